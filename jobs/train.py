@@ -1,0 +1,65 @@
+"""Train the colorization network on shards written by colorize-prepare.
+
+    colorize-train --data runs/cifar10-shards --output runs/my-model --time-budget 30
+    colorize-train --data runs/my-shards --init-from model/default/model.keras \\
+        --output runs/my-finetuned --time-budget 20     # fine-tune the shipped model
+
+Writes model.keras (the best epoch), model.json (what colorize needs to use it),
+config.json, history.json/.csv, TensorBoard logs and a checkpoint every epoch; after a
+kill, run the same command with --resume to continue.
+"""
+
+import argparse
+import sys
+
+from jobs import common
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="colorize-train", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, action="append",
+                        help="A shard folder from colorize-prepare; repeat to train on several (e.g. CIFAR-10 and photo crops).")
+    parser.add_argument("--data-weights", default=None,
+                        help="Comma-separated share of batches from each --data folder (default: equal).")
+    parser.add_argument("--output", required=True, help="Folder for the model, checkpoints and logs.")
+    parser.add_argument("--time-budget", type=float, default=None,
+                        help="Minutes; training stops before the next epoch would end past it, keeping the best model.")
+    parser.add_argument("--epochs", type=int, default=1000, help="Upper bound on epochs (default 1000).")
+    parser.add_argument("--steps-per-epoch", type=int, default=300, help="Batches per epoch (default 300).")
+    parser.add_argument("--batch-pixels", type=int, default=131_072,
+                        help="Pixels per batch (default 131072: 128 images of 32x32 or 8 of 128x128).")
+    parser.add_argument("--validation-images", type=int, default=2048,
+                        help="Validation images per --data folder (default 2048).")
+    parser.add_argument("--learning-rate", type=float, default=2e-3, help="Initial Adam learning rate (default 0.002).")
+    parser.add_argument("--base-filters", type=int, default=16, help="Filters of the first layer (default 16).")
+    parser.add_argument("--rebalance-power", type=float, default=0.5,
+                        help="0 = plain likelihood, 1 = Zhang et al.'s full rebalancing toward rare colors (default 0.5).")
+    parser.add_argument("--init-from", default=None, help="A model.keras to fine-tune, e.g. the shipped default model.")
+    parser.add_argument("--resume", action="store_true", help="Continue the killed run in --output from its last epoch.")
+    parser.add_argument("--seed", type=int, default=0, help="Random seed (default 0).")
+    parser.add_argument("--no-jit", action="store_true", help="Do not XLA-compile the training step.")
+    parser.add_argument("--verbose", action="store_true", help="Show TensorFlow's own logs.")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    common.configure_logging(args.verbose)
+    from pipeline import training  # Imported after logging is set up: TensorFlow logs at import time.
+
+    with common.user_errors():
+        weights = None
+        if args.data_weights:
+            weights = tuple(float(value) for value in args.data_weights.split(","))
+        config = training.TrainConfig(
+            data=tuple(args.data), data_weights=weights, output=args.output, time_budget=args.time_budget,
+            epochs=args.epochs, steps_per_epoch=args.steps_per_epoch, batch_pixels=args.batch_pixels,
+            validation_images=args.validation_images, learning_rate=args.learning_rate,
+            base_filters=args.base_filters, rebalance_power=args.rebalance_power, init_from=args.init_from,
+            resume=args.resume, seed=args.seed, jit_compile=not args.no_jit)
+        training.run_training(config)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""sRGB <-> CIE Lab (D65 white, 2 degree observer) in TensorFlow.
+
+This is the only module that converts between the two spaces, so the Beam writer,
+the tf.data reader, the losses and the colorize transform all agree on the numbers.
+
+    lab = rgb_to_lab(rgb)        # rgb in [0, 1], shape [..., 3]
+    rgb = lab_to_rgb(lab)        # clipped to [0, 1]
+"""
+
+import numpy as np
+import tensorflow as tf
+
+L_MAX = 100.0  # lightness of the reference white, in CIE L* units
+AB_SCALE = 110.0  # a*, b* are divided by this for the network; sRGB spans about [-108, 99]
+
+# IEC 61966-2-1 piecewise transfer function: a linear toe near black, a 2.4 power above.
+_SRGB_DECODE_THRESHOLD = 0.04045  # gamma-encoded value where the toe ends
+_SRGB_ENCODE_THRESHOLD = 0.0031308  # the same point in linear light
+_SRGB_TOE_SLOPE = 12.92
+_SRGB_GAMMA = 2.4
+_SRGB_OFFSET = 0.055
+
+# Linear sRGB -> CIE XYZ for the sRGB primaries and D65 white, rows X, Y, Z.
+_RGB_TO_XYZ = np.array(
+    [
+        [0.4124564, 0.3575761, 0.1804375],
+        [0.2126729, 0.7151522, 0.0721750],
+        [0.0193339, 0.1191920, 0.9503041],
+    ]
+)
+# Inverting the forward matrix here, instead of typing a rounded published inverse,
+# keeps the round trip exact to float precision.
+_XYZ_TO_RGB = np.linalg.inv(_RGB_TO_XYZ)
+
+_D65_WHITE = np.array([0.95047, 1.0, 1.08883])  # Xn, Yn, Zn with Yn = 1
+
+# CIE constants as exact fractions, so the two pieces of f(t) meet without a step.
+_EPSILON = 216.0 / 24389.0  # (6/29)**3, where f(t) switches from cube root to line
+_KAPPA = 24389.0 / 27.0  # (29/3)**3, slope of L* in Y below epsilon
+_DELTA = 6.0 / 29.0  # f(epsilon), the same switch seen from the f side
+
+
+def rgb_to_lab(rgb):
+    """Convert gamma-encoded sRGB in [0, 1], shape [..., 3], to CIE Lab with L in [0, 100]."""
+    rgb = _as_float_tensor(rgb, "rgb")
+    linear = _srgb_decode(rgb)
+    xyz = _apply_matrix(_RGB_TO_XYZ, linear)
+    relative = xyz / tf.constant(_D65_WHITE, dtype=rgb.dtype)
+    f_x, f_y, f_z = tf.unstack(_lab_f(relative), axis=-1)
+    lightness = 116.0 * f_y - 16.0
+    a = 500.0 * (f_x - f_y)
+    b = 200.0 * (f_y - f_z)
+    return tf.stack([lightness, a, b], axis=-1)
+
+
+def lab_to_rgb(lab):
+    """Convert CIE Lab, shape [..., 3], back to gamma-encoded sRGB clipped to [0, 1]."""
+    lab = _as_float_tensor(lab, "lab")
+    lightness, a, b = tf.unstack(lab, axis=-1)
+    f_y = (lightness + 16.0) / 116.0
+    f_x = f_y + a / 500.0
+    f_z = f_y - b / 200.0
+    relative = _lab_f_inverse(tf.stack([f_x, f_y, f_z], axis=-1))
+    xyz = relative * tf.constant(_D65_WHITE, dtype=lab.dtype)
+    linear = _apply_matrix(_XYZ_TO_RGB, xyz)
+    # Lab can name colours outside the sRGB gamut (and a network will predict some),
+    # so the result is clipped rather than returned out of range.
+    return tf.clip_by_value(_srgb_encode(linear), 0.0, 1.0)
+
+
+def normalize_l(lightness):
+    """Map L from [0, 100] to the network's input range [-1, 1]."""
+    return lightness / (L_MAX / 2.0) - 1.0
+
+
+def _as_float_tensor(values, name):
+    values = tf.convert_to_tensor(values)
+    if not values.dtype.is_floating:
+        raise ValueError(
+            f"{name} must be a floating-point tensor, got {values.dtype.name}; "
+            "convert uint8 images with tf.image.convert_image_dtype first."
+        )
+    return values
+
+
+def _apply_matrix(matrix, values):
+    # A broadcast multiply and sum instead of matmul: it takes any leading shape,
+    # including a single colour, and is never run in TF32, which recent GPUs use for
+    # float32 matmul by default and which keeps only about three significant digits.
+    matrix = tf.constant(matrix, dtype=values.dtype)
+    return tf.reduce_sum(values[..., tf.newaxis, :] * matrix, axis=-1)
+
+
+def _srgb_decode(encoded):
+    # Both branches of tf.where are evaluated and differentiated, so the power branch
+    # only ever sees values where it is selected; otherwise negative inputs give NaN.
+    power_base = tf.maximum(encoded, _SRGB_DECODE_THRESHOLD)
+    power = tf.pow((power_base + _SRGB_OFFSET) / (1.0 + _SRGB_OFFSET), _SRGB_GAMMA)
+    return tf.where(encoded <= _SRGB_DECODE_THRESHOLD, encoded / _SRGB_TOE_SLOPE, power)
+
+
+def _srgb_encode(linear):
+    # The clamp keeps x**(1/2.4) away from 0, where its gradient is infinite and would
+    # turn the gradient of the selected toe branch into NaN.
+    power_base = tf.maximum(linear, _SRGB_ENCODE_THRESHOLD)
+    power = (1.0 + _SRGB_OFFSET) * tf.pow(power_base, 1.0 / _SRGB_GAMMA) - _SRGB_OFFSET
+    return tf.where(linear <= _SRGB_ENCODE_THRESHOLD, linear * _SRGB_TOE_SLOPE, power)
+
+
+def _lab_f(relative):
+    # Same clamp as in _srgb_encode: the cube root has an infinite gradient at 0
+    # and is NaN for the small negative values rounding can produce.
+    cube_root = tf.pow(tf.maximum(relative, _EPSILON), 1.0 / 3.0)
+    line = (_KAPPA * relative + 16.0) / 116.0
+    return tf.where(relative > _EPSILON, cube_root, line)
+
+
+def _lab_f_inverse(f):
+    line = (116.0 * f - 16.0) / _KAPPA
+    return tf.where(f > _DELTA, f * f * f, line)

@@ -1,0 +1,274 @@
+"""The training loop around `fit()`: config, class rebalancing, callbacks, resume and export.
+
+The caller supplies tf.data datasets of (L/50 - 1, Lab) batches; this module knows
+nothing of where they come from.
+"""
+
+import dataclasses
+import json
+import logging
+import math
+import os
+import sys
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from model import bins, losses, network
+
+logger = logging.getLogger("colorize")
+
+MODEL_NAME = "model.keras"
+MODEL_CONFIG_NAME = "model.json"
+CONFIG_NAME = "config.json"
+HISTORY_NAME = "history.json"
+CHECKPOINT_NAME = "checkpoint.keras"
+BEST_NAME = "best.keras"
+BACKUP_DIR = "backup"
+DEFAULT_TEMPERATURE = 0.5
+# Fields that may change when resuming: they say how long to go on, not what to train.
+RESUMABLE_CHANGES = ("epochs", "time_budget", "resume")
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """The training job's options; the CLI flags map one to one onto these fields."""
+
+    data: tuple  # shard folders prepared by colorize-prepare, each of one image size
+    output: str
+    data_weights: tuple | None = None  # share of batches from each folder; default: equal
+    batch_pixels: int = 131_072  # pixels per batch: 128 CIFAR images, or 8 crops of 128x128
+    epochs: int = 1_000  # upper bound; --time-budget or early stopping usually ends sooner
+    steps_per_epoch: int = 300
+    validation_images: int = 2_048  # per folder, from its validation split
+    learning_rate: float = 2e-3
+    base_filters: int = 16
+    rebalance_power: float = 0.5
+    rebalance_mix: float = 0.5
+    early_stopping_patience: int = 8  # epochs without a better validation loss
+    time_budget: float | None = None  # minutes
+    init_from: str | None = None
+    resume: bool = False
+    seed: int = 0
+    jit_compile: bool = True
+
+    def __post_init__(self):
+        if not self.data:
+            raise ValueError("--data needs at least one shard folder made by colorize-prepare")
+        if self.data_weights is not None and len(self.data_weights) != len(self.data):
+            raise ValueError(f"--data-weights needs one weight per --data folder ({len(self.data)})")
+        if self.time_budget is not None and self.time_budget <= 0:
+            raise ValueError("--time-budget is in minutes and must be positive")
+        if self.init_from and self.resume:
+            raise ValueError("--init-from starts a new run; --resume continues one: choose one")
+
+    def to_json(self):
+        return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
+
+
+def format_duration(seconds):
+    """H:MM:SS for a number of seconds."""
+    seconds = int(round(max(0.0, seconds)))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def batch_size_for(image_size, batch_pixels):
+    """Images per batch so that every batch costs about the same compute."""
+    return max(2, batch_pixels // (image_size * image_size))
+
+
+def count_bins(datasets, centers, batches_per_dataset=40):
+    """How often each ab cell occurs in the targets (at the network's output resolution)."""
+    counts = np.zeros(len(centers), dtype=np.float64)
+    centers = tf.constant(centers)
+    for dataset in datasets:
+        for _, lab in dataset.take(batches_per_dataset):
+            nearest = bins.nearest_bin(losses.target_ab(lab), centers)
+            counts += np.bincount(nearest.numpy().ravel(), minlength=len(counts))
+    return counts
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stops training when the next epoch would end past the budget, keeping the best model."""
+
+    def __init__(self, minutes, clock=time.monotonic):
+        super().__init__()
+        self.seconds = minutes * 60.0
+        self.clock = clock
+        self.started = None
+        self.epoch_started = None
+        self.slowest_epoch = 0.0
+
+    def on_train_begin(self, logs=None):
+        self.started = self.clock()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch_started = self.clock()
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = self.clock()
+        self.slowest_epoch = max(self.slowest_epoch, now - self.epoch_started)
+        if now - self.started + self.slowest_epoch > self.seconds:
+            logger.info(f"time budget of {self.seconds / 60:.0f} min reached after epoch {epoch + 1}; stopping")
+            self.model.stop_training = True
+
+
+class EpochLog(keras.callbacks.Callback):
+    """One line per epoch: losses, learning rate, elapsed time and the ETA within the limits."""
+
+    def __init__(self, epochs, time_budget_minutes=None, clock=time.monotonic):
+        super().__init__()
+        self.epochs = epochs
+        self.budget = None if time_budget_minutes is None else time_budget_minutes * 60.0
+        self.clock = clock
+        self.started = None
+        self.first_epoch = None
+
+    def on_train_begin(self, logs=None):
+        self.started = self.clock()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.first_epoch is None:
+            self.first_epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        elapsed = self.clock() - self.started
+        done = epoch + 1 - self.first_epoch
+        remaining = elapsed / done * (self.epochs - epoch - 1)
+        if self.budget is not None:
+            remaining = min(remaining, max(0.0, self.budget - elapsed))
+        values = " ".join(f"{key}={value:.4g}" for key, value in sorted((logs or {}).items()))
+        logger.info(f"epoch {epoch + 1}/{self.epochs} {values} elapsed {format_duration(elapsed)} "
+            f"ETA {format_duration(remaining)}")
+
+
+def _check_resumable(config, output):
+    """Refuse to resume a run whose saved config differs in anything but its limits."""
+    path = os.path.join(output, CONFIG_NAME)
+    if not os.path.exists(path):
+        raise ValueError(f"--resume: {output} holds no {CONFIG_NAME}; start a new run without --resume")
+    with open(path) as file:
+        saved = json.load(file)
+    current = json.loads(config.to_json())
+    changed = sorted(key for key in current if key not in RESUMABLE_CHANGES and saved.get(key) != current[key])
+    if changed:
+        details = ", ".join(f"{key}: {saved.get(key)!r} -> {current[key]!r}" for key in changed)
+        raise ValueError(f"--resume with a changed config ({details}); resume with the same flags, "
+                         "or start a new run in another --output folder")
+
+
+def load_colorizer(path):
+    """Load a model file and its JSON description, checking that it is our architecture."""
+    if not os.path.exists(path):
+        raise ValueError(f"model file {path} does not exist; pass a .keras file written by colorize-train")
+    description_path = os.path.join(os.path.dirname(path), MODEL_CONFIG_NAME)
+    try:
+        model = keras.saving.load_model(path, compile=False)
+    except Exception as error:  # Keras raises many types for a file that is not a model.
+        raise ValueError(f"{path} is not a loadable Keras model ({type(error).__name__}: {error})") from error
+    num_bins = len(bins.bin_centers())
+    if model.name != network.ARCHITECTURE or model.output_shape[-1] != num_bins:
+        raise ValueError(f"{path} is a {model.name!r} model with output {model.output_shape}; "
+                         f"this version needs a {network.ARCHITECTURE!r} model with {num_bins} ab classes")
+    description = {}
+    if os.path.exists(description_path):
+        with open(description_path) as file:
+            description = json.load(file)
+    return model, description
+
+
+def train(config, train_datasets, validation_datasets):
+    """Fit the colorizer; writes model.keras, model.json, config.json and history.json to config.output.
+
+    Args:
+        train_datasets: one repeating dataset of (input, Lab) batches per data folder.
+        validation_datasets: one finite dataset per data folder.
+    Returns:
+        The Keras History of this call.
+    """
+    os.makedirs(config.output, exist_ok=True)
+    keras.utils.set_random_seed(config.seed)
+    centers = bins.bin_centers()
+    if config.resume:
+        _check_resumable(config, config.output)
+        with open(os.path.join(config.output, MODEL_CONFIG_NAME + ".partial")) as file:
+            weights = np.asarray(json.load(file)["rebalancing_weights"], dtype=np.float32)
+    else:
+        counts = count_bins(validation_datasets, centers)
+        weights = bins.rebalancing_weights(counts, config.rebalance_mix, config.rebalance_power)
+    with open(os.path.join(config.output, CONFIG_NAME), "w") as file:
+        file.write(config.to_json())
+    description = {
+        "architecture": network.ARCHITECTURE,
+        "architecture_version": network.ARCHITECTURE_VERSION,
+        "downsampling": network.DOWNSAMPLING,
+        "output_stride": network.OUTPUT_STRIDE,
+        "ab_bin_centers": centers.tolist(),
+        "rebalancing_weights": weights.tolist(),
+        "default_temperature": DEFAULT_TEMPERATURE,
+        "train_config": dataclasses.asdict(config),
+    }
+    with open(os.path.join(config.output, MODEL_CONFIG_NAME + ".partial"), "w") as file:
+        json.dump(description, file)
+
+    if config.init_from:
+        model, _ = load_colorizer(config.init_from)
+        logger.info(f"fine-tuning {config.init_from}")
+    else:
+        model = network.build_colorizer(len(centers), base_filters=config.base_filters)
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate),
+        loss=losses.RebalancedCrossEntropy(weights),
+        metrics=[losses.DecodedRgbMse(DEFAULT_TEMPERATURE)],
+        jit_compile=config.jit_compile)
+
+    weights_per_dataset = config.data_weights or [1.0] * len(train_datasets)
+    total = float(sum(weights_per_dataset))
+    training = tf.data.Dataset.sample_from_datasets(
+        train_datasets, weights=[weight / total for weight in weights_per_dataset], seed=config.seed)
+    validation = validation_datasets[0]
+    for extra in validation_datasets[1:]:
+        validation = validation.concatenate(extra)
+
+    callbacks = [
+        keras.callbacks.BackupAndRestore(os.path.join(config.output, BACKUP_DIR)),
+        keras.callbacks.ModelCheckpoint(os.path.join(config.output, CHECKPOINT_NAME)),
+        keras.callbacks.ModelCheckpoint(os.path.join(config.output, BEST_NAME), monitor="val_loss",
+                                        save_best_only=True),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.early_stopping_patience),
+        keras.callbacks.TensorBoard(os.path.join(config.output, "logs"), update_freq="epoch"),
+        keras.callbacks.CSVLogger(os.path.join(config.output, "history.csv"), append=True),
+        EpochLog(config.epochs, config.time_budget),
+    ]
+    if config.time_budget is not None:
+        callbacks.append(TimeBudget(config.time_budget))
+    history = model.fit(training, epochs=config.epochs, steps_per_epoch=config.steps_per_epoch,
+                        validation_data=validation, callbacks=callbacks,
+                        # A progress bar for a person at a terminal; our one line per epoch in a log file.
+                        verbose=1 if sys.stdout.isatty() else 0)
+    export(config.output, description)
+    return history
+
+
+def export(output, description):
+    """Save the best epoch's weights as an uncompiled model.keras beside model.json and history.json."""
+    best_path = os.path.join(output, BEST_NAME)
+    source = best_path if os.path.exists(best_path) else os.path.join(output, CHECKPOINT_NAME)
+    # Loading without compiling drops the optimizer state: the shipped file holds weights only.
+    keras.saving.load_model(source, compile=False).save(os.path.join(output, MODEL_NAME))
+    with open(os.path.join(output, MODEL_CONFIG_NAME), "w") as file:
+        json.dump(description, file, indent=1)
+    history = {}
+    csv_path = os.path.join(output, "history.csv")
+    if os.path.exists(csv_path):
+        import csv
+
+        with open(csv_path) as file:
+            rows = list(csv.DictReader(file))
+        history = {key: [float(row[key]) for row in rows] for key in (rows[0] if rows else {})}
+    with open(os.path.join(output, HISTORY_NAME), "w") as file:
+        json.dump(history, file, indent=1)
+    logger.info(f"wrote {os.path.join(output, MODEL_NAME)} (from {os.path.basename(source)})")

@@ -1,0 +1,102 @@
+"""What a person at the terminal sees: our messages, progress lines, and no library noise."""
+
+import logging
+import os
+import sys
+import time
+import warnings
+
+LOGGER_NAME = "colorize"
+PROGRESS_INTERVAL = 5.0  # seconds between progress lines
+NOISY_LOGGERS = ("apache_beam", "absl", "tensorflow", "tensorflow_datasets", "h5py", "root")
+
+logger = logging.getLogger(LOGGER_NAME)
+
+
+def configure_logging(verbose=False):
+    """Show our INFO messages; hide TensorFlow's and Beam's start-up noise unless verbose.
+
+    Call before importing TensorFlow or Beam: both log at import time.
+    """
+    if not verbose:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+        os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+        warnings.filterwarnings("ignore")
+        _import_without_stderr("tensorflow")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO if verbose else logging.ERROR)
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
+    logger.setLevel(logging.INFO)
+    if not verbose:
+        try:
+            import absl.logging
+
+            absl.logging.set_verbosity(absl.logging.ERROR)
+        except ImportError:
+            pass
+
+
+def _import_without_stderr(module):
+    """Import a module with file descriptor 2 closed to it.
+
+    TensorFlow's C++ runtime prints start-up lines (CUDA stubs, absl's InitializeLog
+    notice) straight to the descriptor before any logging setting can apply.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            __import__(module)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def format_duration(seconds):
+    """H:MM:SS for a number of seconds."""
+    seconds = int(round(max(0.0, seconds)))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+class Progress:
+    """Counts items in this process and logs `done of total, rate, ETA` every few seconds.
+
+    Beam workers are separate processes on a multi-process or cluster runner; each one
+    counts and reports its own share of the job's total.
+    """
+
+    def __init__(self, what, total=None, interval=PROGRESS_INTERVAL, clock=time.monotonic):
+        self.what = what
+        self.total = total
+        self.interval = interval
+        self.clock = clock
+        self.done = 0
+        self.started = None
+        self.last_report = None
+
+    def add(self, count=1):
+        now = self.clock()
+        if self.started is None:
+            self.started = self.last_report = now
+        self.done += count
+        if now - self.last_report >= self.interval:
+            self.last_report = now
+            logger.info(self.line(now))
+
+    def line(self, now=None):
+        now = self.clock() if now is None else now
+        elapsed = max(now - (self.started or now), 1e-9)
+        rate = self.done / elapsed
+        text = f"{self.what}: {self.done:,}"
+        if self.total:
+            text += f" of {self.total:,}"
+        text += f" ({rate:,.0f}/s"
+        if self.total and rate > 0 and self.done < self.total:
+            text += f", ETA {format_duration((self.total - self.done) / rate)}"
+        return text + ")"

@@ -1,0 +1,170 @@
+"""Element functions over image bytes and arrays: decoding, validation, crops and splits.
+
+Everything here is a plain function of bytes and numpy arrays, so the Beam transforms
+stay thin and the tests call these directly.
+"""
+
+import dataclasses
+import hashlib
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_PIXELS = 100_000_000  # larger images are refused before decoding, not resized
+MIN_SIDE = 8  # pixels; smaller images carry no usable color layout
+GRAY_SPREAD = 6  # max-min channel spread (8-bit) under which a pixel counts as gray
+GRAY_PIXEL_FRACTION = 0.99  # an image is grayscale when this share of its pixels is gray
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif")
+POLICIES = ("center-crop", "random-crops")
+MIN_CROP_FRACTION = 0.5  # random crops cover between half and all of the short side
+
+
+class UnusableImage(Exception):
+    """An input file that cannot become a training image; `reason` is a short category."""
+
+    def __init__(self, reason, detail):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceImage:
+    """One decoded image from any source, before the size policy is applied."""
+
+    image_id: str
+    split: str
+    label: int
+    rgb: np.ndarray  # uint8 (H, W, 3)
+
+
+def open_image(data, max_pixels=MAX_PIXELS, min_side=MIN_SIDE):
+    """Open image bytes with Pillow, first frame, EXIF orientation applied; checks size limits.
+
+    Raises UnusableImage for empty, unidentifiable, corrupt, too large or too small input.
+    """
+    if not data:
+        raise UnusableImage("empty", "the file has 0 bytes")
+    try:
+        with warnings.catch_warnings():
+            # Our own pixel limit applies below; Pillow's bomb warning would only repeat it.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, Image.DecompressionBombError) as error:
+        raise UnusableImage("not_an_image", f"Pillow cannot identify it ({error})") from error
+    width, height = image.size
+    if width * height > max_pixels:
+        raise UnusableImage(
+            "too_large",
+            f"{width}x{height} is {width * height / 1e6:.1f} megapixels, over the limit of "
+            f"{max_pixels / 1e6:.1f}; raise --max-pixels if the file is trusted")
+    if min(width, height) < min_side:
+        raise UnusableImage("too_small", f"{width}x{height} is below the minimum side of {min_side} px")
+    try:
+        image.seek(0)
+        image.load()
+        image = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise UnusableImage("corrupt", f"decoding failed ({error})") from error
+    return image
+
+
+def to_rgb(image):
+    """Convert any Pillow mode to an RGB uint8 array; transparency is composited over white."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16- and 32-bit grayscale: scale the used range to 8 bits rather than clip it.
+        values = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if image.mode.startswith("I;16") or values.max() > 255 else 255.0
+        gray = np.clip(np.round(values * (255.0 / top)), 0, 255).astype(np.uint8)
+        return np.repeat(gray[:, :, None], 3, axis=2)
+    if image.mode == "F":
+        gray = np.clip(np.round(np.asarray(image) * 255.0), 0, 255).astype(np.uint8)
+        return np.repeat(gray[:, :, None], 3, axis=2)
+    if image.mode == "P" and "transparency" in image.info or image.mode in ("LA", "PA", "La"):
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "RGBa"):
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image.convert("RGBA"))
+    return np.asarray(image.convert("RGB"), dtype=np.uint8)
+
+
+def is_grayscale(rgb):
+    """True when nearly every pixel has equal channels, so the image holds no color to learn."""
+    spread = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2).astype(np.int16)
+    return np.mean(spread <= GRAY_SPREAD) >= GRAY_PIXEL_FRACTION
+
+
+def decode_color_image(data, max_pixels=MAX_PIXELS, min_side=MIN_SIDE):
+    """Decode bytes into an RGB uint8 array that has color; raises UnusableImage otherwise."""
+    image = open_image(data, max_pixels=max_pixels, min_side=min_side)
+    rgb = to_rgb(image)
+    if is_grayscale(rgb):
+        raise UnusableImage("grayscale", "the image is already grayscale: no color to learn from")
+    return rgb
+
+
+def stable_fraction(key):
+    """A number in [0, 1) fixed by `key` alone, the same on every machine and run."""
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2.0**64
+
+
+def split_for(key, validation_fraction, test_fraction):
+    """The split of an image by a stable hash of its key (its relative path)."""
+    fraction = stable_fraction(key)
+    if fraction < test_fraction:
+        return "test"
+    if fraction < test_fraction + validation_fraction:
+        return "validation"
+    return "train"
+
+
+def resize_short_side_and_center_crop(rgb, size):
+    """Resize so the short side is `size`, then crop the central size x size square."""
+    height, width = rgb.shape[:2]
+    if height == size and width == size:
+        return rgb
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    return _crop_and_resize(rgb, top, left, side, size)
+
+
+def _crop_and_resize(rgb, top, left, side, size):
+    image = Image.fromarray(rgb[top:top + side, left:left + side])
+    if side != size:
+        # Reducing first with box filtering keeps large downscales fast and alias-free.
+        image = image.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return np.asarray(image)
+
+
+def random_crops(rgb, size, count, seed, image_id):
+    """`count` square crops, each covering 50-100% of the short side, resized to size x size.
+
+    The crops depend only on the seed and the image id, so a re-run writes the same data.
+    """
+    digest = hashlib.sha256(f"{seed}:{image_id}".encode("utf-8")).digest()
+    generator = np.random.default_rng(int.from_bytes(digest[:8], "big"))
+    height, width = rgb.shape[:2]
+    short = min(height, width)
+    crops = []
+    for _ in range(count):
+        side = int(round(short * generator.uniform(MIN_CROP_FRACTION, 1.0)))
+        side = max(1, min(side, short))
+        top = int(generator.integers(0, height - side + 1))
+        left = int(generator.integers(0, width - side + 1))
+        crops.append(_crop_and_resize(rgb, top, left, side, size))
+    return crops
+
+
+def training_images(source_image, size, policy, crops_per_image=1, seed=0):
+    """Apply the size policy: yields (example id, uint8 size x size x 3 array)."""
+    if policy == "center-crop":
+        yield source_image.image_id, resize_short_side_and_center_crop(source_image.rgb, size)
+    elif policy == "random-crops":
+        crops = random_crops(source_image.rgb, size, crops_per_image, seed, source_image.image_id)
+        for index, crop in enumerate(crops):
+            yield f"{source_image.image_id}#crop{index}", crop
+    else:
+        raise ValueError(f"unknown policy {policy!r}; choose one of {', '.join(POLICIES)}")
