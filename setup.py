@@ -21,11 +21,15 @@ setup(
         "google-crc32c>=1.5",  # WriteToTFRecord needs a CRC library
         "importlib_resources>=6",  # TFDS builders import it
         "tensorflow-hub==0.16.1",  # Beam's RunInference TF handlers; 0.15 fails on TF 2.21
+        "tensorboard==2.21.0",  # the training job's logs; TensorFlow 2.21 no longer pulls it in
     ],
     extras_require={"test": ["pytest>=8"]},
     entry_points={
         "console_scripts": [
+            "colorize=jobs.colorize:main",
             "colorize-prepare=jobs.prepare:main",
+            "colorize-train=jobs.train:main",
+            "colorize-evaluate=jobs.evaluate:main",
         ],
     },
 )

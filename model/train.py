@@ -17,11 +17,11 @@ import numpy as np
 import tensorflow as tf
 
 from model import bins, losses, network
+from model.inference import MODEL_CONFIG_NAME, load_colorizer
 
 logger = logging.getLogger("colorize")
 
 MODEL_NAME = "model.keras"
-MODEL_CONFIG_NAME = "model.json"
 CONFIG_NAME = "config.json"
 HISTORY_NAME = "history.json"
 CHECKPOINT_NAME = "checkpoint.keras"
@@ -157,26 +157,6 @@ def _check_resumable(config, output):
         details = ", ".join(f"{key}: {saved.get(key)!r} -> {current[key]!r}" for key in changed)
         raise ValueError(f"--resume with a changed config ({details}); resume with the same flags, "
                          "or start a new run in another --output folder")
-
-
-def load_colorizer(path):
-    """Load a model file and its JSON description, checking that it is our architecture."""
-    if not os.path.exists(path):
-        raise ValueError(f"model file {path} does not exist; pass a .keras file written by colorize-train")
-    description_path = os.path.join(os.path.dirname(path), MODEL_CONFIG_NAME)
-    try:
-        model = keras.saving.load_model(path, compile=False)
-    except Exception as error:  # Keras raises many types for a file that is not a model.
-        raise ValueError(f"{path} is not a loadable Keras model ({type(error).__name__}: {error})") from error
-    num_bins = len(bins.bin_centers())
-    if model.name != network.ARCHITECTURE or model.output_shape[-1] != num_bins:
-        raise ValueError(f"{path} is a {model.name!r} model with output {model.output_shape}; "
-                         f"this version needs a {network.ARCHITECTURE!r} model with {num_bins} ab classes")
-    description = {}
-    if os.path.exists(description_path):
-        with open(description_path) as file:
-            description = json.load(file)
-    return model, description
 
 
 def train(config, train_datasets, validation_datasets):

@@ -52,14 +52,21 @@ def open_image(data, max_pixels=MAX_PIXELS, min_side=MIN_SIDE):
             # Our own pixel limit applies below; Pillow's bomb warning would only repeat it.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, Image.DecompressionBombError) as error:
-        raise UnusableImage("not_an_image", f"Pillow cannot identify it ({error})") from error
+    except UnidentifiedImageError as error:
+        # Pillow's message names only an in-memory buffer, which would tell the user nothing.
+        raise UnusableImage("not_an_image", "Pillow does not recognise it as an image file") from error
+    except Image.DecompressionBombError as error:
+        # Pillow itself refuses images over twice its own limit (about 179 megapixels) before ours applies.
+        raise UnusableImage("too_large", f"Pillow refuses it as a possible decompression bomb ({error})") from error
+    except OSError as error:
+        # Pillow knows the format but its header is damaged, as in a JPEG or WebP cut short.
+        raise UnusableImage("corrupt", f"cannot read the image header ({error})") from error
     width, height = image.size
     if width * height > max_pixels:
         raise UnusableImage(
             "too_large",
-            f"{width}x{height} is {width * height / 1e6:.1f} megapixels, over the limit of "
-            f"{max_pixels / 1e6:.1f}; raise --max-pixels if the file is trusted")
+            f"{width}x{height} is {width * height:,} pixels, over the limit of {max_pixels:,}; "
+            "raise --max-pixels if the file is trusted")
     if min(width, height) < min_side:
         raise UnusableImage("too_small", f"{width}x{height} is below the minimum side of {min_side} px")
     try:

@@ -1,0 +1,72 @@
+"""Colorize every image under a folder at full resolution, into the same paths under --output.
+
+    colorize --input data/samples --output runs/samples-colorized
+    colorize --input '/archive/scans/**/*.tif' --output /archive/color --compare
+    colorize --input photos --output colored --direct_running_mode=multi_processing --direct_num_workers=2
+
+Each output has its input's size, format and lightness; transparency is kept. A re-run
+colorizes only inputs that are new or changed since their output was written (--overwrite
+redoes all), and never leaves a partial file. colorize-report.json lists what was done and
+every file that failed, with the reason. Exit status: 0 all done, 1 some files failed,
+2 a usage error, 3 another run is writing to the same output. Any other flag is a Beam
+pipeline option (e.g. --runner=DataflowRunner with that runner's flags).
+"""
+
+import argparse
+import sys
+
+from jobs import common
+
+DEFAULT_MODEL = "default"
+EXIT_SOME_FAILED = 1
+EXIT_LOCKED = 3
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="colorize", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--input", required=True, help="A folder (searched recursively) or a glob of images.")
+    parser.add_argument("--output", required=True, help="Folder for the colorized images (outside the input).")
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help="A model.keras from colorize-train (default: the shipped model, no download).")
+    parser.add_argument("--temperature", type=float, default=None,
+                        help="Vividness: annealed-mean temperature, lower is more vivid, 1.0 the safest "
+                             "(default: the model's own, see its model card).")
+    parser.add_argument("--working-size", type=int, default=None,
+                        help="Short side in pixels at which the network sees a photo (default: the model's own).")
+    parser.add_argument("--keep-color", action="store_true",
+                        help="Copy inputs that are already in color unchanged instead of recolorizing them.")
+    parser.add_argument("--overwrite", action="store_true", help="Colorize every input, even up-to-date ones.")
+    parser.add_argument("--compare", action="store_true",
+                        help="Also write NAME.compare.jpg: the input and the result side by side.")
+    parser.add_argument("--max-pixels", type=int, default=100_000_000,
+                        help="Larger images are refused as possible decompression bombs (default 100,000,000).")
+    parser.add_argument("--verbose", action="store_true", help="Show TensorFlow's and Beam's own logs.")
+    return parser.parse_known_args(argv)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args, pipeline_args = parse_args(argv)
+    common.configure_logging(args.verbose)
+    from model import default_model
+    from pipeline import colorize
+
+    with common.user_errors():
+        config = colorize.ColorizeConfig(
+            input=args.input, output=args.output,
+            model=default_model.path() if args.model == DEFAULT_MODEL else args.model,
+            temperature=args.temperature, working_size=args.working_size, keep_color=args.keep_color,
+            overwrite=args.overwrite, compare=args.compare, max_pixels=args.max_pixels)
+        try:
+            report = colorize.run_colorize(config, common.pipeline_options(pipeline_args), ["colorize", *argv])
+        except colorize.LockedError as error:
+            print(f"error: {error}", file=sys.stderr)
+            sys.exit(EXIT_LOCKED)
+    print(colorize.summarize(report))
+    if report["counts"]["failed"]:
+        sys.exit(EXIT_SOME_FAILED)
+
+
+if __name__ == "__main__":
+    main()

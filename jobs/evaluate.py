@@ -1,0 +1,60 @@
+"""Measure color quality: colorize color images from their lightness and compare with the originals.
+
+    colorize-evaluate --data runs/cifar10-shards --split test --output runs/eval-cifar10
+    colorize-evaluate --data ~/photos/color --output runs/eval-photos --temperature 0.3,0.5,1
+
+Prints a table of MSE (RGB in [0, 1], over all pixels), PSNR, mean per-image PSNR, SSIM,
+CIEDE2000 and colorfulness for the model and for the grayscale copy, and writes
+report.json (with per-class figures for CIFAR-10) and grid.png (grayscale | colorized |
+ground truth) into --output.
+"""
+
+import argparse
+import sys
+
+from jobs import common
+
+DEFAULT_MODEL = "default"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="colorize-evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True,
+                        help="A shard folder from colorize-prepare, or a folder of color photos (full resolution).")
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help="A model.keras from colorize-train (default: the shipped model).")
+    parser.add_argument("--output", required=True, help="Folder for report.json and grid.png.")
+    parser.add_argument("--split", default="test", help="Split of a shard folder (default test).")
+    parser.add_argument("--temperature", default=None,
+                        help="Annealed-mean temperature(s), comma-separated, e.g. 0.3,0.5,1 "
+                             "(lower is more vivid; default: the model's own).")
+    parser.add_argument("--working-size", type=int, default=None,
+                        help="Short side in pixels at which the network sees a photo (default: the model's own).")
+    parser.add_argument("--limit", type=int, default=None, help="Evaluate only the first N images.")
+    parser.add_argument("--grid", type=int, default=12, help="Images in grid.png (default 12).")
+    parser.add_argument("--verbose", action="store_true", help="Show TensorFlow's own logs.")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    common.configure_logging(args.verbose)
+    from model import default_model, inference
+    from pipeline import evaluate
+
+    with common.user_errors():
+        temperatures = tuple(float(value) for value in args.temperature.split(",")) if args.temperature else ()
+        model_path = default_model.path() if args.model == DEFAULT_MODEL else args.model
+        model, description = inference.load_colorizer(model_path)
+        config = evaluate.EvaluateConfig(
+            data=args.data, model=model_path, output=args.output, split=args.split, temperatures=temperatures,
+            working_size=args.working_size, limit=args.limit, grid=args.grid)
+        report = evaluate.run_evaluate(config, lambda temperature: inference.Colorizer.from_description(
+            model, description, temperature, args.working_size))
+    print(evaluate.summary_table(report))
+    print(f"wrote {args.output}/report.json and grid.png")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Colorize one image at full resolution: the single code path of the colorize and evaluate jobs.
+
+The network sees the image's lightness at a working resolution; the ab it predicts is
+upsampled to the full size and joined to the original full-resolution lightness, so
+every detail of the original stays sharp and L passes through unchanged.
+"""
+
+import dataclasses
+import json
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+from PIL import Image
+
+from model import bins, color, network
+
+MODEL_CONFIG_NAME = "model.json"  # beside every model.keras: bins, temperature, working size
+STRIP_ROWS = 256  # rows of the full-resolution image composed at a time
+WORKING_SIZE = 256  # pixels on the short side at which the network sees a photo
+DEFAULT_TEMPERATURE = 0.5  # annealed-mean temperature: lower is more vivid, 1.0 is the plain mean
+
+
+@dataclasses.dataclass(frozen=True)
+class Colorizer:
+    """A loaded model and how to decode it."""
+
+    model: object
+    centers: np.ndarray
+    temperature: float = DEFAULT_TEMPERATURE
+    working_size: int = WORKING_SIZE
+
+    @classmethod
+    def from_description(cls, model, description, temperature=None, working_size=None):
+        centers = np.asarray(description.get("ab_bin_centers", bins.bin_centers()), dtype=np.float32)
+        return cls(model, centers,
+                   temperature if temperature is not None else description.get("default_temperature",
+                                                                                DEFAULT_TEMPERATURE),
+                   working_size if working_size is not None else description.get("working_size", WORKING_SIZE))
+
+
+def load_colorizer(path):
+    """Load a model file and its JSON description, checking that it is our architecture."""
+    if not os.path.exists(path):
+        raise ValueError(f"model file {path} does not exist; pass a .keras file written by colorize-train")
+    description_path = os.path.join(os.path.dirname(path), MODEL_CONFIG_NAME)
+    try:
+        model = keras.saving.load_model(path, compile=False)
+    except Exception as error:  # Keras raises many types for a file that is not a model.
+        raise ValueError(f"{path} is not a loadable Keras model ({type(error).__name__}: {error})") from error
+    num_bins = len(bins.bin_centers())
+    if model.name != network.ARCHITECTURE or model.output_shape[-1] != num_bins:
+        raise ValueError(f"{path} is a {model.name!r} model with output {model.output_shape}; "
+                         f"this version needs a {network.ARCHITECTURE!r} model with {num_bins} ab classes")
+    description = {}
+    if os.path.exists(description_path):
+        with open(description_path) as file:
+            description = json.load(file)
+    return model, description
+
+
+def load(path, temperature=None, working_size=None):
+    """A Colorizer from a model.keras file and the model.json beside it."""
+    model, description = load_colorizer(path)
+    return Colorizer.from_description(model, description, temperature, working_size)
+
+
+def working_shape(height, width, working_size):
+    """(height, width) at which the network runs: short side at most `working_size`, aspect kept."""
+    scale = min(1.0, working_size / min(height, width))
+    return max(1, int(round(height * scale))), max(1, int(round(width * scale)))
+
+
+def pad_to_multiple(array, multiple):
+    """Reflect-pad the two leading axes up to multiples of `multiple`; returns the array and the pads."""
+    height, width = array.shape[:2]
+    pad_h, pad_w = -height % multiple, -width % multiple
+    if pad_h == 0 and pad_w == 0:
+        return array, (0, 0)
+    mode = "reflect" if height > pad_h and width > pad_w else "edge"
+    padding = [(0, pad_h), (0, pad_w)] + [(0, 0)] * (array.ndim - 2)
+    return np.pad(array, padding, mode=mode), (pad_h, pad_w)
+
+
+def lightness_of(rgb):
+    """CIE L (0-100) of uint8 RGB arrays (..., H, W, 3), as float32 (..., H, W)."""
+    return color.rgb_to_lab(tf.constant(rgb, dtype=tf.float32) / 255.0)[..., 0].numpy()
+
+
+@tf.function(reduce_retracing=True)
+def _join(lightness, ab):
+    return color.lab_to_rgb(tf.concat([lightness[..., None], ab], axis=-1))
+
+
+def _to_uint8(rgb):
+    return np.clip(np.round(rgb * 255.0), 0, 255).astype(np.uint8)
+
+
+def predict_ab(colorizer, images):
+    """Network ab for uint8 RGB images (N, H, W, 3) of one size.
+
+    Returns ab (N, h, w, 2) and the extent (rows, columns) in ab pixels, possibly
+    fractional, that the unpadded image covers.
+    """
+    height, width = images.shape[1:3]
+    small_h, small_w = working_shape(height, width, colorizer.working_size)
+    if (small_h, small_w) != (height, width):
+        images = np.stack([np.asarray(Image.fromarray(image).resize((small_w, small_h), Image.Resampling.BOX))
+                           for image in images])
+    padded, _ = pad_to_multiple(images.transpose(1, 2, 0, 3), network.DOWNSAMPLING)
+    lightness = color.normalize_l(lightness_of(padded.transpose(2, 0, 1, 3)))[..., None]
+    logits = colorizer.model(lightness, training=False)
+    ab = bins.annealed_mean(logits, colorizer.centers, colorizer.temperature).numpy()
+    stride = network.OUTPUT_STRIDE
+    return ab, (small_h / stride, small_w / stride)
+
+
+def upsample_ab(ab, extent, width, row_start, row_stop, height):
+    """Rows [row_start, row_stop) of the ab field (h, w, 2) upsampled bilinearly to (height, width).
+
+    `extent` is the (rows, columns) of `ab` that the full image covers.
+    """
+    height_scale = extent[0] / float(height)
+    channels = []
+    for channel in range(2):
+        plane = Image.fromarray(np.ascontiguousarray(ab[..., channel], dtype=np.float32), mode="F")
+        box = (0.0, row_start * height_scale, extent[1], row_stop * height_scale)
+        channels.append(np.asarray(plane.resize((width, row_stop - row_start), Image.Resampling.BILINEAR,
+                                                box=box)))
+    return np.stack(channels, axis=-1)
+
+
+def compose(rgb, ab, extent, strip_rows=STRIP_ROWS):
+    """Join the full-resolution lightness of `rgb` (H, W, 3) with the upsampled ab, strip by strip.
+
+    Working in strips keeps memory at a few hundred bytes per column per strip row, so
+    a 50-megapixel photo needs little more than its own pixels.
+    """
+    height, width = rgb.shape[:2]
+    out = np.empty_like(rgb)
+    for row_start in range(0, height, strip_rows):
+        row_stop = min(height, row_start + strip_rows)
+        lightness = lightness_of(rgb[row_start:row_stop])
+        strip_ab = upsample_ab(ab, extent, width, row_start, row_stop, height)
+        out[row_start:row_stop] = _to_uint8(_join(tf.constant(lightness), tf.constant(strip_ab)).numpy())
+    return out
+
+
+def colorize_batch(colorizer, images):
+    """Colorize uint8 RGB images of one size (N, H, W, 3) from their lightness; same shape out."""
+    ab, extent = predict_ab(colorizer, images)
+    return np.stack([compose(image, image_ab, extent) for image, image_ab in zip(images, ab)])
+
+
+def colorize_rgb(colorizer, rgb):
+    """Colorize one uint8 RGB image (H, W, 3) of any size from its lightness; same shape out."""
+    return colorize_batch(colorizer, rgb[None])[0]
+
+
+def gray_copy(images):
+    """The do-nothing baseline: the images' own lightness with a = b = 0."""
+    lightness = lightness_of(images)
+    return _to_uint8(_join(tf.constant(lightness), tf.zeros(lightness.shape + (2,))).numpy())

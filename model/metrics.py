@@ -1,0 +1,125 @@
+"""Color-quality metrics of one image against its ground truth, as plain functions of arrays.
+
+Images are uint8 RGB (H, W, 3) or float RGB in [0, 1]; every function converts to [0, 1]
+first, so the figures match the original notebook's MSE on RGB in [0, 1].
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from model import color
+
+
+def as_unit_float(rgb):
+    """RGB as float64 in [0, 1] from uint8 or float input."""
+    rgb = np.asarray(rgb)
+    if rgb.dtype == np.uint8:
+        return rgb.astype(np.float64) / 255.0
+    return rgb.astype(np.float64)
+
+
+def squared_error_sum(predicted, truth):
+    """Sum of squared RGB differences in [0, 1] and the number of values summed."""
+    difference = as_unit_float(predicted) - as_unit_float(truth)
+    return float(np.sum(difference * difference)), difference.size
+
+
+def mse(predicted, truth):
+    """Mean squared error over all pixels and channels, RGB in [0, 1]."""
+    total, count = squared_error_sum(predicted, truth)
+    return total / count
+
+
+def psnr_from_mse(value):
+    """Peak signal-to-noise ratio in dB for a peak of 1.0; infinite for identical images."""
+    return float("inf") if value <= 0 else float(10.0 * np.log10(1.0 / value))
+
+
+def colorfulness(rgb):
+    """Hasler and Suesstrunk (2003) colorfulness, on the 0-255 scale of their paper.
+
+    Of one image (H, W, 3), or per image of a batch (N, H, W, 3).
+    """
+    values = as_unit_float(rgb) * 255.0
+    red, green, blue = values[..., 0], values[..., 1], values[..., 2]
+    red_green = red - green
+    yellow_blue = 0.5 * (red + green) - blue
+    axes = (-2, -1)
+    spread = np.sqrt(np.var(red_green, axis=axes) + np.var(yellow_blue, axis=axes))
+    offset = np.sqrt(np.mean(red_green, axis=axes) ** 2 + np.mean(yellow_blue, axis=axes) ** 2)
+    result = spread + 0.3 * offset
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def ssim(predicted, truth):
+    """Structural similarity of RGB images (mean over channels), Gaussian window 11, sigma 1.5.
+
+    Of one image, or per image of a batch.
+    """
+    first = tf.constant(as_unit_float(predicted), dtype=tf.float32)
+    second = tf.constant(as_unit_float(truth), dtype=tf.float32)
+    # tf.image.ssim needs sides of at least the window; small images use a smaller window.
+    window = int(min(11, first.shape[-3], first.shape[-2]))
+    window -= 1 - window % 2
+    result = tf.image.ssim(first, second, max_val=1.0, filter_size=max(window, 1)).numpy()
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def lab_of(rgb):
+    """CIE Lab (float64) of an RGB image."""
+    return color.rgb_to_lab(tf.constant(as_unit_float(rgb))).numpy()
+
+
+def ciede2000(lab_first, lab_second):
+    """Per-pixel CIEDE2000 color difference (Sharma, Wu and Dalal, 2005) of two Lab arrays."""
+    l1, a1, b1 = np.moveaxis(np.asarray(lab_first, dtype=np.float64), -1, 0)
+    l2, a2, b2 = np.moveaxis(np.asarray(lab_second, dtype=np.float64), -1, 0)
+    chroma_mean = 0.5 * (np.hypot(a1, b1) + np.hypot(a2, b2))
+    g = 0.5 * (1.0 - np.sqrt(chroma_mean**7 / (chroma_mean**7 + 25.0**7)))
+    a1p, a2p = a1 * (1.0 + g), a2 * (1.0 + g)
+    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
+    h1p = np.degrees(np.arctan2(b1, a1p)) % 360.0
+    h2p = np.degrees(np.arctan2(b2, a2p)) % 360.0
+    delta_l = l2 - l1
+    delta_c = c2p - c1p
+    chroma_product = c1p * c2p
+    delta_h_angle = h2p - h1p
+    delta_h_angle = np.where(delta_h_angle > 180.0, delta_h_angle - 360.0, delta_h_angle)
+    delta_h_angle = np.where(delta_h_angle < -180.0, delta_h_angle + 360.0, delta_h_angle)
+    delta_h_angle = np.where(chroma_product == 0, 0.0, delta_h_angle)
+    delta_h = 2.0 * np.sqrt(chroma_product) * np.sin(np.radians(delta_h_angle) / 2.0)
+    l_mean = 0.5 * (l1 + l2)
+    c_mean = 0.5 * (c1p + c2p)
+    h_sum = h1p + h2p
+    h_mean = np.where(np.abs(h1p - h2p) <= 180.0, h_sum / 2.0,
+                      np.where(h_sum < 360.0, (h_sum + 360.0) / 2.0, (h_sum - 360.0) / 2.0))
+    h_mean = np.where(chroma_product == 0, h_sum, h_mean)
+    t = (1.0 - 0.17 * np.cos(np.radians(h_mean - 30.0)) + 0.24 * np.cos(np.radians(2.0 * h_mean))
+         + 0.32 * np.cos(np.radians(3.0 * h_mean + 6.0)) - 0.20 * np.cos(np.radians(4.0 * h_mean - 63.0)))
+    delta_theta = 30.0 * np.exp(-(((h_mean - 275.0) / 25.0) ** 2))
+    r_c = 2.0 * np.sqrt(c_mean**7 / (c_mean**7 + 25.0**7))
+    s_l = 1.0 + 0.015 * (l_mean - 50.0) ** 2 / np.sqrt(20.0 + (l_mean - 50.0) ** 2)
+    s_c = 1.0 + 0.045 * c_mean
+    s_h = 1.0 + 0.015 * c_mean * t
+    r_t = -np.sin(np.radians(2.0 * delta_theta)) * r_c
+    return np.sqrt((delta_l / s_l) ** 2 + (delta_c / s_c) ** 2 + (delta_h / s_h) ** 2
+                   + r_t * (delta_c / s_c) * (delta_h / s_h))
+
+
+def mean_ciede2000(predicted, truth):
+    """Mean CIEDE2000 difference between two RGB images."""
+    return float(np.mean(ciede2000(lab_of(predicted), lab_of(truth))))
+
+
+def batch_metrics(predicted, truth):
+    """Per-image figures of a batch (N, H, W, 3): mse, psnr, ssim, ciede2000, colorfulness of both."""
+    difference = as_unit_float(predicted) - as_unit_float(truth)
+    per_image_mse = np.mean(difference * difference, axis=(1, 2, 3))
+    return {
+        "mse": per_image_mse,
+        "psnr": np.array([psnr_from_mse(value) for value in per_image_mse]),
+        "ssim": np.atleast_1d(ssim(predicted, truth)),
+        "ciede2000": np.mean(ciede2000(lab_of(predicted), lab_of(truth)), axis=(1, 2)),
+        "colorfulness": np.atleast_1d(colorfulness(predicted)),
+        "colorfulness_truth": np.atleast_1d(colorfulness(truth)),
+    }

@@ -1,0 +1,426 @@
+"""The colorize job's Beam transforms: a folder of photos in, full-resolution color photos out.
+
+Each input file is written to the same relative path under the output folder, in its own
+format, through a temporary name and an atomic rename, so that a killed run never leaves
+a partial file and the next run finishes the work. An input is up to date, and skipped,
+when its output exists and is newer than it (like `make`); --overwrite redoes everything.
+Files without an image extension are ignored and listed in the report; files with one
+that cannot be colorized are failures, listed with the reason.
+"""
+
+import dataclasses
+import datetime
+import errno
+import fcntl
+import io
+import json
+import os
+import sys
+import time
+import uuid
+
+import apache_beam as beam
+import numpy as np
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+from PIL import Image
+
+from pipeline import images
+from pipeline.console import Progress, logger
+
+REPORT_NAME = "colorize-report.json"
+LOCK_NAME = ".colorize.lock"
+COMPARE_SUFFIX = ".compare"
+FAILURE_TAG = "failures"
+JPEG_QUALITY = 92  # visually lossless for photos; chroma is low-resolution by construction
+WEBP_QUALITY = 90
+OUTPUT_FORMATS = {  # extension -> Pillow format and save options
+    ".jpg": ("JPEG", {"quality": JPEG_QUALITY, "subsampling": "4:2:0"}),
+    ".jpeg": ("JPEG", {"quality": JPEG_QUALITY, "subsampling": "4:2:0"}),
+    ".png": ("PNG", {"compress_level": 6}),
+    ".webp": ("WEBP", {"quality": WEBP_QUALITY}),
+    ".bmp": ("BMP", {}),
+    ".tif": ("TIFF", {"compression": "tiff_deflate"}),
+    ".tiff": ("TIFF", {"compression": "tiff_deflate"}),
+    ".gif": ("GIF", {}),
+}
+TEMPORARY_MARK = ".colorize-tmp-"  # in the names of files being written
+
+
+class LockedError(RuntimeError):
+    """Another colorize run is writing to the same output folder."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ColorizeConfig:
+    """The colorize job's options; the CLI flags map one to one onto these fields."""
+
+    input: str
+    output: str
+    model: str
+    temperature: float | None = None  # None: the model's default
+    working_size: int | None = None  # None: the model's default
+    keep_color: bool = False  # pass color inputs through untouched instead of recolorizing
+    overwrite: bool = False
+    compare: bool = False
+    max_pixels: int = images.MAX_PIXELS
+
+
+# ---------------------------------------------------------------------------------------
+# Listing the input safely.
+
+
+def _input_root(input_path):
+    """The folder under which relative output paths are taken, for a folder or a glob."""
+    if any(character in input_path for character in "*?["):
+        prefix = input_path
+        for index, character in enumerate(input_path):
+            if character in "*?[":
+                prefix = input_path[:index]
+                break
+        return os.path.dirname(prefix) or "."
+    return input_path
+
+
+def list_inputs(input_path):
+    """(path, relative path) of every file to colorize, and the files refused while listing.
+
+    Symbolic links are followed only when they stay inside the input folder; links that
+    leave it or loop are refused with a reason, never followed.
+    """
+    if "://" in input_path:
+        root = _input_root(input_path).rstrip("/")
+        pattern = input_path if root != input_path.rstrip("/") else FileSystems.join(root, "**")
+        matches = FileSystems.match([pattern])[0].metadata_list
+        return sorted((m.path, m.path[len(root) + 1:]) for m in matches), []
+    root = os.path.abspath(_input_root(input_path))
+    if not os.path.isdir(root):
+        raise ValueError(f"input {input_path} does not exist or is not a folder; pass a folder of images or a glob")
+    real_root = os.path.realpath(root)
+    is_glob = root != os.path.abspath(input_path)
+    import fnmatch
+
+    found, refused = [], []
+    for directory, subdirectories, files in os.walk(root, followlinks=False):
+        subdirectories.sort()
+        for name in list(subdirectories):
+            full = os.path.join(directory, name)
+            if os.path.islink(full):
+                subdirectories.remove(name)
+                refused.append(_refuse_link(full, real_root, "a folder link (folder links are not followed)"))
+        for name in sorted(files):
+            full = os.path.join(directory, name)
+            if TEMPORARY_MARK in name:
+                continue
+            if is_glob and not fnmatch.fnmatch(full, os.path.abspath(input_path)):
+                continue
+            if os.path.islink(full):
+                target = os.path.realpath(full)
+                if not os.path.exists(target):
+                    refused.append({"path": full, "reason": "bad_link", "detail": "a broken or looping link"})
+                    continue
+                if os.path.commonpath([target, real_root]) != real_root:
+                    refused.append({"path": full, "reason": "bad_link",
+                                    "detail": f"a link to {target}, outside the input folder"})
+                    continue
+            found.append((full, os.path.relpath(full, root)))
+    return found, refused
+
+
+def _refuse_link(path, real_root, what):
+    return {"path": path, "reason": "bad_link", "detail": what}
+
+
+def output_path_for(config, relative_path):
+    """Where the colorized copy of an input goes: the same relative path under the output."""
+    return os.path.join(config.output, relative_path)
+
+
+def is_up_to_date(input_path, output_path):
+    """True when the output exists and is at least as new as the input."""
+    try:
+        return os.stat(output_path).st_mtime_ns >= os.stat(input_path).st_mtime_ns
+    except FileNotFoundError:
+        return False
+
+
+def check_paths(config):
+    """Refuse an output inside the input, or an output that cannot be written, before any work."""
+    output = os.path.realpath(config.output)
+    root = os.path.realpath(_input_root(config.input))
+    if os.path.commonpath([output, root]) == root:
+        raise ValueError(f"the output {config.output} is inside the input {config.input}; a later run would "
+                         "colorize its own results: choose an output folder outside the input")
+    try:
+        os.makedirs(config.output, exist_ok=True)
+        probe = os.path.join(config.output, f".write-test-{uuid.uuid4().hex}")
+        with open(probe, "wb") as file:
+            file.write(b"ok")
+        os.remove(probe)
+    except OSError as error:
+        raise ValueError(f"cannot write to the output folder {config.output} ({error.strerror}); "
+                         "choose a folder you can write to with --output") from error
+
+
+class OutputLock:
+    """An exclusive lock on the output folder, so two runs never write the same files."""
+
+    def __init__(self, output):
+        self.path = os.path.join(output, LOCK_NAME)
+        self.file = None
+
+    def __enter__(self):
+        self.file = open(self.path, "a+")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            self.file.seek(0)
+            holder = self.file.read().strip() or "another process"
+            self.file.close()
+            raise LockedError(f"another colorize run ({holder}) is writing to {os.path.dirname(self.path)}; "
+                              "wait for it to finish, or choose another --output") from error
+        self.file.seek(0)
+        self.file.truncate()
+        self.file.write(f"pid {os.getpid()} since {datetime.datetime.now().isoformat(timespec='seconds')}")
+        self.file.flush()
+        return self
+
+    def __exit__(self, *exc_info):
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()
+
+
+# ---------------------------------------------------------------------------------------
+# One image: decode, colorize at full resolution, encode in its own format.
+
+
+def output_format(path):
+    """The Pillow format and options for writing a file with this path's extension."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in OUTPUT_FORMATS:
+        raise images.UnusableImage("unsupported_format",
+                                   f"the extension {extension or '(none)'} is not one of "
+                                   f"{', '.join(sorted(OUTPUT_FORMATS))}")
+    return OUTPUT_FORMATS[extension]
+
+
+def split_alpha(image):
+    """(RGB uint8 array, alpha uint8 array or None) of a Pillow image of any mode."""
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        image.mode == "P" and "transparency" in image.info)
+    if not has_alpha:
+        return images.to_rgb(image), None
+    rgba = image.convert("RGBA")
+    return np.asarray(rgba.convert("RGB")), np.asarray(rgba)[..., 3]
+
+
+def colorize_image_bytes(data, path, colorize_rgb, keep_color=False, max_pixels=images.MAX_PIXELS):
+    """Colorize one file's bytes; returns (status, output bytes, RGB result or None).
+
+    status is "colorized" or "passed_through" (a color input with keep_color). Raises
+    UnusableImage with the reason for anything that cannot be colorized.
+    """
+    pillow_format, options = output_format(path)
+    image = images.open_image(data, max_pixels=max_pixels)
+    frames = getattr(image, "n_frames", 1)
+    if frames > 1:
+        raise images.UnusableImage("animated", f"an animation of {frames} frames; extract the frames and "
+                                               "colorize them as separate images")
+    rgb, alpha = split_alpha(image)
+    if keep_color and not images.is_grayscale(rgb):
+        return "passed_through", data, None
+    colorized = colorize_rgb(rgb)
+    result = Image.fromarray(colorized)
+    if alpha is not None and pillow_format in ("PNG", "WEBP", "TIFF", "GIF"):
+        result.putalpha(Image.fromarray(alpha))
+    buffer = io.BytesIO()
+    result.save(buffer, format=pillow_format, **options)
+    return "colorized", buffer.getvalue(), colorized
+
+
+def compare_image(rgb_in, rgb_out):
+    """A side-by-side picture: input | colorized."""
+    height, width = rgb_in.shape[:2]
+    canvas = np.full((height, width * 2 + 8, 3), 255, dtype=np.uint8)
+    canvas[:, :width] = rgb_in
+    canvas[:, width + 8:] = rgb_out
+    return canvas
+
+
+def write_atomically(path, data):
+    """Write bytes to `path` through a temporary name in the same folder and an atomic rename.
+
+    On object stores (gs://, s3://) an object appears only when its upload completes.
+    """
+    if "://" in path:
+        with FileSystems.create(path) as file:
+            file.write(data)
+        return
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    temporary = os.path.join(directory, f".{os.path.basename(path)}{TEMPORARY_MARK}{uuid.uuid4().hex[:8]}")
+    try:
+        with open(temporary, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+class ColorizeFiles(beam.DoFn):
+    """Colorizes files; loads the model once per worker in setup()."""
+
+    def __init__(self, config, total):
+        self.config = config
+        self.total = total
+        self.colorizer = None
+        self.progress = None
+
+    def setup(self):
+        from model import inference
+
+        self.colorizer = inference.load(self.config.model, self.config.temperature, self.config.working_size)
+        self.progress = Progress("images colorized", total=self.total)
+
+    def process(self, element):
+        from model import inference
+
+        path, relative_path = element
+        started = time.monotonic()
+        target = output_path_for(self.config, relative_path)
+        try:
+            with FileSystems.open(path, compression_type="uncompressed") as file:
+                data = file.read()
+            status, output, colorized = colorize_image_bytes(
+                data, path, lambda rgb: inference.colorize_rgb(self.colorizer, rgb),
+                keep_color=self.config.keep_color, max_pixels=self.config.max_pixels)
+            write_atomically(target, output)
+            if self.config.compare and colorized is not None:
+                source = images.to_rgb(images.open_image(data, max_pixels=self.config.max_pixels))
+                buffer = io.BytesIO()
+                Image.fromarray(compare_image(source, colorized)).save(buffer, format="JPEG", quality=90)
+                write_atomically(os.path.splitext(target)[0] + COMPARE_SUFFIX + ".jpg", buffer.getvalue())
+        except images.UnusableImage as error:
+            Metrics.counter("colorize", f"failed_{error.reason}").inc()
+            yield beam.pvalue.TaggedOutput(FAILURE_TAG, {"path": path, "reason": error.reason,
+                                                         "detail": error.detail})
+        except OSError as error:
+            Metrics.counter("colorize", "failed_unreadable").inc()
+            yield beam.pvalue.TaggedOutput(FAILURE_TAG, {"path": path, "reason": "io_error",
+                                                         "detail": f"{error.strerror or error}"})
+        else:
+            Metrics.counter("colorize", status).inc()
+            yield {"path": path, "output": target, "status": status,
+                   "megapixels": round(colorized.shape[0] * colorized.shape[1] / 1e6, 3)
+                   if colorized is not None else None,
+                   "seconds": round(time.monotonic() - started, 3)}
+        self.progress.add()
+
+
+class ColorizeImages(beam.PTransform):
+    """(path, relative path) work items -> colorized files; results and failures as outputs."""
+
+    def __init__(self, config, work):
+        super().__init__()
+        self.config = config
+        self.work = work
+
+    def expand(self, pbegin):
+        return (pbegin
+                | "ListWork" >> beam.Create(self.work)
+                | "Colorize" >> beam.ParDo(ColorizeFiles(self.config, len(self.work))).with_outputs(
+                    FAILURE_TAG, main="results"))
+
+
+def run_colorize(config, pipeline_options, argv=None):
+    """The whole job: validate, lock, plan, colorize, report. Returns the report dict."""
+    from model import inference
+
+    started = time.monotonic()
+    inference.load(config.model)  # A missing or foreign model fails here, before any work.
+    found, refused = list_inputs(config.input)
+    check_paths(config)
+    with OutputLock(config.output):
+        work, up_to_date = [], 0
+        ignored = [{"path": path, "reason": "not_an_image",
+                    "detail": f"the extension is not one of {', '.join(sorted(OUTPUT_FORMATS))}"}
+                   for path, _ in found if os.path.splitext(path)[1].lower() not in OUTPUT_FORMATS]
+        found = [(path, relative) for path, relative in found
+                 if os.path.splitext(path)[1].lower() in OUTPUT_FORMATS]
+        for path, relative_path in found:
+            if not config.overwrite and is_up_to_date(path, output_path_for(config, relative_path)):
+                up_to_date += 1
+            else:
+                work.append((path, relative_path))
+        logger.info(f"{len(found):,} files under {config.input}: {len(work):,} to colorize, "
+                    f"{up_to_date:,} up to date" + (f", {len(refused)} refused" if refused else ""))
+        results, failures = [], list(refused)
+        if work:
+            staging = os.path.join(config.output, f".staging-{uuid.uuid4().hex[:12]}")
+            try:
+                with beam.Pipeline(options=pipeline_options) as pipeline:
+                    outputs = pipeline | "ColorizeImages" >> ColorizeImages(config, work)
+                    _ = (outputs.results | "ResultLines" >> beam.Map(json.dumps)
+                         | "WriteResults" >> beam.io.WriteToText(os.path.join(staging, "results"),
+                                                                 shard_name_template=""))
+                    _ = (outputs[FAILURE_TAG] | "FailureLines" >> beam.Map(json.dumps)
+                         | "WriteFailures" >> beam.io.WriteToText(os.path.join(staging, "failures"),
+                                                                  shard_name_template=""))
+                results = _read_lines(os.path.join(staging, "results"))
+                failures += _read_lines(os.path.join(staging, "failures"))
+            finally:
+                import shutil
+
+                shutil.rmtree(staging, ignore_errors=True)
+        counts = {"files": len(found) + len(refused) + len(ignored), "colorized": 0, "passed_through": 0,
+                  "up_to_date": up_to_date, "ignored": len(ignored), "failed": len(failures)}
+        for result in results:
+            counts[result["status"]] += 1
+        megapixels = sum(result["megapixels"] or 0 for result in results)
+        seconds = time.monotonic() - started
+        report = {
+            "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "input": config.input,
+            "output": config.output,
+            "model": config.model,
+            "counts": counts,
+            "megapixels": round(megapixels, 2),
+            "seconds": round(seconds, 1),
+            "failures": sorted(failures, key=lambda failure: failure["path"]),
+            "ignored": ignored,
+            "command": list(sys.argv if argv is None else argv),
+            "config": dataclasses.asdict(config),
+        }
+        write_atomically(os.path.join(config.output, REPORT_NAME),
+                         json.dumps(report, indent=1, ensure_ascii=False).encode("utf-8"))
+    return report
+
+
+def _read_lines(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as file:
+        return [json.loads(line) for line in file if line.strip()]
+
+
+def summarize(report):
+    """The lines the job prints when it is done."""
+    counts = report["counts"]
+    lines = [f"colorized {counts['colorized']:,}, passed through {counts['passed_through']:,}, "
+             f"up to date {counts['up_to_date']:,}, failed {counts['failed']:,}"
+             + (f", ignored {counts['ignored']:,} files that are not images" if counts["ignored"] else "")
+             + " "
+             f"({report['megapixels']:,.1f} megapixels in {report['seconds']:.0f} s) -> {report['output']}"]
+    for failure in report["failures"][:10]:
+        lines.append(f"  failed: {failure['path']}: {failure['reason']}: {failure['detail']}")
+    if len(report["failures"]) > 10:
+        lines.append(f"  ... and {len(report['failures']) - 10} more")
+    if report["failures"]:
+        lines.append(f"  the full list is in {os.path.join(report['output'], REPORT_NAME)}")
+    return "\n".join(lines)

@@ -1,0 +1,230 @@
+"""The evaluate job: colorize color images from their lightness and compare with the originals.
+
+Reads a split of the prepare job's shards (batched, all images of one size) or a folder
+of color photos (one at a time, at full resolution, exactly as the colorize job does),
+and measures the model beside the grayscale copy (L with a = b = 0) in the same run.
+"""
+
+import dataclasses
+import json
+import math
+import os
+import time
+
+import numpy as np
+import tensorflow as tf
+from PIL import Image
+
+from model import inference, metrics
+from pipeline import cifar, dataset, images, schema
+from pipeline.console import Progress, logger
+
+METRICS = ("mse", "psnr", "ssim", "ciede2000", "colorfulness", "colorfulness_truth")
+GRID_COLUMNS = 3  # grayscale | colorized | ground truth
+GRID_CELL = 160  # pixels on the long side of each picture in the grid
+
+
+@dataclasses.dataclass(frozen=True)
+class EvaluateConfig:
+    """The evaluate job's options; the CLI flags map one to one onto these fields."""
+
+    data: str
+    model: str
+    output: str
+    split: str = "test"
+    temperatures: tuple = ()  # empty: the model's default
+    working_size: int | None = None
+    limit: int | None = None
+    batch_size: int = 250
+    grid: int = 12  # images in the PNG grid
+    max_pixels: int = images.MAX_PIXELS
+
+
+class Accumulator:
+    """Aggregate and per-class figures of one method (a model setting or the grayscale copy)."""
+
+    def __init__(self):
+        self.squared_error = 0.0
+        self.values = 0
+        self.per_image = {name: [] for name in METRICS}
+        self.labels = []
+
+    def add(self, predicted, truth, labels):
+        difference = metrics.as_unit_float(predicted) - metrics.as_unit_float(truth)
+        self.squared_error += float(np.sum(difference * difference))
+        self.values += difference.size
+        for name, values in metrics.batch_metrics(predicted, truth).items():
+            self.per_image[name].extend(float(value) for value in values)
+        self.labels.extend(int(label) for label in labels)
+
+    def summary(self, class_names=None):
+        mse = self.squared_error / max(self.values, 1)
+        psnr_values = np.array(self.per_image["psnr"])
+        result = {
+            "images": len(self.labels),
+            "mse": mse,
+            "psnr": metrics.psnr_from_mse(mse),
+            "mean_image_psnr": float(np.mean(psnr_values[np.isfinite(psnr_values)])) if len(psnr_values) else None,
+            "ssim": float(np.mean(self.per_image["ssim"])),
+            "ciede2000": float(np.mean(self.per_image["ciede2000"])),
+            "colorfulness": float(np.mean(self.per_image["colorfulness"])),
+            "colorfulness_truth": float(np.mean(self.per_image["colorfulness_truth"])),
+        }
+        result["colorfulness_ratio"] = result["colorfulness"] / max(result["colorfulness_truth"], 1e-9)
+        labels = np.array(self.labels)
+        if class_names and len(labels) and labels.min() >= 0:
+            per_class = {}
+            for index, name in enumerate(class_names):
+                chosen = labels == index
+                if chosen.any():
+                    mse_values = np.array(self.per_image["mse"])[chosen]
+                    per_class[name] = {
+                        "images": int(chosen.sum()),
+                        "mse": float(mse_values.mean()),
+                        "psnr": metrics.psnr_from_mse(float(mse_values.mean())),
+                        "colorfulness": float(np.mean(np.array(self.per_image["colorfulness"])[chosen])),
+                        "colorfulness_truth": float(
+                            np.mean(np.array(self.per_image["colorfulness_truth"])[chosen])),
+                    }
+            result["per_class"] = per_class
+        return result
+
+
+def shard_batches(data, split, batch_size, limit=None):
+    """(uint8 RGB batch, labels, ids) from a split of prepared shards, in file order."""
+    files = dataset.find_shards(data, split)
+    records = tf.data.TFRecordDataset(files, compression_type=schema.COMPRESSION)
+    parsed = records.map(schema.parse_example, num_parallel_calls=tf.data.AUTOTUNE)
+    if limit:
+        parsed = parsed.take(limit)
+    for batch in parsed.batch(batch_size).prefetch(2).as_numpy_iterator():
+        yield batch["rgb"], batch["label"], [value.decode("utf-8") for value in batch["id"]]
+
+
+def folder_images(folder, max_pixels, limit=None):
+    """(uint8 RGB (1, H, W, 3), labels, ids) per color image of a folder, and the skipped files."""
+    from pipeline.prepare import list_image_files
+
+    skipped = []
+
+    def generate():
+        count = 0
+        for path, relative_path in list_image_files(folder):
+            if limit and count >= limit:
+                return
+            try:
+                with open(path, "rb") as file:
+                    rgb = images.decode_color_image(file.read(), max_pixels=max_pixels)
+            except images.UnusableImage as error:
+                skipped.append({"path": path, "reason": error.reason, "detail": error.detail})
+                continue
+            except OSError as error:
+                skipped.append({"path": path, "reason": "unreadable", "detail": str(error)})
+                continue
+            count += 1
+            yield rgb[None], np.array([schema.NO_LABEL]), [relative_path]
+
+    return generate(), skipped
+
+
+def save_grid(rows, path):
+    """A PNG grid: one row per image, grayscale | colorized | ground truth."""
+    if not rows:
+        return
+    cells = []
+    for row in rows:
+        scaled = []
+        for picture in row:
+            image = Image.fromarray(picture)
+            factor = GRID_CELL / max(image.size)
+            image = image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))),
+                                 Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.NEAREST)
+            scaled.append(image)
+        cells.append(scaled)
+    height = sum(max(image.height for image in row) + 4 for row in cells)
+    width = max(sum(image.width + 4 for image in row) for row in cells)
+    canvas = Image.new("RGB", (width, height), (255, 255, 255))
+    top = 0
+    for row in cells:
+        left = 0
+        for image in row:
+            canvas.paste(image, (left, top))
+            left += image.width + 4
+        top += max(image.height for image in row) + 4
+    canvas.save(path)
+
+
+def run_evaluate(config, colorizer_factory):
+    """Evaluate; writes report.json and grid.png into config.output and returns the report.
+
+    Args:
+        colorizer_factory: temperature -> inference.Colorizer (the loaded model, decoded at it).
+    """
+    started = time.monotonic()
+    is_shards = os.path.exists(os.path.join(config.data, schema.MANIFEST_NAME)) or any(
+        character in config.data for character in "*?[")
+    default = colorizer_factory(None)
+    temperatures = config.temperatures or (default.temperature,)
+    colorizers = {temperature: colorizer_factory(temperature) for temperature in temperatures}
+    methods = {f"model_t{temperature:g}": Accumulator() for temperature in temperatures}
+    gray = Accumulator()
+    skipped = []
+    if is_shards:
+        manifest = dataset.read_manifest(config.data) if "*" not in config.data else {}
+        total = manifest.get("splits", {}).get(config.split, {}).get("examples")
+        batches = shard_batches(config.data, config.split, config.batch_size, config.limit)
+        class_names = cifar.CLASS_NAMES if manifest.get("source_kind") == "cifar10" else None
+    else:
+        batches, skipped = folder_images(config.data, config.max_pixels, config.limit)
+        total, class_names = None, None
+    total = min(total, config.limit) if total and config.limit else total
+    progress = Progress("images evaluated", total=total)
+    grid_rows = []
+    for rgb, labels, ids in batches:
+        gray_batch = inference.gray_copy(rgb)
+        gray.add(gray_batch, rgb, labels)
+        outputs = {}
+        for temperature, colorizer in colorizers.items():
+            outputs[temperature] = inference.colorize_batch(colorizer, rgb)
+            methods[f"model_t{temperature:g}"].add(outputs[temperature], rgb, labels)
+        first = outputs[temperatures[0]]
+        for index in range(len(rgb)):
+            if len(grid_rows) < config.grid:
+                grid_rows.append((gray_batch[index], first[index], rgb[index]))
+        progress.add(len(rgb))
+    if not gray.labels:
+        raise ValueError(f"{config.data} holds no color images to evaluate"
+                         + (f" ({len(skipped)} skipped: see the report)" if skipped else "")
+                         + "; evaluation needs color ground truth")
+    report = {
+        "data": config.data,
+        "split": config.split if is_shards else None,
+        "model": config.model,
+        "working_size": default.working_size,
+        "default_temperature": default.temperature,
+        "methods": {name: accumulator.summary(class_names) for name, accumulator in methods.items()},
+        "grayscale_copy": gray.summary(class_names),
+        "skipped": skipped,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    os.makedirs(config.output, exist_ok=True)
+    with open(os.path.join(config.output, "report.json"), "w") as file:
+        json.dump(report, file, indent=1)
+    save_grid(grid_rows, os.path.join(config.output, "grid.png"))
+    return report
+
+
+def summary_table(report):
+    """The short table printed on the terminal."""
+    header = f"{'method':<16}{'images':>8}{'MSE':>10}{'PSNR':>8}{'img PSNR':>10}{'SSIM':>7}{'dE2000':>8}{'colorful':>10}"
+    lines = [header]
+    rows = [("grayscale copy", report["grayscale_copy"])] + list(report["methods"].items())
+    for name, values in rows:
+        lines.append(f"{name:<16}{values['images']:>8,}{values['mse']:>10.5f}{values['psnr']:>8.2f}"
+                     f"{values['mean_image_psnr']:>10.2f}{values['ssim']:>7.3f}{values['ciede2000']:>8.2f}"
+                     f"{values['colorfulness']:>10.1f}")
+    truth = report["grayscale_copy"]["colorfulness_truth"]
+    lines.append(f"{'ground truth':<16}{'':>8}{'':>10}{'':>8}{'':>10}{'':>7}{'':>8}{truth:>10.1f}")
+    if report["skipped"]:
+        lines.append(f"skipped {len(report['skipped'])} files (see report.json)")
+    return "\n".join(lines)

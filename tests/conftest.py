@@ -1,0 +1,59 @@
+"""Fixtures shared by the test packages."""
+
+# ---------------------------------------------------------------------------------------
+# Prepared shards: a tiny folder of random-color PNGs run through the real prepare job.
+
+import numpy as np
+import pytest
+from PIL import Image
+
+SHARD_IMAGES = 24  # with the fractions below: 14 train, 6 validation, 4 test (stable hashes)
+SHARD_SOURCE_SHAPE = (40, 48)  # height, width of the source PNGs
+SHARD_SIZE = 16  # side of the prepared examples; the network needs multiples of 8
+SHARD_SPLIT_FRACTION = 0.25  # validation and test each, so that every split has images
+
+
+def write_color_pngs(folder, count, shape, seed=0):
+    """`count` PNGs of random colored blocks plus noise; returns their paths."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    height, width = shape
+    for index in range(count):
+        blocks = rng.integers(0, 256, size=(4, 4, 3), dtype=np.uint8)
+        picture = np.asarray(Image.fromarray(blocks).resize((width, height), Image.Resampling.NEAREST))
+        noise = rng.integers(-20, 21, size=picture.shape)
+        picture = np.clip(picture.astype(np.int16) + noise, 0, 255).astype(np.uint8)
+        path = folder / f"image{index:02d}.png"
+        Image.fromarray(picture).save(path)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def prepare_shards(tmp_path_factory):
+    """A function (size) -> shard folder made by the prepare job from one session-wide image folder."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from pipeline.prepare import PrepareConfig, run_prepare
+
+    source = tmp_path_factory.mktemp("shard-source")
+    write_color_pngs(source, SHARD_IMAGES, SHARD_SOURCE_SHAPE)
+    made = {}
+
+    def prepare(size):
+        if size not in made:
+            output = tmp_path_factory.mktemp(f"shards-{size}px")
+            config = PrepareConfig(source=str(source), output=str(output), size=size,
+                                   validation_fraction=SHARD_SPLIT_FRACTION, test_fraction=SHARD_SPLIT_FRACTION)
+            run_prepare(config, PipelineOptions(["--direct_running_mode=in_memory"]), argv=["test"])
+            made[size] = output
+        return made[size]
+
+    return prepare
+
+
+@pytest.fixture(scope="session")
+def shard_folder(prepare_shards):
+    """A shard folder of 16x16 examples with train, validation and test splits."""
+    return prepare_shards(SHARD_SIZE)

@@ -1,0 +1,158 @@
+"""Tests for model/metrics.py against values worked out by hand and published test data."""
+
+import math
+
+import numpy as np
+import pytest
+
+from model import metrics
+
+# Sharma, Wu and Dalal (2005), "The CIEDE2000 color-difference formula: implementation
+# notes, supplementary test data, and mathematical observations", Table 1: all 34 pairs,
+# (L1, a1, b1), (L2, a2, b2), published difference to four decimals. They include the
+# hue-angle wrap (9-16), the blue rotation term (1-6) and near-black colors (33-34).
+SHARMA_PAIRS = [
+    ((50.0000, 2.6772, -79.7751), (50.0000, 0.0000, -82.7485), 2.0425),
+    ((50.0000, 3.1571, -77.2803), (50.0000, 0.0000, -82.7485), 2.8615),
+    ((50.0000, 2.8361, -74.0200), (50.0000, 0.0000, -82.7485), 3.4412),
+    ((50.0000, -1.3802, -84.2814), (50.0000, 0.0000, -82.7485), 1.0000),
+    ((50.0000, -1.1848, -84.8006), (50.0000, 0.0000, -82.7485), 1.0000),
+    ((50.0000, -0.9009, -85.5211), (50.0000, 0.0000, -82.7485), 1.0000),
+    ((50.0000, 0.0000, 0.0000), (50.0000, -1.0000, 2.0000), 2.3669),
+    ((50.0000, -1.0000, 2.0000), (50.0000, 0.0000, 0.0000), 2.3669),
+    ((50.0000, 2.4900, -0.0010), (50.0000, -2.4900, 0.0009), 7.1792),
+    ((50.0000, 2.4900, -0.0010), (50.0000, -2.4900, 0.0010), 7.1792),
+    ((50.0000, 2.4900, -0.0010), (50.0000, -2.4900, 0.0011), 7.2195),
+    ((50.0000, 2.4900, -0.0010), (50.0000, -2.4900, 0.0012), 7.2195),
+    ((50.0000, -0.0010, 2.4900), (50.0000, 0.0009, -2.4900), 4.8045),
+    ((50.0000, -0.0010, 2.4900), (50.0000, 0.0010, -2.4900), 4.8045),
+    ((50.0000, -0.0010, 2.4900), (50.0000, 0.0011, -2.4900), 4.7461),
+    ((50.0000, 2.5000, 0.0000), (50.0000, 0.0000, -2.5000), 4.3065),
+    ((50.0000, 2.5000, 0.0000), (73.0000, 25.0000, -18.0000), 27.1492),
+    ((50.0000, 2.5000, 0.0000), (61.0000, -5.0000, 29.0000), 22.8977),
+    ((50.0000, 2.5000, 0.0000), (56.0000, -27.0000, -3.0000), 31.9030),
+    ((50.0000, 2.5000, 0.0000), (58.0000, 24.0000, 15.0000), 19.4535),
+    ((50.0000, 2.5000, 0.0000), (50.0000, 3.1736, 0.5854), 1.0000),
+    ((50.0000, 2.5000, 0.0000), (50.0000, 3.2972, 0.0000), 1.0000),
+    ((50.0000, 2.5000, 0.0000), (50.0000, 1.8634, 0.5757), 1.0000),
+    ((50.0000, 2.5000, 0.0000), (50.0000, 3.2592, 0.3350), 1.0000),
+    ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+    ((63.0109, -31.0961, -5.8663), (62.8187, -29.7946, -4.0864), 1.2630),
+    ((61.2901, 3.7196, -5.3901), (61.4292, 2.2480, -4.9620), 1.8731),
+    ((35.0831, -44.1164, 3.7933), (35.0232, -40.0716, 1.5901), 1.8645),
+    ((22.7233, 20.0904, -46.6940), (23.0331, 14.9730, -42.5619), 2.0373),
+    ((36.4612, 47.8580, 18.3852), (36.2715, 50.5065, 21.2231), 1.4146),
+    ((90.8027, -2.0831, 1.4410), (91.1528, -1.6435, 0.0447), 1.4441),
+    ((90.9257, -0.5406, -0.9208), (88.6381, -0.8985, -0.7239), 1.5381),
+    ((6.7747, -0.2908, -2.4247), (5.8714, -0.0985, -2.2286), 0.6377),
+    ((2.0776, 0.0795, -1.1350), (0.9033, -0.0636, -0.5514), 0.9082),
+]
+PUBLISHED_PRECISION = 1e-4  # the table's four decimals
+GRAY = 0.3
+SHIFT = 0.1
+
+
+def random_image(seed=0, shape=(16, 16, 3)):
+    return np.random.default_rng(seed).integers(0, 256, size=shape, dtype=np.uint8)
+
+
+def two_color_image():
+    """Left half pure red, right half pure blue."""
+    image = np.zeros((4, 6, 3), dtype=np.uint8)
+    image[:, :3, 0] = 255
+    image[:, 3:, 2] = 255
+    return image
+
+
+def test_identical_images_are_perfect():
+    image = random_image()
+    assert metrics.mse(image, image) == 0.0
+    assert metrics.psnr_from_mse(metrics.mse(image, image)) == math.inf
+    assert metrics.ssim(image, image) == pytest.approx(1.0, abs=1e-6)
+    assert metrics.mean_ciede2000(image, image) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_uniform_shift_of_a_tenth_is_mse_001_and_psnr_20db():
+    truth = np.full((8, 8, 3), GRAY)
+    shifted = truth + SHIFT
+    assert metrics.mse(shifted, truth) == pytest.approx(SHIFT**2)
+    assert metrics.psnr_from_mse(metrics.mse(shifted, truth)) == pytest.approx(20.0)
+
+
+def test_uint8_and_float_input_give_the_same_mse():
+    first, second = random_image(1), random_image(2)
+    assert metrics.mse(first, second) == pytest.approx(metrics.mse(first / 255.0, second / 255.0))
+
+
+def test_mse_by_hand_on_two_pixels():
+    # Differences of 1.0 in one value of six, nothing elsewhere: 1 / 6.
+    truth = np.zeros((1, 2, 3))
+    predicted = truth.copy()
+    predicted[0, 1, 2] = 1.0
+    assert metrics.mse(predicted, truth) == pytest.approx(1.0 / 6.0)
+    assert metrics.psnr_from_mse(1.0 / 6.0) == pytest.approx(10.0 * math.log10(6.0))
+
+
+def test_ssim_drops_for_a_different_image():
+    image = random_image(3)
+    assert metrics.ssim(image, random_image(4)) < 0.2
+    assert 0.0 < metrics.ssim(image, np.clip(image.astype(int) + 10, 0, 255).astype(np.uint8)) < 1.0
+
+
+def test_ssim_of_images_smaller_than_the_window():
+    image = random_image(5, shape=(6, 9, 3))
+    assert metrics.ssim(image, image) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_colorfulness_of_a_gray_image_is_zero():
+    gray = np.repeat(random_image(6, shape=(8, 8, 1)), 3, axis=-1)
+    assert metrics.colorfulness(gray) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_colorfulness_of_half_red_half_blue_by_hand():
+    # Red pixels: rg = 255, yb = 127.5; blue pixels: rg = 0, yb = -255, in equal numbers.
+    # The standard deviation of two equally frequent values is half their distance.
+    spread = math.sqrt((255.0 / 2) ** 2 + (382.5 / 2) ** 2)
+    offset = math.sqrt(127.5**2 + ((127.5 - 255.0) / 2) ** 2)
+    assert metrics.colorfulness(two_color_image()) == pytest.approx(spread + 0.3 * offset)
+
+
+def test_colorfulness_of_a_batch_is_per_image():
+    gray = np.full((4, 6, 3), 128, dtype=np.uint8)
+    values = metrics.colorfulness(np.stack([gray, two_color_image()]))
+    assert values.shape == (2,)
+    assert values[0] == pytest.approx(0.0)
+    assert values[1] == pytest.approx(metrics.colorfulness(two_color_image()))
+
+
+def test_ciede2000_matches_the_published_test_data():
+    first = np.array([pair[0] for pair in SHARMA_PAIRS])
+    second = np.array([pair[1] for pair in SHARMA_PAIRS])
+    expected = np.array([pair[2] for pair in SHARMA_PAIRS])
+    np.testing.assert_allclose(metrics.ciede2000(first, second), expected, atol=PUBLISHED_PRECISION)
+
+
+def test_ciede2000_is_symmetric():
+    first = np.array([pair[0] for pair in SHARMA_PAIRS])
+    second = np.array([pair[1] for pair in SHARMA_PAIRS])
+    np.testing.assert_allclose(metrics.ciede2000(second, first), metrics.ciede2000(first, second), atol=1e-9)
+
+
+def test_ciede2000_of_a_pure_lightness_difference_by_hand():
+    # With a = b = 0 only the lightness term is left: dL / S_L, S_L = 1 at a mean L of 50.
+    assert float(metrics.ciede2000(np.array([45.0, 0.0, 0.0]), np.array([55.0, 0.0, 0.0]))) == pytest.approx(10.0)
+
+
+def test_batch_metrics_are_per_image():
+    truth = np.stack([random_image(7), random_image(8)])
+    predicted = truth.copy()
+    predicted[1] = random_image(9)
+    figures = metrics.batch_metrics(predicted, truth)
+    assert set(figures) == {"mse", "psnr", "ssim", "ciede2000", "colorfulness", "colorfulness_truth"}
+    for values in figures.values():
+        assert np.shape(values) == (2,)
+    assert figures["mse"][0] == 0.0 and figures["psnr"][0] == math.inf
+    assert figures["mse"][1] == pytest.approx(metrics.mse(predicted[1], truth[1]))
+    assert figures["ssim"][1] == pytest.approx(metrics.ssim(predicted[1], truth[1]), abs=1e-6)
+    assert figures["ciede2000"][1] == pytest.approx(metrics.mean_ciede2000(predicted[1], truth[1]))
+    assert figures["colorfulness_truth"][1] == pytest.approx(metrics.colorfulness(truth[1]))

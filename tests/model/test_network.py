@@ -1,0 +1,149 @@
+"""Tests for model/network.py and model/inference.py with a tiny untrained model."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from model import bins, color, inference, network, train
+
+BASE_FILTERS = 4  # the smallest network that still has every layer
+# Lab L of the output against the input's: the output is rounded to uint8 and the
+# predicted ab may push a color out of the sRGB gamut, where clipping moves L a little.
+MEAN_LIGHTNESS_ERROR = 0.5
+MAX_LIGHTNESS_ERROR = 3.0
+
+
+@pytest.fixture(scope="module")
+def num_bins():
+    return len(bins.bin_centers())
+
+
+@pytest.fixture(scope="module")
+def tiny_model(num_bins):
+    keras.utils.set_random_seed(0)
+    return network.build_colorizer(num_bins, base_filters=BASE_FILTERS)
+
+
+@pytest.fixture(scope="module")
+def model_path(tiny_model, tmp_path_factory):
+    """A model.keras with its model.json, written by the training module's export."""
+    folder = tmp_path_factory.mktemp("tiny-model")
+    tiny_model.save(folder / train.CHECKPOINT_NAME)
+    description = {
+        "architecture": network.ARCHITECTURE,
+        "ab_bin_centers": bins.bin_centers().tolist(),
+        "default_temperature": 0.4,
+    }
+    train.export(str(folder), description)
+    return folder / train.MODEL_NAME
+
+
+@pytest.fixture(scope="module")
+def colorizer(model_path):
+    return inference.load(str(model_path))
+
+
+def random_photo(height, width, seed=0):
+    """Smooth random colors, like a photo rather than noise."""
+    blocks = np.random.default_rng(seed).integers(0, 256, size=(3, 4, 3), dtype=np.uint8)
+    smooth = tf.image.resize(blocks[None].astype(np.float32), (height, width), method="bilinear")[0]
+    return np.clip(np.round(smooth.numpy()), 0, 255).astype(np.uint8)
+
+
+def lab_of(rgb):
+    return color.rgb_to_lab(tf.constant(rgb, dtype=tf.float32) / 255.0).numpy()
+
+
+@pytest.mark.parametrize("height, width", [(32, 32), (48, 64), (8, 24)])
+def test_logits_are_at_half_resolution_over_the_bins(tiny_model, num_bins, height, width):
+    lightness = tf.random.uniform((2, height, width, 1), -1.0, 1.0)
+    logits = tiny_model(lightness, training=False)
+    assert logits.shape == (2, height // 2, width // 2, num_bins)
+    assert logits.dtype == tf.float32
+
+
+def test_the_network_is_fully_convolutional(tiny_model):
+    assert tuple(tiny_model.input_shape) == (None, None, None, 1)
+    assert tuple(tiny_model.output_shape[:3]) == (None, None, None)
+    assert not any(isinstance(layer, keras.layers.Flatten) for layer in tiny_model.layers)
+
+
+def test_the_network_is_named_and_sized_for_loading(tiny_model, num_bins):
+    assert tiny_model.name == network.ARCHITECTURE
+    assert tiny_model.output_shape[-1] == num_bins
+
+
+def test_export_writes_a_loadable_model_and_its_description(model_path, colorizer, tiny_model):
+    folder = model_path.parent
+    description = json.loads((folder / inference.MODEL_CONFIG_NAME).read_text())
+    assert description["architecture"] == network.ARCHITECTURE
+    assert (folder / train.HISTORY_NAME).exists()
+    assert colorizer.temperature == 0.4
+    assert colorizer.working_size == inference.WORKING_SIZE
+    np.testing.assert_array_equal(colorizer.centers, bins.bin_centers())
+    lightness = tf.random.uniform((1, 16, 16, 1), -1.0, 1.0)
+    np.testing.assert_allclose(colorizer.model(lightness, training=False), tiny_model(lightness, training=False),
+                               atol=1e-5)
+
+
+def test_loading_a_missing_file_is_a_user_error(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        inference.load(str(tmp_path / "nothing.keras"))
+
+
+@pytest.mark.parametrize("height, width", [(37, 53), (8, 8), (9, 31), (64, 40)])
+def test_colorize_keeps_the_size_of_any_image(colorizer, height, width):
+    result = inference.colorize_rgb(colorizer, random_photo(height, width))
+    assert result.shape == (height, width, 3)
+    assert result.dtype == np.uint8
+
+
+def test_colorize_keeps_the_size_when_the_network_sees_a_smaller_copy(colorizer):
+    small = inference.Colorizer(colorizer.model, colorizer.centers, colorizer.temperature, working_size=16)
+    assert inference.working_shape(37, 53, 16) == (16, 23)
+    assert inference.colorize_rgb(small, random_photo(37, 53)).shape == (37, 53, 3)
+
+
+@pytest.mark.parametrize("height, width", [(37, 53), (32, 32)])
+def test_colorize_keeps_the_lightness(colorizer, height, width):
+    photo = random_photo(height, width, seed=1)
+    result = inference.colorize_rgb(colorizer, photo)
+    difference = np.abs(lab_of(result)[..., 0] - lab_of(photo)[..., 0])
+    assert difference.mean() < MEAN_LIGHTNESS_ERROR
+    assert difference.max() < MAX_LIGHTNESS_ERROR
+
+
+def test_colorize_batch_matches_one_at_a_time(colorizer):
+    photos = np.stack([random_photo(24, 40, seed=seed) for seed in range(3)])
+    batch = inference.colorize_batch(colorizer, photos)
+    assert batch.shape == photos.shape
+    for photo, colorized in zip(photos, batch):
+        difference = np.abs(inference.colorize_rgb(colorizer, photo).astype(int) - colorized.astype(int))
+        assert difference.max() <= 1
+
+
+def test_gray_copy_has_no_color_and_keeps_the_lightness():
+    photo = random_photo(37, 53, seed=2)
+    gray = inference.gray_copy(photo[None])[0]
+    assert gray.shape == photo.shape and gray.dtype == np.uint8
+    lab = lab_of(gray)
+    # uint8 rounding can leave the channels one level apart, about half a unit of a or b.
+    assert np.abs(lab[..., 1:]).max() < 1.0
+    np.testing.assert_allclose(lab[..., 0], lab_of(photo)[..., 0], atol=0.5)
+
+
+def test_pad_to_multiple_reflects_up_to_the_next_multiple():
+    array = np.arange(5 * 3).reshape(5, 3)
+    padded, pads = inference.pad_to_multiple(array, 4)
+    assert padded.shape == (8, 4) and pads == (3, 1)
+    np.testing.assert_array_equal(padded[:5, :3], array)
+    same, no_pads = inference.pad_to_multiple(np.zeros((8, 16, 3)), 8)
+    assert same.shape == (8, 16, 3) and no_pads == (0, 0)
+
+
+def test_working_shape_caps_the_short_side_and_keeps_the_aspect():
+    assert inference.working_shape(1000, 2000, 256) == (256, 512)
+    assert inference.working_shape(100, 50, 256) == (100, 50)
