@@ -17,7 +17,7 @@ from PIL import Image
 from model import bins, color, network
 
 MODEL_CONFIG_NAME = "model.json"  # beside every model.keras: bins, temperature, working size
-STRIP_ROWS = 256  # rows of the full-resolution image composed at a time
+STRIP_PIXELS = 2_000_000  # pixels composed at a time: about 100 MB of float32 intermediates
 WORKING_SIZE = 256  # pixels on the short side at which the network sees a photo
 DEFAULT_TEMPERATURE = 0.5  # annealed-mean temperature: lower is more vivid, 1.0 is the plain mean
 
@@ -30,14 +30,24 @@ class Colorizer:
     centers: np.ndarray
     temperature: float = DEFAULT_TEMPERATURE
     working_size: int = WORKING_SIZE
+    # Added to the logits before decoding: -correction * log(rebalancing weight) undoes
+    # part of the training's bias toward rare, saturated colors (0 keeps all of it).
+    logit_shift: np.ndarray | None = None
 
     @classmethod
-    def from_description(cls, model, description, temperature=None, working_size=None):
+    def from_description(cls, model, description, temperature=None, working_size=None, correction=None):
         centers = np.asarray(description.get("ab_bin_centers", bins.bin_centers()), dtype=np.float32)
-        return cls(model, centers,
-                   temperature if temperature is not None else description.get("default_temperature",
-                                                                                DEFAULT_TEMPERATURE),
-                   working_size if working_size is not None else description.get("working_size", WORKING_SIZE))
+        if temperature is None:
+            temperature = description.get("default_temperature", DEFAULT_TEMPERATURE)
+        if working_size is None:
+            working_size = description.get("working_size", WORKING_SIZE)
+        if correction is None:
+            correction = description.get("prior_correction", 0.0)
+        shift = None
+        if correction and "rebalancing_weights" in description:
+            weights = np.asarray(description["rebalancing_weights"], dtype=np.float32)
+            shift = (-correction * np.log(weights)).astype(np.float32)
+        return cls(model, centers, float(temperature), int(working_size), shift)
 
 
 def load_colorizer(path):
@@ -60,10 +70,10 @@ def load_colorizer(path):
     return model, description
 
 
-def load(path, temperature=None, working_size=None):
+def load(path, temperature=None, working_size=None, correction=None):
     """A Colorizer from a model.keras file and the model.json beside it."""
     model, description = load_colorizer(path)
-    return Colorizer.from_description(model, description, temperature, working_size)
+    return Colorizer.from_description(model, description, temperature, working_size, correction)
 
 
 def working_shape(height, width, working_size):
@@ -88,7 +98,6 @@ def lightness_of(rgb):
     return color.rgb_to_lab(tf.constant(rgb, dtype=tf.float32) / 255.0)[..., 0].numpy()
 
 
-@tf.function(reduce_retracing=True)
 def _join(lightness, ab):
     return color.lab_to_rgb(tf.concat([lightness[..., None], ab], axis=-1))
 
@@ -111,6 +120,8 @@ def predict_ab(colorizer, images):
     padded, _ = pad_to_multiple(images.transpose(1, 2, 0, 3), network.DOWNSAMPLING)
     lightness = color.normalize_l(lightness_of(padded.transpose(2, 0, 1, 3)))[..., None]
     logits = colorizer.model(lightness, training=False)
+    if colorizer.logit_shift is not None:
+        logits = logits + colorizer.logit_shift
     ab = bins.annealed_mean(logits, colorizer.centers, colorizer.temperature).numpy()
     stride = network.OUTPUT_STRIDE
     return ab, (small_h / stride, small_w / stride)
@@ -131,26 +142,29 @@ def upsample_ab(ab, extent, width, row_start, row_stop, height):
     return np.stack(channels, axis=-1)
 
 
-def compose(rgb, ab, extent, strip_rows=STRIP_ROWS):
-    """Join the full-resolution lightness of `rgb` (H, W, 3) with the upsampled ab, strip by strip.
+def compose(images, ab, extent, strip_pixels=STRIP_PIXELS):
+    """Join the full-resolution lightness of images (N, H, W, 3) with their upsampled ab.
 
-    Working in strips keeps memory at a few hundred bytes per column per strip row, so
-    a 50-megapixel photo needs little more than its own pixels.
+    Works through the rows in strips of about `strip_pixels` pixels (all images at once),
+    so a 50-megapixel photo needs little more memory than its own pixels, and a batch of
+    thumbnails is one vectorised step.
     """
-    height, width = rgb.shape[:2]
-    out = np.empty_like(rgb)
+    count, height, width = images.shape[:3]
+    out = np.empty_like(images)
+    strip_rows = max(1, strip_pixels // (width * count))
     for row_start in range(0, height, strip_rows):
         row_stop = min(height, row_start + strip_rows)
-        lightness = lightness_of(rgb[row_start:row_stop])
-        strip_ab = upsample_ab(ab, extent, width, row_start, row_stop, height)
-        out[row_start:row_stop] = _to_uint8(_join(tf.constant(lightness), tf.constant(strip_ab)).numpy())
+        lightness = lightness_of(images[:, row_start:row_stop])
+        strip_ab = np.stack([upsample_ab(image_ab, extent, width, row_start, row_stop, height)
+                             for image_ab in ab])
+        out[:, row_start:row_stop] = _to_uint8(_join(tf.constant(lightness), tf.constant(strip_ab)).numpy())
     return out
 
 
 def colorize_batch(colorizer, images):
     """Colorize uint8 RGB images of one size (N, H, W, 3) from their lightness; same shape out."""
     ab, extent = predict_ab(colorizer, images)
-    return np.stack([compose(image, image_ab, extent) for image, image_ab in zip(images, ab)])
+    return compose(images, ab, extent)
 
 
 def colorize_rgb(colorizer, rgb):

@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import sys
 import time
 
@@ -28,8 +29,9 @@ CHECKPOINT_NAME = "checkpoint.keras"
 BEST_NAME = "best.keras"
 BACKUP_DIR = "backup"
 DEFAULT_TEMPERATURE = 0.5
-# Fields that may change when resuming: they say how long to go on, not what to train.
-RESUMABLE_CHANGES = ("epochs", "time_budget", "resume")
+# Fields that may change when resuming: they say how long to go on or where the run folder
+# now is, not what to train.
+RESUMABLE_CHANGES = ("epochs", "time_budget", "resume", "output")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,6 +171,11 @@ def train(config, train_datasets, validation_datasets):
         The Keras History of this call.
     """
     os.makedirs(config.output, exist_ok=True)
+    if not config.resume:
+        # A new run in a used folder must neither restore the old run's backup nor append to its history.
+        shutil.rmtree(os.path.join(config.output, BACKUP_DIR), ignore_errors=True)
+        if os.path.exists(os.path.join(config.output, "history.csv")):
+            os.remove(os.path.join(config.output, "history.csv"))
     keras.utils.set_random_seed(config.seed)
     centers = bins.bin_centers()
     if config.resume:
@@ -213,7 +220,8 @@ def train(config, train_datasets, validation_datasets):
         validation = validation.concatenate(extra)
 
     callbacks = [
-        keras.callbacks.BackupAndRestore(os.path.join(config.output, BACKUP_DIR)),
+        # Kept after the last epoch too, so that --resume with more --epochs goes on from there.
+        keras.callbacks.BackupAndRestore(os.path.join(config.output, BACKUP_DIR), delete_checkpoint=False),
         keras.callbacks.ModelCheckpoint(os.path.join(config.output, CHECKPOINT_NAME)),
         keras.callbacks.ModelCheckpoint(os.path.join(config.output, BEST_NAME), monitor="val_loss",
                                         save_best_only=True),
