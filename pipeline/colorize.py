@@ -15,6 +15,7 @@ import fcntl
 import io
 import json
 import os
+import shutil
 import sys
 import time
 import uuid
@@ -45,6 +46,7 @@ OUTPUT_FORMATS = {  # extension -> Pillow format and save options
     ".gif": ("GIF", {}),
 }
 TEMPORARY_MARK = ".colorize-tmp-"  # in the names of files being written
+STAGING_PREFIX = ".staging-"  # folders under the output in which a run collects its results
 
 
 class LockedError(RuntimeError):
@@ -131,6 +133,25 @@ def _refuse_link(path, real_root, what):
     return {"path": path, "reason": "bad_link", "detail": what}
 
 
+def remove_leftovers(output):
+    """Delete the temporary files and staging folders that a killed run left in the output.
+
+    Call only under the OutputLock: then no other run is writing them.
+    """
+    removed = 0
+    for directory, subdirectories, files in os.walk(output):
+        for name in list(subdirectories):
+            if directory == output and name.startswith(STAGING_PREFIX):
+                subdirectories.remove(name)
+                shutil.rmtree(os.path.join(directory, name), ignore_errors=True)
+                removed += 1
+        for name in files:
+            if TEMPORARY_MARK in name:
+                os.remove(os.path.join(directory, name))
+                removed += 1
+    return removed
+
+
 def output_path_for(config, relative_path):
     """Where the colorized copy of an input goes: the same relative path under the output."""
     return os.path.join(config.output, relative_path)
@@ -206,6 +227,18 @@ def output_format(path):
     return OUTPUT_FORMATS[extension]
 
 
+def frame_count(data):
+    """How many frames of content an image file holds, counted on the file: open_image returns one frame.
+
+    A camera's MPO file is a JPEG whose later frames are previews, so it counts as one.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as original:
+            return 1 if original.format == "MPO" else getattr(original, "n_frames", 1)
+    except (OSError, EOFError, SyntaxError) as error:
+        raise images.UnusableImage("corrupt", f"cannot count the frames ({error})") from error
+
+
 def split_alpha(image):
     """(RGB uint8 array, alpha uint8 array or None) of a Pillow image of any mode."""
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
@@ -224,7 +257,7 @@ def colorize_image_bytes(data, path, colorize_rgb, keep_color=False, max_pixels=
     """
     pillow_format, options = output_format(path)
     image = images.open_image(data, max_pixels=max_pixels)
-    frames = getattr(image, "n_frames", 1)
+    frames = frame_count(data)
     if frames > 1:
         raise images.UnusableImage("animated", f"an animation of {frames} frames; extract the frames and "
                                                "colorize them as separate images")
@@ -347,6 +380,9 @@ def run_colorize(config, pipeline_options, argv=None):
     found, refused = list_inputs(config.input)
     check_paths(config)
     with OutputLock(config.output):
+        leftovers = remove_leftovers(config.output)
+        if leftovers:
+            logger.info(f"removed {leftovers:,} temporary files left by an interrupted run")
         work, up_to_date = [], 0
         ignored = [{"path": path, "reason": "not_an_image",
                     "detail": f"the extension is not one of {', '.join(sorted(OUTPUT_FORMATS))}"}
@@ -362,7 +398,7 @@ def run_colorize(config, pipeline_options, argv=None):
                     f"{up_to_date:,} up to date" + (f", {len(refused)} refused" if refused else ""))
         results, failures = [], list(refused)
         if work:
-            staging = os.path.join(config.output, f".staging-{uuid.uuid4().hex[:12]}")
+            staging = os.path.join(config.output, f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}")
             try:
                 with beam.Pipeline(options=pipeline_options) as pipeline:
                     outputs = pipeline | "ColorizeImages" >> ColorizeImages(config, work)
@@ -375,8 +411,6 @@ def run_colorize(config, pipeline_options, argv=None):
                 results = _read_lines(os.path.join(staging, "results"))
                 failures += _read_lines(os.path.join(staging, "failures"))
             finally:
-                import shutil
-
                 shutil.rmtree(staging, ignore_errors=True)
         counts = {"files": len(found) + len(refused) + len(ignored), "colorized": 0, "passed_through": 0,
                   "up_to_date": up_to_date, "ignored": len(ignored), "failed": len(failures)}

@@ -57,3 +57,24 @@ def prepare_shards(tmp_path_factory):
 def shard_folder(prepare_shards):
     """A shard folder of 16x16 examples with train, validation and test splits."""
     return prepare_shards(SHARD_SIZE)
+
+
+# ---------------------------------------------------------------------------------------
+# A tiny untrained colorizer: the real architecture and model.json, a few thousand weights.
+
+TINY_MODEL_FILTERS = 4  # base filters; enough to exercise every layer, fast on a CPU
+TINY_MODEL_DESCRIPTION = {"default_temperature": 0.5, "working_size": 64}
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """The path of an untrained model.keras with its model.json, as colorize --model takes it."""
+    import json
+
+    from model import bins, network
+
+    folder = tmp_path_factory.mktemp("tiny-model")
+    model = network.build_colorizer(len(bins.bin_centers()), base_filters=TINY_MODEL_FILTERS)
+    model.save(folder / "model.keras")
+    (folder / "model.json").write_text(json.dumps(TINY_MODEL_DESCRIPTION))
+    return str(folder / "model.keras")

@@ -1,0 +1,139 @@
+"""Benchmark the colorize job against a plain loop, and check that its memory stays bounded.
+
+    python bench/bench_colorize.py                  # speed: 100 real photos of 1-12 megapixels
+    python bench/bench_colorize.py --memory         # peak memory: 100 vs 1,000 files, one 50 MP image
+
+Needs `python data/fetch_photos.py`. The speed test makes 100 JPEGs from the real photos,
+upscaled to between 1 and 12 megapixels, then times, in the same run, a plain loop that
+loads the model once and calls `model.inference.colorize_rgb` image by image (decode,
+colorize, encode, write), and the colorize job (in-process and with two worker processes).
+Prints images/s, megapixels/s and the ratios; target: the job at least 2 times faster.
+The memory test runs the job in a subprocess and reads its peak resident memory.
+"""
+
+import argparse
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+PHOTOS = "data/downloads/endless-sky-photos"
+
+
+def make_folder(folder, count, min_megapixels, max_megapixels, seed=0):
+    """`count` grayscale JPEGs made from the real photos, of sizes spread over the range."""
+    os.makedirs(folder, exist_ok=True)
+    names = sorted(name for name in os.listdir(PHOTOS) if name.endswith(".jpg"))
+    generator = np.random.default_rng(seed)
+    total = 0.0
+    for index in range(count):
+        source = Image.open(os.path.join(PHOTOS, names[index % len(names)])).convert("L")
+        megapixels = generator.uniform(min_megapixels, max_megapixels)
+        scale = (megapixels * 1e6 / (source.width * source.height)) ** 0.5
+        image = source.resize((round(source.width * scale), round(source.height * scale)),
+                              Image.Resampling.BICUBIC)
+        image.save(os.path.join(folder, f"photo{index:04d}.jpg"), quality=90)
+        total += image.width * image.height / 1e6
+    return total
+
+
+def plain_loop(folder, output, model_path):
+    from model import inference
+
+    colorizer = inference.load(model_path)
+    os.makedirs(output, exist_ok=True)
+    for name in sorted(os.listdir(folder)):
+        rgb = np.asarray(Image.open(os.path.join(folder, name)).convert("RGB"))
+        result = inference.colorize_rgb(colorizer, rgb)
+        buffer = io.BytesIO()
+        Image.fromarray(result).save(buffer, format="JPEG", quality=92)
+        with open(os.path.join(output, name), "wb") as file:
+            file.write(buffer.getvalue())
+
+
+def run_job(folder, output, extra=()):
+    command = [sys.executable, "-m", "jobs.colorize", "--input", folder, "--output", output, *extra]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+PEAK_PROBE = """
+import resource, runpy, sys
+sys.argv = sys.argv[1:]
+try:
+    runpy.run_module("jobs.colorize", run_name="__main__")
+finally:
+    print("peak_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def peak_memory_of(job_args):
+    """Peak resident memory (MB) of the colorize job, run in a fresh child process."""
+    result = subprocess.run([sys.executable, "-c", PEAK_PROBE, "colorize", *job_args], check=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    line = [line for line in result.stderr.splitlines() if line.startswith("peak_kb")][-1]
+    return int(line.split()[1]) / 1024.0
+
+
+def speed(scratch, model_path, count):
+    folder = os.path.join(scratch, "input")
+    megapixels = make_folder(folder, count, 1.0, 12.0)
+    print(f"{count} photos, {megapixels:.0f} megapixels in all", flush=True)
+    sys.path.insert(0, ".")
+    from pipeline import console
+
+    console.configure_logging(verbose=False)
+    started = time.perf_counter()
+    plain_loop(folder, os.path.join(scratch, "loop"), model_path)
+    loop_seconds = time.perf_counter() - started
+    rows = [("plain loop", loop_seconds)]
+    rows.append(("job, in-process", run_job(folder, os.path.join(scratch, "job1"), ["--model", model_path])))
+    rows.append(("job, 2 workers", run_job(folder, os.path.join(scratch, "job2"), [
+        "--model", model_path, "--direct_running_mode=multi_processing", "--direct_num_workers=2"])))
+    for name, seconds in rows:
+        print(f"{name:<18}{seconds:8.1f} s {count / seconds:7.2f} images/s {megapixels / seconds:7.2f} MP/s"
+              f"  speed-up vs loop {loop_seconds / seconds:5.2f}x (target >= 2)")
+
+
+def memory(scratch, model_path):
+    for count in (100, 1000):
+        folder = os.path.join(scratch, f"small{count}")
+        make_folder(folder, count, 0.05, 0.1)
+        peak = peak_memory_of(["--input", folder, "--output", os.path.join(scratch, f"out{count}"),
+                               "--model", model_path])
+        print(f"{count:>5} files: peak resident memory {peak:7.0f} MB", flush=True)
+    folder = os.path.join(scratch, "huge")
+    os.makedirs(folder)
+    source = Image.open(os.path.join(PHOTOS, sorted(os.listdir(PHOTOS))[0])).convert("L")
+    source.resize((10_000, 5_000), Image.Resampling.BICUBIC).save(os.path.join(folder, "huge.jpg"), quality=90)
+    peak = peak_memory_of(["--input", folder, "--output", os.path.join(scratch, "outhuge"), "--model", model_path])
+    print(f"one 50-megapixel image: peak resident memory {peak:7.0f} MB (target <= 2048)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="model/default/model.keras")
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--memory", action="store_true", help="Run the memory checks instead of the speed test.")
+    args = parser.parse_args()
+    scratch = tempfile.mkdtemp(prefix="bench-colorize-")
+    try:
+        if args.memory:
+            memory(scratch, args.model)
+        else:
+            speed(scratch, args.model, args.count)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

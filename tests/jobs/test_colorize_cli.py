@@ -1,0 +1,218 @@
+"""Tests for jobs/colorize.py: what a user at the terminal sees, exit statuses and the run report."""
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from jobs import colorize as colorize_job
+from jobs import common
+from pipeline import colorize
+
+MAX_PIXELS = 2_000  # the --max-pixels of the bad-input run: the good images fit, huge.png does not
+KILLED_RUN_IMAGES = 12
+KILLED_RUN_TIMEOUT = 120  # seconds for the killed run to start and write its first output
+
+
+def gray_pattern(width, height):
+    """An 8-bit gray image of diagonal ramps."""
+    row, column = np.mgrid[0:height, 0:width]
+    return Image.fromarray(((column * 3 + row * 5) % 256).astype(np.uint8))
+
+
+def files_under(folder, skip=None):
+    """Relative path -> (size, modification time in ns) of every file and link under a folder."""
+    found = {}
+    for directory, subdirectories, names in os.walk(folder):
+        subdirectories[:] = [name for name in subdirectories if os.path.join(directory, name) != str(skip)]
+        for name in names + subdirectories:
+            status = os.lstat(os.path.join(directory, name))
+            found[os.path.relpath(os.path.join(directory, name), folder)] = (status.st_size, status.st_mtime_ns)
+    return found
+
+
+def decodes(path):
+    with Image.open(path) as image:
+        image.load()
+    return True
+
+
+@pytest.fixture
+def run_cli(monkeypatch):
+    """A function (argv) -> exit status that runs the colorize command in this process.
+
+    The command's logging set-up is skipped: it reconfigures the process-wide handlers
+    and warning filters that pytest owns.
+    """
+    monkeypatch.setattr(common, "configure_logging", lambda verbose: None)
+
+    def run(argv):
+        try:
+            colorize_job.main(argv)
+        except SystemExit as exit_status:
+            return exit_status.code
+        return 0
+
+    return run
+
+
+def write_bad_and_good_inputs(source, outside):
+    """Two good images among files of every kind the job must refuse; returns the refused ones' reasons."""
+    (source / "sub dir").mkdir(parents=True)
+    outside.mkdir()
+    gray_pattern(40, 30).save(source / "good.png")
+    gray_pattern(30, 40).save(source / "sub dir" / "good two.jpg")
+    (source / "random.jpg").write_bytes(np.random.default_rng(0).integers(0, 256, 3_000, dtype=np.uint8).tobytes())
+    gray_pattern(40, 30).save(source / "truncated.jpg")
+    jpeg = (source / "truncated.jpg").read_bytes()
+    (source / "truncated.jpg").write_bytes(jpeg[: (jpeg.index(b"\xff\xda") + len(jpeg)) // 2])
+    (source / "empty.png").write_bytes(b"")
+    (source / "letter.png").write_text("not a picture\n")
+    frames = [gray_pattern(25, 19).convert("P"), gray_pattern(25, 19).rotate(180).convert("P")]
+    frames[0].save(source / "animated.gif", save_all=True, append_images=frames[1:], duration=100)
+    gray_pattern(80, 60).save(source / "huge.png")
+    gray_pattern(1, 1).save(source / "dot.png")
+    gray_pattern(40, 30).save(outside / "secret.png")
+    (source / "escape.png").symlink_to(outside / "secret.png")
+    (source / "loop.png").symlink_to(source / "loop.png")
+    (source / "notes.txt").write_text("scanned in 2019\n")
+    reasons = {"random.jpg": "not_an_image", "truncated.jpg": "corrupt", "empty.png": "empty",
+               "letter.png": "not_an_image", "animated.gif": "animated", "huge.png": "too_large",
+               "dot.png": "too_small", "escape.png": "bad_link", "loop.png": "bad_link"}
+    if os.geteuid() != 0:  # root reads a file whatever its permissions say
+        gray_pattern(40, 30).save(source / "locked.png")
+        os.chmod(source / "locked.png", 0)
+        reasons["locked.png"] = "io_error"
+    return reasons
+
+
+def test_bad_inputs_are_reported_and_every_good_one_colorized(run_cli, tiny_model, tmp_path, capsys):
+    source, outside, output = tmp_path / "photos", tmp_path / "elsewhere", tmp_path / "colorized"
+    reasons = write_bad_and_good_inputs(source, outside)
+    before = files_under(tmp_path)
+    argv = ["--input", str(source), "--output", str(output), "--model", tiny_model,
+            "--max-pixels", str(MAX_PIXELS), "--temperature", "0.4"]
+
+    status = run_cli(argv)
+
+    assert status == colorize_job.EXIT_SOME_FAILED
+    assert files_under(tmp_path, skip=output) == before
+    assert sorted(files_under(output)) == sorted(
+        ["good.png", "sub dir", "sub dir/good two.jpg", colorize.LOCK_NAME, colorize.REPORT_NAME])
+    assert Image.open(output / "sub dir" / "good two.jpg").size == (30, 40)
+
+    report = json.loads((output / colorize.REPORT_NAME).read_text(encoding="utf-8"))
+    assert report["counts"] == {"files": len(reasons) + 3, "colorized": 2, "passed_through": 0, "up_to_date": 0,
+                                "ignored": 1, "failed": len(reasons)}
+    assert {os.path.relpath(failure["path"], source): failure["reason"] for failure in report["failures"]} == reasons
+    assert all(failure["detail"] for failure in report["failures"])
+    assert [os.path.relpath(ignored["path"], source) for ignored in report["ignored"]] == ["notes.txt"]
+    assert report["command"] == ["colorize", *argv]
+    assert report["config"] == dataclasses.asdict(colorize.ColorizeConfig(
+        input=str(source), output=str(output), model=tiny_model, temperature=0.4, max_pixels=MAX_PIXELS))
+    assert (report["input"], report["output"], report["model"]) == (str(source), str(output), tiny_model)
+
+    summary = capsys.readouterr().out
+    assert f"colorized 2, passed through 0, up to date 0, failed {len(reasons)}, ignored 1" in summary
+    assert f"failed: {source / 'huge.png'}: too_large:" in summary
+
+
+def _foreign_model(tmp_path):
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    model.save(tmp_path / "other.keras")
+    return str(tmp_path / "other.keras")
+
+
+def _not_a_model(tmp_path):
+    (tmp_path / "notes.keras").write_text("not a zip file\n")
+    return str(tmp_path / "notes.keras")
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("missing model", "does not exist; pass a .keras file"),
+    ("foreign model", "is a 'sequential' model"),
+    ("not a model", "is not a loadable Keras model"),
+    ("missing input", "does not exist or is not a folder"),
+    ("output inside input", "is inside the input"),
+    ("unwritable output", "cannot write to the output folder"),
+])
+def test_usage_error_is_one_line_before_any_work(run_cli, tiny_model, tmp_path, capsys, case, expected):
+    source, output, model = tmp_path / "photos", tmp_path / "colorized", tiny_model
+    source.mkdir()
+    gray_pattern(20, 20).save(source / "a.png")
+    (tmp_path / "a file").write_text("")
+    if case == "missing model":
+        model = str(tmp_path / "no such folder" / "model.keras")
+    elif case == "foreign model":
+        model = _foreign_model(tmp_path)
+    elif case == "not a model":
+        model = _not_a_model(tmp_path)
+    elif case == "missing input":
+        source = tmp_path / "no photos here"
+    elif case == "output inside input":
+        output = source / "colorized"
+    elif case == "unwritable output":
+        output = tmp_path / "a file" / "colorized"
+    before = files_under(tmp_path)
+
+    status = run_cli(["--input", str(source), "--output", str(output), "--model", model])
+
+    assert status == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+    assert files_under(tmp_path) == before
+
+
+def test_second_run_on_a_locked_output_exits_3_and_says_why(run_cli, tiny_model, tmp_path, capsys):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    output.mkdir()
+    gray_pattern(20, 20).save(source / "a.png")
+
+    with colorize.OutputLock(str(output)):
+        status = run_cli(["--input", str(source), "--output", str(output), "--model", tiny_model])
+
+    assert status == colorize_job.EXIT_LOCKED
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: another colorize run (pid {os.getpid()} since "), lines
+    assert "wait for it to finish, or choose another --output" in lines[0]
+    assert not (output / "a.png").exists()
+
+
+def test_a_run_killed_mid_way_is_finished_by_the_next_without_partial_files(run_cli, tiny_model, tmp_path):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    names = [f"scan {index:02d}.png" for index in range(KILLED_RUN_IMAGES)]
+    for index, name in enumerate(names):
+        gray_pattern(320 + index, 240).save(source / name)
+    argv = ["--input", str(source), "--output", str(output), "--model", tiny_model]
+
+    killed = subprocess.Popen([sys.executable, "-m", "jobs.colorize", *argv],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + KILLED_RUN_TIMEOUT
+        while not any(name in names for name in (os.listdir(output) if output.exists() else [])):
+            assert killed.poll() is None and time.monotonic() < deadline, "the run ended before writing an output"
+            time.sleep(0.01)
+    finally:
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+    done = [name for name in names if (output / name).exists()]
+    assert 0 < len(done) < len(names)
+    assert all(decodes(output / name) for name in done)
+
+    assert run_cli(argv) == 0
+
+    report = json.loads((output / colorize.REPORT_NAME).read_text(encoding="utf-8"))
+    assert (report["counts"]["colorized"], report["counts"]["up_to_date"]) == (len(names) - len(done), len(done))
+    assert sorted(files_under(output)) == sorted(names + [colorize.LOCK_NAME, colorize.REPORT_NAME])
+    assert all(decodes(output / name) for name in names)

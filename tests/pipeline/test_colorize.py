@@ -1,0 +1,346 @@
+"""Tests for pipeline/colorize.py: one file's bytes, the Beam composite, then whole colorize runs."""
+
+import io
+import os
+import time
+
+import apache_beam as beam
+import numpy as np
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.testing import test_pipeline
+from apache_beam.testing.util import assert_that, equal_to
+from PIL import ExifTags, Image
+
+from model import inference
+from pipeline import colorize, images
+
+IN_PROCESS = ["--direct_running_mode=in_memory"]
+LIGHTNESS_TOLERANCE = 0.5  # mean |L in - L out| in L units (0-100) for a lossless format
+JPEG_LIGHTNESS_TOLERANCE = 1.5  # re-encoding as JPEG adds its own small error to the rounding
+MIN_CHROMA = 2.0  # mean channel spread (8-bit) above which an output counts as colorized
+
+
+def in_process_pipeline():
+    return test_pipeline.TestPipeline(options=PipelineOptions(IN_PROCESS))
+
+
+def gray_pattern(width, height):
+    """An 8-bit gray image of diagonal ramps, so every row and column differ."""
+    row, column = np.mgrid[0:height, 0:width]
+    return Image.fromarray(((column * 3 + row * 5) % 256).astype(np.uint8))
+
+
+def color_picture(width, height):
+    """An RGB image with color everywhere: red rises down the rows, green across the columns."""
+    row, column = np.meshgrid(np.linspace(40, 220, height), np.linspace(30, 230, width), indexing="ij")
+    return Image.fromarray(np.stack([row, column, np.full_like(row, 90)], axis=-1).astype(np.uint8))
+
+
+def encode(image, pillow_format, **options):
+    buffer = io.BytesIO()
+    image.save(buffer, format=pillow_format, **options)
+    return buffer.getvalue()
+
+
+def chroma(rgb):
+    """Mean spread between the largest and smallest channel: 0 for gray."""
+    return float(np.mean(rgb.max(axis=-1).astype(np.int16) - rgb.min(axis=-1)))
+
+
+def lightness_difference(input_data, output_data):
+    """Mean |L| difference between an input file's decoded pixels and its output's."""
+    source = images.to_rgb(images.open_image(input_data))
+    result = np.asarray(Image.open(io.BytesIO(output_data)).convert("RGB"))
+    return float(np.mean(np.abs(inference.lightness_of(source) - inference.lightness_of(result))))
+
+
+@pytest.fixture(scope="module")
+def colorize_rgb(tiny_model):
+    """The colorize function the DoFn uses, with the tiny model loaded once for this module."""
+    colorizer = inference.load(tiny_model)
+    return lambda rgb: inference.colorize_rgb(colorizer, rgb)
+
+
+def make_config(tiny_model, source, output, **changes):
+    return colorize.ColorizeConfig(input=str(source), output=str(output), model=tiny_model, **changes)
+
+
+def run(config):
+    return colorize.run_colorize(config, PipelineOptions(IN_PROCESS), argv=["test"])
+
+
+def files_under(folder):
+    """Relative path -> modification time (ns) of every file under a folder."""
+    return {os.path.relpath(os.path.join(directory, name), folder): os.stat(os.path.join(directory, name)).st_mtime_ns
+            for directory, _, names in os.walk(folder) for name in names}
+
+
+# ---------------------------------------------------------------------------------------
+# One file: formats, modes, transparency, orientation and the reasons for refusing it.
+
+
+@pytest.mark.parametrize("extension, pillow_format", [
+    (".jpg", "JPEG"), (".png", "PNG"), (".webp", "WEBP"), (".tif", "TIFF"), (".bmp", "BMP")])
+def test_each_format_is_written_back_in_its_own_format_at_its_own_size(colorize_rgb, extension, pillow_format):
+    data = encode(gray_pattern(53, 37), pillow_format)
+    status, output, _ = colorize.colorize_image_bytes(data, f"scan{extension}", colorize_rgb)
+    result = Image.open(io.BytesIO(output))
+    assert status == "colorized"
+    assert (result.format, result.size) == (pillow_format, (53, 37))
+    assert chroma(np.asarray(result.convert("RGB"))) > MIN_CHROMA
+    lossy = pillow_format in ("JPEG", "WEBP")
+    assert lightness_difference(data, output) < (JPEG_LIGHTNESS_TOLERANCE if lossy else LIGHTNESS_TOLERANCE)
+
+
+def _png_with_alpha(mode):
+    """A 41x29 PNG in `mode` with transparency: an alpha ramp, or palette entry 0 transparent."""
+    if mode == "P":
+        return encode(color_picture(41, 29).quantize(colors=16), "PNG", transparency=0)
+    image = gray_pattern(41, 29).convert(mode)
+    image.putalpha(Image.fromarray(np.tile(np.linspace(0, 255, 41).astype(np.uint8), (29, 1))))
+    return encode(image, "PNG")
+
+
+@pytest.mark.parametrize("mode", ["LA", "RGBA", "P"])
+def test_transparency_is_kept_exactly(colorize_rgb, mode):
+    data = _png_with_alpha(mode)
+    _, output, _ = colorize.colorize_image_bytes(data, "logo.png", colorize_rgb)
+    result = Image.open(io.BytesIO(output))
+    expected_alpha = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))[..., 3]
+    assert result.mode == "RGBA" and result.size == (41, 29)
+    np.testing.assert_array_equal(np.asarray(result)[..., 3], expected_alpha)
+    if mode == "P":
+        assert (expected_alpha == 0).any() and (expected_alpha == 255).any()
+
+
+def test_gray_mode_l_png_becomes_rgb_with_the_same_lightness(colorize_rgb):
+    data = encode(gray_pattern(37, 53), "PNG")
+    _, output, _ = colorize.colorize_image_bytes(data, "old photo.png", colorize_rgb)
+    result = Image.open(io.BytesIO(output))
+    assert result.mode == "RGB" and result.size == (37, 53)
+    assert lightness_difference(data, output) < LIGHTNESS_TOLERANCE
+
+
+def test_cmyk_jpeg_becomes_an_rgb_jpeg(colorize_rgb):
+    data = encode(color_picture(23, 31).convert("CMYK"), "JPEG")
+    _, output, _ = colorize.colorize_image_bytes(data, "print.jpg", colorize_rgb)
+    result = Image.open(io.BytesIO(output))
+    assert (result.format, result.mode, result.size) == ("JPEG", "RGB", (23, 31))
+
+
+def test_sixteen_bit_png_keeps_its_lightness_scaled_to_eight_bits(colorize_rgb):
+    deep = Image.fromarray(np.linspace(2_000, 60_000, 40 * 30).reshape(30, 40).astype(np.uint16))
+    data = encode(deep, "PNG")
+    assert Image.open(io.BytesIO(data)).mode == "I;16"
+    _, output, _ = colorize.colorize_image_bytes(data, "scan.png", colorize_rgb)
+    assert Image.open(io.BytesIO(output)).size == (40, 30)
+    assert lightness_difference(data, output) < LIGHTNESS_TOLERANCE
+
+
+def test_exif_rotated_jpeg_is_written_upright(colorize_rgb):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6  # stored 40 wide and 24 tall, shown turned a quarter clockwise
+    data = encode(gray_pattern(40, 24).convert("RGB"), "JPEG", exif=exif)
+    _, output, _ = colorize.colorize_image_bytes(data, "phone.jpg", colorize_rgb)
+    result = Image.open(io.BytesIO(output))
+    assert result.size == (24, 40)
+    assert result.getexif().get(ExifTags.Base.Orientation, 1) == 1
+
+
+def test_camera_jpeg_with_a_preview_frame_is_one_picture_not_an_animation(colorize_rgb):
+    picture = gray_pattern(40, 30).convert("RGB")
+    data = encode(picture, "MPO", save_all=True, append_images=[picture.resize((20, 15))])
+    status, output, _ = colorize.colorize_image_bytes(data, "camera.jpg", colorize_rgb)
+    assert status == "colorized" and Image.open(io.BytesIO(output)).size == (40, 30)
+
+
+def test_color_input_is_colorized_by_default_and_copied_byte_for_byte_with_keep_color(colorize_rgb):
+    data = encode(color_picture(30, 20), "JPEG")
+    status, output, _ = colorize.colorize_image_bytes(data, "color.jpg", colorize_rgb)
+    assert status == "colorized" and output != data
+    status, output, colorized = colorize.colorize_image_bytes(data, "color.jpg", colorize_rgb, keep_color=True)
+    assert (status, output, colorized) == ("passed_through", data, None)
+    status, _, _ = colorize.colorize_image_bytes(encode(gray_pattern(30, 20), "JPEG"), "gray.jpg", colorize_rgb,
+                                                 keep_color=True)
+    assert status == "colorized"
+
+
+def _animation():
+    frames = [color_picture(25, 19).convert("P"), color_picture(25, 19).rotate(180).convert("P")]
+    return encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
+
+
+def _truncated_jpeg():
+    jpeg = encode(color_picture(50, 36), "JPEG")
+    start_of_scan = jpeg.index(b"\xff\xda")  # the header ends here; the compressed pixels follow
+    return jpeg[: (start_of_scan + len(jpeg)) // 2]
+
+
+@pytest.mark.parametrize("name, make_data, reason", [
+    ("random.jpg", lambda: np.random.default_rng(0).integers(0, 256, 3_000, dtype=np.uint8).tobytes(),
+     "not_an_image"),
+    ("notes.png", lambda: b"holiday photos, 2019\n", "not_an_image"),
+    ("cut.jpg", _truncated_jpeg, "corrupt"),
+    ("empty.png", lambda: b"", "empty"),
+    ("animated.gif", _animation, "animated"),
+    ("dot.png", lambda: encode(gray_pattern(1, 1), "PNG"), "too_small"),
+    ("big.png", lambda: encode(gray_pattern(60, 50), "PNG"), "too_large"),
+    ("scan.pcx", lambda: encode(gray_pattern(20, 20), "PCX"), "unsupported_format"),
+])
+def test_unusable_file_is_refused_with_its_reason(colorize_rgb, name, make_data, reason):
+    with pytest.raises(images.UnusableImage) as refused:
+        colorize.colorize_image_bytes(make_data(), name, colorize_rgb, max_pixels=2_000)
+    assert refused.value.reason == reason and refused.value.detail
+
+
+# ---------------------------------------------------------------------------------------
+# Listing the input: links stay inside it, temporaries are skipped, names are kept.
+
+
+def test_links_are_followed_only_inside_the_input(tmp_path):
+    source, outside = tmp_path / "photos", tmp_path / "private"
+    (source / "album").mkdir(parents=True)
+    outside.mkdir()
+    gray_pattern(20, 20).save(source / "album" / "a.png")
+    gray_pattern(20, 20).save(outside / "secret.png")
+    (source / "inside.png").symlink_to(source / "album" / "a.png")
+    (source / "escape.png").symlink_to(outside / "secret.png")
+    (source / "loop-a.png").symlink_to(source / "loop-b.png")
+    (source / "loop-b.png").symlink_to(source / "loop-a.png")
+    (source / "private folder").symlink_to(outside, target_is_directory=True)
+    (source / ".a.png.colorize-tmp-0badcafe").write_bytes(b"half a file")
+
+    found, refused = colorize.list_inputs(str(source))
+
+    assert sorted(relative for _, relative in found) == ["album/a.png", "inside.png"]
+    assert {os.path.basename(failure["path"]): failure["reason"] for failure in refused} == {
+        "escape.png": "bad_link", "loop-a.png": "bad_link", "loop-b.png": "bad_link", "private folder": "bad_link"}
+    assert all(failure["detail"] for failure in refused)
+    assert str(outside) in next(f["detail"] for f in refused if f["path"].endswith("escape.png"))
+
+
+def test_glob_lists_matching_files_relative_to_the_folder_before_the_pattern(tmp_path):
+    (tmp_path / "scans" / "box 1").mkdir(parents=True)
+    for name in ("top.tif", "box 1/inner.tif", "box 1/inner.png"):
+        gray_pattern(10, 10).save(tmp_path / "scans" / name)
+    found, _ = colorize.list_inputs(str(tmp_path / "scans" / "*" / "*.tif"))
+    assert [relative for _, relative in found] == ["box 1/inner.tif"]
+
+
+# ---------------------------------------------------------------------------------------
+# The Beam composite on TestPipeline.
+
+
+def outputs_are_full_size_colorized(expected_outputs):
+    """A matcher: one `colorized` result per expected output path, with its megapixels."""
+    def check(results):
+        by_output = {result["output"]: result for result in results}
+        assert sorted(by_output) == sorted(expected_outputs), sorted(by_output)
+        for output, megapixels in expected_outputs.items():
+            assert by_output[output]["status"] == "colorized", by_output[output]
+            assert by_output[output]["megapixels"] == megapixels, by_output[output]
+    return check
+
+
+def test_colorize_images_writes_full_resolution_outputs_with_the_input_lightness(tiny_model, tmp_path):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    (source / "odd").mkdir(parents=True)
+    gray_pattern(53, 37).save(source / "odd" / "small.png")
+    gray_pattern(900, 600).save(source / "large.png")
+    (source / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    config = make_config(tiny_model, source, output)
+    work, _ = colorize.list_inputs(str(source))
+    work.append((str(source / "gone.png"), "gone.png"))  # deleted between listing and reading
+
+    with in_process_pipeline() as pipeline:
+        outputs = pipeline | "ColorizeImages" >> colorize.ColorizeImages(config, work)
+        assert_that(outputs.results, outputs_are_full_size_colorized({
+            str(output / "odd" / "small.png"): 0.002, str(output / "large.png"): 0.54}), label="CheckResults")
+        reasons = outputs[colorize.FAILURE_TAG] | "Reasons" >> beam.Map(
+            lambda failure: (os.path.basename(failure["path"]), failure["reason"]))
+        assert_that(reasons, equal_to([("broken.png", "not_an_image"), ("gone.png", "io_error")]), label="CheckFailures")
+
+    for relative_path, size in [("odd/small.png", (53, 37)), ("large.png", (900, 600))]:
+        result = Image.open(output / relative_path)
+        assert (result.format, result.mode, result.size) == ("PNG", "RGB", size)
+        data_in, data_out = (source / relative_path).read_bytes(), (output / relative_path).read_bytes()
+        assert lightness_difference(data_in, data_out) < LIGHTNESS_TOLERANCE
+        assert chroma(np.asarray(result)) > MIN_CHROMA
+    assert not (output / "broken.png").exists()
+
+
+# ---------------------------------------------------------------------------------------
+# Whole runs: re-runs, a killed run, and a second run on the same output.
+
+ODD_NAMES = ["a photo.png", "Ünïcode ß.jpg", "sub folder/été/ça va.png"]
+
+
+def test_rerun_colorizes_only_new_or_changed_inputs_and_mirrors_odd_names(tiny_model, tmp_path):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    for index, name in enumerate(ODD_NAMES):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        gray_pattern(24 + index, 20).save(source / name)
+    config = make_config(tiny_model, source, output)
+
+    first = run(config)
+    assert first["counts"]["colorized"] == len(ODD_NAMES)
+    for name in ODD_NAMES:
+        assert Image.open(output / name).size == Image.open(source / name).size
+    written = files_under(output)
+
+    started = time.monotonic()
+    second = run(config)
+    assert time.monotonic() - started < first["seconds"] + 1
+    assert second["counts"] == {**second["counts"], "colorized": 0, "up_to_date": len(ODD_NAMES), "failed": 0}
+    assert {name: written[name] for name in ODD_NAMES} == {name: files_under(output)[name] for name in ODD_NAMES}
+
+    # The input was edited after its output was written.
+    changed = ODD_NAMES[1]
+    an_hour_ago = time.time() - 3600
+    for name in ODD_NAMES:
+        os.utime(source / name, (an_hour_ago - 60, an_hour_ago - 60))
+        os.utime(output / name, (an_hour_ago, an_hour_ago))
+    os.utime(source / changed, (an_hour_ago + 60, an_hour_ago + 60))
+    third = run(config)
+    assert (third["counts"]["colorized"], third["counts"]["up_to_date"]) == (1, len(ODD_NAMES) - 1)
+    assert [name for name in ODD_NAMES if os.stat(output / name).st_mtime > an_hour_ago + 60] == [changed]
+
+    fourth = run(make_config(tiny_model, source, output, overwrite=True))
+    assert (fourth["counts"]["colorized"], fourth["counts"]["up_to_date"]) == (len(ODD_NAMES), 0)
+
+
+def test_next_run_finishes_a_killed_run_and_leaves_no_temporary_files(tiny_model, tmp_path):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    names = ["done.png", "half.png", "todo.jpg"]
+    for name in names:
+        gray_pattern(30, 20).convert("RGB").save(source / name)
+    # What a run killed while writing half.png leaves behind: one finished output, a
+    # temporary file cut short, and the folder its Beam step was writing results into.
+    output.mkdir()
+    gray_pattern(30, 20).convert("RGB").save(output / "done.png")
+    (output / f".half.png{colorize.TEMPORARY_MARK}1a2b3c4d").write_bytes((source / "half.png").read_bytes()[:100])
+    (output / ".staging-0123456789ab" / "beam-temp-results").mkdir(parents=True)
+    (output / ".staging-0123456789ab" / "beam-temp-results" / "part").write_text("{}")
+
+    report = run(make_config(tiny_model, source, output))
+
+    assert (report["counts"]["colorized"], report["counts"]["up_to_date"], report["counts"]["failed"]) == (2, 1, 0)
+    left = sorted(files_under(output))
+    assert left == sorted(names + [colorize.LOCK_NAME, colorize.REPORT_NAME]), left
+    for name in names:
+        with Image.open(output / name) as result:
+            result.load()
+            assert result.size == (30, 20)
+
+
+def test_run_refuses_an_output_another_run_is_writing(tiny_model, tmp_path):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    output.mkdir()
+    gray_pattern(20, 20).save(source / "a.png")
+    with colorize.OutputLock(str(output)):
+        with pytest.raises(colorize.LockedError, match=f"another colorize run .*pid {os.getpid()}.* is writing to"):
+            run(make_config(tiny_model, source, output))
+    assert not (output / "a.png").exists() and not (output / colorize.REPORT_NAME).exists()
