@@ -152,9 +152,10 @@ def _list_folder(path: str) -> dict[str, int]:
 
 def _list_archive(path: str) -> dict[str, int]:
     """Maps each file in the tar archive at `path` to its size in bytes."""
-    if not tarfile.is_tarfile(path):
-        raise ValueError(f"{path} is not a CIFAR-10 archive: {_HOW_TO_GET_IT}")
     try:
+        # Even this first look reads a compressed stream, which may end early in a cut-short download.
+        if not tarfile.is_tarfile(path):
+            raise ValueError(f"{path} is not a CIFAR-10 archive: {_HOW_TO_GET_IT}")
         with tarfile.open(path, "r:*") as archive:
             return {posixpath.normpath(member.name): member.size for member in archive if member.isfile()}
     except _ARCHIVE_ERRORS as error:

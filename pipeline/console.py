@@ -29,8 +29,10 @@ def configure_logging(verbose=False):
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO if verbose else logging.ERROR)
+    # Beam logs a failing step's error with its traceback before raising it to the job, which
+    # reports it once, in one line; so even the libraries' errors show only with --verbose.
     for name in NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.CRITICAL)
     logger.setLevel(logging.INFO)
     if not verbose:
         try:

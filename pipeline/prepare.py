@@ -9,6 +9,7 @@ without a manifest is an unfinished run, never a complete-looking one.
 import dataclasses
 import datetime
 import functools
+import glob
 import json
 import posixpath
 import sys
@@ -79,7 +80,8 @@ def list_image_files(root):
     root = root.rstrip("/") or "/"
     if not FileSystems.exists(root):
         raise ValueError(f"input folder {root} does not exist; pass an existing folder of images")
-    pattern = FileSystems.join(root, "**")
+    # Brackets, `*` and `?` in the folder's own name ("Holiday [2019]") are characters, not a pattern.
+    pattern = FileSystems.join(glob.escape(root), "**")
     matches = FileSystems.match([pattern])[0].metadata_list
     files = sorted((m.path, posixpath.relpath(m.path, root) if "://" not in root else m.path[len(root) + 1:])
                    for m in matches)

@@ -9,7 +9,7 @@ Each record is a `tf.train.Example` with these features:
     image/id       bytes   stable id: "<source>/<relative path or index>[#crop<k>]"
     image/label    int64   class index where the source has labels, else -1
 
-The Beam writer uses `serialize_example` and the tf.data reader uses `FEATURE_SPEC`
+The Beam writer uses `serialize_example` and the tf.data reader uses `feature_spec()`
 through `parse_example`, so both always agree. Shards are gzip-compressed.
 """
 

@@ -97,10 +97,11 @@ def image_folder(tmp_path):
 
 @dataclasses.dataclass(frozen=True)
 class CifarArchive:
-    """A tiny CIFAR-10 archive and the label of each image, by the id the prepare job gives it."""
+    """A tiny CIFAR-10 archive and its images' labels and pixels, by the id the prepare job gives them."""
 
     path: object  # pathlib.Path
-    labels: dict
+    labels: dict  # id -> class number
+    images: dict  # id -> uint8 (32, 32, 3) array
 
 
 CIFAR_IMAGES_PER_BATCH = 3
@@ -113,18 +114,20 @@ def cifar_archive(tmp_path):
     batch_folder = tmp_path / "cifar" / "cifar-10-batches-bin"
     batch_folder.mkdir(parents=True)
     batches = [(f"data_batch_{number}", "train", (number - 1) * CIFAR_IMAGES_PER_BATCH) for number in range(1, 6)]
-    labels = {}
+    labels, images = {}, {}
     for name, split, first_index in batches + [("test_batch", "test", 0)]:
         batch_labels = rng.integers(0, 10, CIFAR_IMAGES_PER_BATCH, dtype=np.uint8)
         pixels = rng.integers(0, 256, (CIFAR_IMAGES_PER_BATCH, 3, 32, 32), dtype=np.uint8)
         records = np.concatenate([batch_labels[:, None], pixels.reshape(CIFAR_IMAGES_PER_BATCH, -1)], axis=1)
         (batch_folder / f"{name}.bin").write_bytes(records.tobytes())
         for offset, label in enumerate(batch_labels):
-            labels[f"cifar10:{split}/{first_index + offset:05d}"] = int(label)
+            image_id = f"cifar10:{split}/{first_index + offset:05d}"
+            labels[image_id] = int(label)
+            images[image_id] = pixels[offset].transpose(1, 2, 0)
     archive_path = tmp_path / "cifar" / "cifar-10-binary.tar.gz"
     with tarfile.open(archive_path, "w:gz") as archive:
         archive.add(batch_folder, arcname=batch_folder.name)
-    return CifarArchive(archive_path, labels)
+    return CifarArchive(archive_path, labels, images)
 
 
 TFDS_EXAMPLES = {"train": 12, "test": 4}

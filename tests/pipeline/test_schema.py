@@ -1,10 +1,10 @@
 """Tests for pipeline/schema.py: what the Beam writer serializes, tf.data reads back unchanged."""
 
-import gzip
-
+import apache_beam as beam
 import numpy as np
 import pytest
 import tensorflow as tf
+from apache_beam.options.pipeline_options import PipelineOptions
 from PIL import Image
 
 from pipeline import schema
@@ -44,23 +44,24 @@ def test_only_uint8_rgb_images_are_serialized(array):
         schema.serialize_example(array, "folder:x.png")
 
 
-def test_gzip_shards_read_back_with_plain_tf_data(tmp_path):
+def test_shards_written_by_beam_read_back_with_plain_tf_data(tmp_path):
     images = {f"folder:{index}.png": random_rgb(9 + index, 16, seed=index) for index in range(5)}
-    paths = [tmp_path / "train-00000-of-00002.tfrecord.gz", tmp_path / "train-00001-of-00002.tfrecord.gz"]
-    for shard_index, path in enumerate(paths):
-        with tf.io.TFRecordWriter(str(path), options=schema.COMPRESSION) as writer:
-            for image_id, rgb in list(images.items())[shard_index::2]:
-                writer.write(schema.serialize_example(rgb, image_id, label=3))
-    assert gzip.decompress(paths[0].read_bytes())  # really gzip, as the manifest says
+    records = [schema.serialize_example(rgb, image_id, label=3) for image_id, rgb in images.items()]
+    with beam.Pipeline(options=PipelineOptions(["--direct_running_mode=in_memory"])) as pipeline:
+        _ = (pipeline
+             | beam.Create(records)
+             | beam.io.WriteToTFRecord(str(tmp_path / "train"), file_name_suffix=schema.SHARD_SUFFIX, num_shards=2,
+                                       shard_name_template=schema.SHARD_TEMPLATE,
+                                       compression_type=beam.io.filesystem.CompressionTypes.GZIP))
+    files = sorted(str(path) for path in tmp_path.glob(f"train-*-of-00002{schema.SHARD_SUFFIX}"))
+    assert len(files) == 2
 
-    records = tf.data.TFRecordDataset([str(path) for path in paths], compression_type="GZIP")
-    parsed = [tf.io.parse_single_example(record, schema.feature_spec()) for record in records]
+    dataset = tf.data.TFRecordDataset(files, compression_type=schema.COMPRESSION)
+    parsed = [tf.io.parse_single_example(record, schema.feature_spec()) for record in dataset]
 
-    assert len(parsed) == len(images)
+    assert sorted(features[schema.ID_KEY].numpy().decode("utf-8") for features in parsed) == sorted(images)
     for features in parsed:
-        image_id = features[schema.ID_KEY].numpy().decode("utf-8")
-        rgb = tf.io.decode_png(features[schema.RGB_KEY]).numpy()
-        np.testing.assert_array_equal(rgb, images[image_id])
-        assert features[schema.HEIGHT_KEY].numpy() == images[image_id].shape[0]
-        assert features[schema.WIDTH_KEY].numpy() == 16
+        rgb = images[features[schema.ID_KEY].numpy().decode("utf-8")]
+        np.testing.assert_array_equal(tf.io.decode_png(features[schema.RGB_KEY]).numpy(), rgb)
+        assert (features[schema.HEIGHT_KEY].numpy(), features[schema.WIDTH_KEY].numpy()) == rgb.shape[:2]
         assert features[schema.LABEL_KEY].numpy() == 3

@@ -1,0 +1,155 @@
+"""Tests for the colorize-prepare command line: a user's mistakes end in one line and exit status 2."""
+
+import json
+import logging
+import subprocess
+import sys
+import tarfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from jobs import prepare as prepare_job
+from pipeline import console
+
+CIFAR_RECORD_BYTES = 1 + 32 * 32 * 3  # a label byte, then the pixels
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """main() sets logging up for a terminal; the tests that follow get pytest's back."""
+    names = ("", console.LOGGER_NAME, *console.NOISY_LOGGERS)
+    handlers = logging.getLogger().handlers[:]
+    levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    logging.getLogger().handlers[:] = handlers
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def run_main(argv, capsys):
+    """(exit status, stdout, stderr) of colorize-prepare with these arguments, run in this process."""
+    try:
+        prepare_job.main(argv)
+        status = 0
+    except SystemExit as stop:
+        status = stop.code
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def write_color_photos(folder, count=2):
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for index in range(count):
+        Image.fromarray(rng.integers(0, 256, (24, 30, 3), dtype=np.uint8)).save(folder / f"photo{index}.png")
+    return folder
+
+
+def write_cifar_binary_archive(path, label_of_first_test_image=0):
+    """A CIFAR-10 binary archive of one all-black image per batch."""
+    folder = path.parent / "cifar-10-batches-bin"
+    folder.mkdir(parents=True)
+    for name in [f"data_batch_{number}" for number in range(1, 6)] + ["test_batch"]:
+        record = bytearray(CIFAR_RECORD_BYTES)
+        if name == "test_batch":
+            record[0] = label_of_first_test_image
+        (folder / f"{name}.bin").write_bytes(bytes(record))
+    with tarfile.open(path, "w:gz") as archive:
+        archive.add(folder, arcname=folder.name)
+    return path
+
+
+def assert_one_error_line(status, stderr, message):
+    """Exit status 2, and stderr is one line: 'error: ' and the message."""
+    assert status == 2
+    assert stderr.startswith("error: ") and stderr.count("\n") == 1 and message in stderr, stderr
+
+
+def shard_files(tmp_path):
+    return list(tmp_path.rglob("*.tfrecord.gz"))
+
+
+def test_missing_input_folder(tmp_path, capsys):
+    status, _, stderr = run_main(["--source", str(tmp_path / "nowhere"), "--output", str(tmp_path / "out")], capsys)
+
+    assert_one_error_line(status, stderr, "does not exist; pass an existing folder of images")
+    assert not (tmp_path / "out").exists()
+
+
+def test_empty_input_folder(tmp_path, capsys):
+    (tmp_path / "photos").mkdir()
+
+    status, _, stderr = run_main(["--source", str(tmp_path / "photos"), "--output", str(tmp_path / "out")], capsys)
+
+    assert_one_error_line(status, stderr, "holds no files; point --source at a folder of images")
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_that_cannot_be_a_folder(tmp_path, capsys):
+    photos = write_color_photos(tmp_path / "photos")
+    (tmp_path / "taken").write_text("a file, not a folder\n")
+
+    status, _, stderr = run_main(["--source", str(photos), "--output", str(tmp_path / "taken" / "out")], capsys)
+
+    assert_one_error_line(status, stderr, "choose a folder you can write to with --output")
+    assert shard_files(tmp_path) == []
+
+
+def test_unknown_tfds_dataset(tmp_path, capsys):
+    argv = ["--source", "tfds:no_such_dataset", "--tfds-data-dir", str(tmp_path / "tfds"),
+            "--output", str(tmp_path / "out")]
+
+    status, _, stderr = run_main(argv, capsys)
+
+    assert_one_error_line(status, stderr, "unknown TFDS dataset 'no_such_dataset'")
+    assert not (tmp_path / "out").exists()
+
+
+def test_cifar_archive_cut_short_by_a_failed_download(tmp_path, capsys):
+    archive = write_cifar_binary_archive(tmp_path / "cifar" / "cifar-10-binary.tar.gz")
+    archive.write_bytes(archive.read_bytes()[:200])
+
+    status, _, stderr = run_main(["--source", f"cifar10:{archive}", "--output", str(tmp_path / "out")], capsys)
+
+    assert_one_error_line(status, stderr, "cifar-10-binary.tar.gz is a damaged archive")
+    assert not (tmp_path / "out").exists()
+
+
+def test_cifar_archive_whose_contents_are_wrong(tmp_path, capsys):
+    # The labels are only read by the pipeline's workers, so this error comes from inside Beam.
+    archive = write_cifar_binary_archive(tmp_path / "cifar" / "cifar-10-binary.tar.gz", label_of_first_test_image=10)
+
+    status, _, stderr = run_main(["--source", f"cifar10:{archive}", "--output", str(tmp_path / "out"),
+                                  "--num-shards", "1"], capsys)
+
+    assert status == 2
+    progress, error = stderr.splitlines()  # the job had started, so it said what it was preparing
+    assert progress.startswith("preparing ")
+    assert error.startswith("error: ") and "test_batch.bin" in error and "has labels outside 0..9" in error
+    assert shard_files(tmp_path) == []
+    assert list((tmp_path / "out").iterdir()) == []  # no manifest, no staging folder
+
+
+def test_a_folder_of_photos_is_prepared_and_summarized(tmp_path, capsys):
+    photos = write_color_photos(tmp_path / "photos", count=3)
+
+    status, stdout, _ = run_main(["--source", str(photos), "--output", str(tmp_path / "out"), "--size", "16",
+                                  "--validation-fraction", "0", "--test-fraction", "0"], capsys)
+
+    assert status == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["image_size"] == 16
+    assert manifest["splits"]["train"]["examples"] == 3
+    assert stdout.splitlines()[1].split()[:2] == ["train", "3"]
+    assert "skipped nothing" in stdout
+
+
+def test_help_shows_the_usage_and_an_example():
+    result = subprocess.run([sys.executable, "-m", "jobs.prepare", "--help"], capture_output=True, text=True,
+                            timeout=60)
+
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: colorize-prepare")
+    assert "--source" in result.stdout and "colorize-prepare --source cifar10:" in result.stdout
