@@ -15,6 +15,7 @@ import fcntl
 import io
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -100,7 +101,7 @@ def list_inputs(input_path):
         raise ValueError(f"input {input_path} does not exist or is not a folder; pass a folder of images or a glob")
     real_root = os.path.realpath(root)
     is_glob = root != os.path.abspath(input_path)
-    import fnmatch
+    pattern = glob_to_regex(os.path.relpath(os.path.abspath(input_path), root)) if is_glob else None
 
     found, refused = [], []
     for directory, subdirectories, files in os.walk(root, followlinks=False):
@@ -114,7 +115,7 @@ def list_inputs(input_path):
             full = os.path.join(directory, name)
             if TEMPORARY_MARK in name:
                 continue
-            if is_glob and not fnmatch.fnmatch(full, os.path.abspath(input_path)):
+            if is_glob and not pattern.fullmatch(os.path.relpath(full, root)):
                 continue
             if os.path.islink(full):
                 target = os.path.realpath(full)
@@ -127,6 +128,32 @@ def list_inputs(input_path):
                     continue
             found.append((full, os.path.relpath(full, root)))
     return found, refused
+
+
+def glob_to_regex(pattern):
+    """A compiled regex for a relative glob: `*` and `?` stay within a folder, `**/` spans any number."""
+    parts, index = [], 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            parts.append("(?:.*/)?")
+            index += 3
+        elif pattern.startswith("**", index):
+            parts.append(".*")
+            index += 2
+        elif pattern[index] == "*":
+            parts.append("[^/]*")
+            index += 1
+        elif pattern[index] == "?":
+            parts.append("[^/]")
+            index += 1
+        elif pattern[index] == "[" and "]" in pattern[index + 1:]:
+            close = pattern.index("]", index + 1)
+            parts.append("[" + pattern[index + 1:close].replace("!", "^", 1) + "]")
+            index = close + 1
+        else:
+            parts.append(re.escape(pattern[index]))
+            index += 1
+    return re.compile("".join(parts))
 
 
 def _refuse_link(path, real_root, what):

@@ -13,6 +13,9 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 100_000_000  # larger images are refused before decoding, not resized
+# Pillow's own bomb guard (about 179 megapixels) would override a user's higher --max-pixels;
+# open_image enforces the limit itself, from the header, before any pixel is decoded.
+Image.MAX_IMAGE_PIXELS = None
 MIN_SIDE = 8  # pixels; smaller images carry no usable color layout
 GRAY_SPREAD = 6  # max-min channel spread (8-bit) under which a pixel counts as gray
 GRAY_PIXEL_FRACTION = 0.99  # an image is grayscale when this share of its pixels is gray

@@ -11,6 +11,7 @@ import datetime
 import functools
 import glob
 import json
+import os
 import posixpath
 import sys
 import uuid
@@ -289,8 +290,6 @@ def check_writable(output):
     probe = FileSystems.join(output, f".write-test-{uuid.uuid4().hex}")
     try:
         if "://" not in output:
-            import os
-
             os.makedirs(output, exist_ok=True)
         with FileSystems.create(probe) as file:
             file.write(b"ok")
@@ -378,6 +377,11 @@ def _move_into_place(staging, output, shards_per_split, counts):
 def run_prepare(config, pipeline_options, argv=None):
     """Run the whole prepare job; returns the manifest (also written as manifest.json)."""
     kind, detail, total, estimates = plan_source(config)
+    if kind == "folder" and "://" not in config.source:
+        source, output = os.path.realpath(config.source), os.path.realpath(config.output)
+        if os.path.commonpath([source, output]) == source:
+            raise ValueError(f"the output {config.output} is inside the source {config.source}; a re-run would "
+                             "read its own shards as images: choose an output folder outside the source")
     check_writable(config.output)
     shards_per_split = {split: shards_for(estimate, config.image_size, config.num_shards)
                         for split, estimate in estimates.items() if estimate > 0}

@@ -153,3 +153,19 @@ def test_help_shows_the_usage_and_an_example():
     assert result.returncode == 0
     assert result.stdout.startswith("usage: colorize-prepare")
     assert "--source" in result.stdout and "colorize-prepare --source cifar10:" in result.stdout
+
+
+def test_an_output_inside_the_source_folder_is_refused(tmp_path, capsys):
+    import pytest
+    from PIL import Image
+
+    from jobs import prepare
+
+    source = tmp_path / "photos"
+    source.mkdir()
+    Image.new("RGB", (16, 16), (200, 30, 30)).save(source / "red.png")
+    with pytest.raises(SystemExit) as exit_info:
+        prepare.main(["--source", str(source), "--output", str(source / "shards")])
+    assert exit_info.value.code == 2
+    assert "inside the source" in capsys.readouterr().err
+    assert not (source / "shards").exists()

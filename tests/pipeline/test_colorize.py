@@ -344,3 +344,14 @@ def test_run_refuses_an_output_another_run_is_writing(tiny_model, tmp_path):
         with pytest.raises(colorize.LockedError, match=f"another colorize run .*pid {os.getpid()}.* is writing to"):
             run(make_config(tiny_model, source, output))
     assert not (output / "a.png").exists() and not (output / colorize.REPORT_NAME).exists()
+
+
+def test_glob_double_star_matches_files_at_every_depth_and_star_stays_in_its_folder():
+    from pipeline.colorize import glob_to_regex
+
+    recursive = glob_to_regex("**/*.tif")
+    assert recursive.fullmatch("top.tif") and recursive.fullmatch("a/b/deep.tif")
+    assert not recursive.fullmatch("a/b/deep.jpg")
+    flat = glob_to_regex("*.jpg")
+    assert flat.fullmatch("a.jpg") and not flat.fullmatch("sub/a.jpg")
+    assert glob_to_regex("scan[0-9].png").fullmatch("scan7.png")
