@@ -161,6 +161,18 @@ def _check_resumable(config, output):
                          "or start a new run in another --output folder")
 
 
+def _best_validation_loss(output):
+    """The lowest val_loss in a run's history.csv, or None."""
+    import csv
+
+    path = os.path.join(output, "history.csv")
+    if not os.path.exists(path):
+        return None
+    with open(path) as file:
+        values = [float(row["val_loss"]) for row in csv.DictReader(file) if row.get("val_loss")]
+    return min(values) if values else None
+
+
 def train(config, train_datasets, validation_datasets):
     """Fit the colorizer; writes model.keras, model.json, config.json and history.json to config.output.
 
@@ -219,12 +231,14 @@ def train(config, train_datasets, validation_datasets):
     for extra in validation_datasets[1:]:
         validation = validation.concatenate(extra)
 
+    best_so_far = _best_validation_loss(config.output) if config.resume else None
     callbacks = [
         # Kept after the last epoch too, so that --resume with more --epochs goes on from there.
         keras.callbacks.BackupAndRestore(os.path.join(config.output, BACKUP_DIR), delete_checkpoint=False),
         keras.callbacks.ModelCheckpoint(os.path.join(config.output, CHECKPOINT_NAME)),
+        # A resumed run keeps the best epoch from before the kill unless it beats it.
         keras.callbacks.ModelCheckpoint(os.path.join(config.output, BEST_NAME), monitor="val_loss",
-                                        save_best_only=True),
+                                        save_best_only=True, initial_value_threshold=best_so_far),
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5),
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.early_stopping_patience),
         keras.callbacks.TensorBoard(os.path.join(config.output, "logs"), update_freq="epoch"),

@@ -22,16 +22,16 @@ def num_bins():
 
 
 @pytest.fixture(scope="module")
-def tiny_model(num_bins):
+def untrained_network(num_bins):
     keras.utils.set_random_seed(0)
     return network.build_colorizer(num_bins, base_filters=BASE_FILTERS)
 
 
 @pytest.fixture(scope="module")
-def model_path(tiny_model, tmp_path_factory):
+def model_path(untrained_network, tmp_path_factory):
     """A model.keras with its model.json, written by the training module's export."""
     folder = tmp_path_factory.mktemp("tiny-model")
-    tiny_model.save(folder / train.CHECKPOINT_NAME)
+    untrained_network.save(folder / train.CHECKPOINT_NAME)
     description = {
         "architecture": network.ARCHITECTURE,
         "ab_bin_centers": bins.bin_centers().tolist(),
@@ -58,25 +58,25 @@ def lab_of(rgb):
 
 
 @pytest.mark.parametrize("height, width", [(32, 32), (48, 64), (8, 24)])
-def test_logits_are_at_half_resolution_over_the_bins(tiny_model, num_bins, height, width):
+def test_logits_are_at_half_resolution_over_the_bins(untrained_network, num_bins, height, width):
     lightness = tf.random.uniform((2, height, width, 1), -1.0, 1.0)
-    logits = tiny_model(lightness, training=False)
+    logits = untrained_network(lightness, training=False)
     assert logits.shape == (2, height // 2, width // 2, num_bins)
     assert logits.dtype == tf.float32
 
 
-def test_the_network_is_fully_convolutional(tiny_model):
-    assert tuple(tiny_model.input_shape) == (None, None, None, 1)
-    assert tuple(tiny_model.output_shape[:3]) == (None, None, None)
-    assert not any(isinstance(layer, keras.layers.Flatten) for layer in tiny_model.layers)
+def test_the_network_is_fully_convolutional(untrained_network):
+    assert tuple(untrained_network.input_shape) == (None, None, None, 1)
+    assert tuple(untrained_network.output_shape[:3]) == (None, None, None)
+    assert not any(isinstance(layer, keras.layers.Flatten) for layer in untrained_network.layers)
 
 
-def test_the_network_is_named_and_sized_for_loading(tiny_model, num_bins):
-    assert tiny_model.name == network.ARCHITECTURE
-    assert tiny_model.output_shape[-1] == num_bins
+def test_the_network_is_named_and_sized_for_loading(untrained_network, num_bins):
+    assert untrained_network.name == network.ARCHITECTURE
+    assert untrained_network.output_shape[-1] == num_bins
 
 
-def test_export_writes_a_loadable_model_and_its_description(model_path, colorizer, tiny_model):
+def test_export_writes_a_loadable_model_and_its_description(model_path, colorizer, untrained_network):
     folder = model_path.parent
     description = json.loads((folder / inference.MODEL_CONFIG_NAME).read_text())
     assert description["architecture"] == network.ARCHITECTURE
@@ -85,7 +85,7 @@ def test_export_writes_a_loadable_model_and_its_description(model_path, colorize
     assert colorizer.working_size == inference.WORKING_SIZE
     np.testing.assert_array_equal(colorizer.centers, bins.bin_centers())
     lightness = tf.random.uniform((1, 16, 16, 1), -1.0, 1.0)
-    np.testing.assert_allclose(colorizer.model(lightness, training=False), tiny_model(lightness, training=False),
+    np.testing.assert_allclose(colorizer.model(lightness, training=False), untrained_network(lightness, training=False),
                                atol=1e-5)
 
 

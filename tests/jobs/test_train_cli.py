@@ -1,0 +1,234 @@
+"""Tests for jobs/train.py (colorize-train) and the training loop in model/train.py, on tiny shards."""
+
+import csv
+import json
+import logging
+import shutil
+import types
+
+import keras
+import pytest
+
+from jobs import train as train_job
+from model import train
+from pipeline import schema
+
+OUTPUT_FILES = (train.MODEL_NAME, "model.json", train.CONFIG_NAME, train.HISTORY_NAME)
+NOT_A_MULTIPLE_OF_8 = 20  # pixels; the network needs sides that are multiples of 8
+
+
+class SimulatedKill(Exception):
+    """Raised from inside fit() to stop a run the way a kill would: mid-run, without export."""
+
+
+def tiny_run_flags(data, output, epochs):
+    return ["--data", str(data), "--output", str(output), "--epochs", str(epochs), "--steps-per-epoch", "2",
+            "--validation-images", "8", "--base-filters", "4", "--batch-pixels", "4096", "--no-jit"]
+
+
+def read_history(output):
+    return json.loads((output / train.HISTORY_NAME).read_text())
+
+
+def run_expecting_user_error(argv, capsys):
+    """Run the CLI, expect exit status 2, and return its one-line message."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as raised:
+        train_job.main(argv)
+    assert raised.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    return lines[0]
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """The CLI points the root logger at this test's stderr, which closes when the test ends."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.fixture(scope="module")
+def finished_run(shard_folder, tmp_path_factory):
+    """The output folder of a finished one-epoch run."""
+    output = tmp_path_factory.mktemp("finished-run")
+    train_job.main(tiny_run_flags(shard_folder, output, epochs=1))
+    return output
+
+
+def test_a_finished_run_writes_the_model_and_its_records(finished_run):
+    for name in OUTPUT_FILES:
+        assert (finished_run / name).exists(), f"{name} is missing"
+    description = json.loads((finished_run / "model.json").read_text())
+    assert description["architecture"] == "lab-unet-classifier"
+    assert description["train_config"]["base_filters"] == 4
+    assert json.loads((finished_run / train.CONFIG_NAME).read_text())["epochs"] == 1
+    history = read_history(finished_run)
+    assert len(history["loss"]) == 1 and len(history["val_loss"]) == 1
+
+
+def test_the_written_model_loads_for_colorizing(finished_run):
+    from model import inference
+
+    colorizer = inference.load(str(finished_run / train.MODEL_NAME))
+    assert colorizer.temperature == train.DEFAULT_TEMPERATURE
+
+
+def killed_after_one_epoch(monkeypatch):
+    """Make the next run stop with SimulatedKill after its first epoch's checkpoints are written."""
+    original_epoch_end = train.EpochLog.on_epoch_end
+
+    def epoch_end_then_kill(self, epoch, logs=None):
+        original_epoch_end(self, epoch, logs)
+        monkeypatch.undo()
+        raise SimulatedKill()
+
+    # EpochLog comes after the backup, checkpoint and history callbacks, as a kill between epochs would.
+    monkeypatch.setattr(train.EpochLog, "on_epoch_end", epoch_end_then_kill)
+
+
+def test_resume_extends_a_finished_run_and_survives_a_kill(shard_folder, finished_run, tmp_path, monkeypatch):
+    output = tmp_path / "moved-run"
+    shutil.copytree(finished_run, output)
+
+    # More epochs for the finished one-epoch run, killed after its second epoch...
+    killed_after_one_epoch(monkeypatch)
+    with pytest.raises(SimulatedKill):
+        train_job.main(tiny_run_flags(shard_folder, output, epochs=3) + ["--resume"])
+    assert len(read_history(output)["epoch"]) == 1  # nothing exported yet
+    with open(output / "history.csv") as file:
+        assert [row["epoch"] for row in csv.DictReader(file)] == ["0", "1"]
+
+    # ...and resumed with the same command: it goes on from the third epoch, not from scratch.
+    train_job.main(tiny_run_flags(shard_folder, output, epochs=3) + ["--resume"])
+    for name in OUTPUT_FILES:
+        assert (output / name).exists(), f"{name} is missing"
+    history = read_history(output)
+    assert history["epoch"] == [0.0, 1.0, 2.0]
+    assert history["loss"][:1] == read_history(finished_run)["loss"]
+
+
+def test_init_from_fine_tunes_a_written_model_in_a_fresh_history(shard_folder, finished_run, tmp_path):
+    # The output folder holds an earlier run: a new run (without --resume) starts afresh.
+    output = tmp_path / "fine-tuned"
+    shutil.copytree(finished_run, output)
+    source = tmp_path / "source.keras"
+    shutil.copy(finished_run / train.MODEL_NAME, source)
+    train_job.main(tiny_run_flags(shard_folder, output, epochs=1) + ["--init-from", str(source)])
+    assert (output / train.MODEL_NAME).stat().st_mtime > (finished_run / train.MODEL_NAME).stat().st_mtime
+    assert read_history(output)["epoch"] == [0.0]
+    assert json.loads((output / train.CONFIG_NAME).read_text())["init_from"] == str(source)
+
+
+def test_missing_shards_are_a_user_error(tmp_path, capsys):
+    message = run_expecting_user_error(tiny_run_flags(tmp_path / "no-shards", tmp_path / "out", 1), capsys)
+    assert "no-shards" in message and "colorize-prepare" in message
+
+
+def test_shards_of_another_schema_version_are_a_user_error(shard_folder, tmp_path, capsys):
+    data = tmp_path / "old-shards"
+    shutil.copytree(shard_folder, data)
+    manifest = json.loads((data / schema.MANIFEST_NAME).read_text())
+    manifest["schema_version"] = schema.SCHEMA_VERSION + 1
+    (data / schema.MANIFEST_NAME).write_text(json.dumps(manifest))
+    message = run_expecting_user_error(tiny_run_flags(data, tmp_path / "out", 1), capsys)
+    assert "schema version" in message and "re-run colorize-prepare" in message
+
+
+def test_image_size_not_a_multiple_of_8_is_a_user_error(prepare_shards, tmp_path, capsys):
+    data = prepare_shards(NOT_A_MULTIPLE_OF_8)
+    message = run_expecting_user_error(tiny_run_flags(data, tmp_path / "out", 1), capsys)
+    assert "20x20" in message and "multiples of 8" in message
+
+
+def test_init_from_a_model_of_another_architecture_is_a_user_error(shard_folder, tmp_path, capsys):
+    other = tmp_path / "other.keras"
+    keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)]).save(other)
+    message = run_expecting_user_error(
+        tiny_run_flags(shard_folder, tmp_path / "out", 1) + ["--init-from", str(other)], capsys)
+    assert str(other) in message and "lab-unet-classifier" in message
+
+
+def test_init_from_a_missing_file_is_a_user_error(shard_folder, tmp_path, capsys):
+    message = run_expecting_user_error(
+        tiny_run_flags(shard_folder, tmp_path / "out", 1) + ["--init-from", str(tmp_path / "none.keras")], capsys)
+    assert "does not exist" in message
+
+
+def test_resume_with_a_changed_config_is_a_user_error(shard_folder, finished_run, tmp_path, capsys):
+    output = tmp_path / "changed"
+    shutil.copytree(finished_run, output)
+    message = run_expecting_user_error(
+        tiny_run_flags(shard_folder, output, 1) + ["--resume", "--learning-rate", "0.01"], capsys)
+    assert "learning_rate: 0.002 -> 0.01" in message and "--resume" in message
+
+
+def test_resume_without_a_previous_run_is_a_user_error(shard_folder, tmp_path, capsys):
+    message = run_expecting_user_error(tiny_run_flags(shard_folder, tmp_path / "empty", 1) + ["--resume"], capsys)
+    assert "holds no config.json" in message
+
+
+def test_resume_and_init_from_together_are_a_user_error(shard_folder, finished_run, tmp_path, capsys):
+    message = run_expecting_user_error(
+        tiny_run_flags(shard_folder, tmp_path / "out", 1)
+        + ["--resume", "--init-from", str(finished_run / train.MODEL_NAME)], capsys)
+    assert "choose one" in message
+
+
+def test_resume_may_change_only_the_limits(tmp_path):
+    config = train.TrainConfig(data=("shards",), output=str(tmp_path), epochs=3)
+    (tmp_path / train.CONFIG_NAME).write_text(config.to_json())
+    longer = train.TrainConfig(data=("shards",), output=str(tmp_path), epochs=10, time_budget=5.0, resume=True)
+    train._check_resumable(longer, str(tmp_path))
+    wider = train.TrainConfig(data=("shards",), output=str(tmp_path), epochs=3, base_filters=32, resume=True)
+    with pytest.raises(ValueError, match="base_filters: 16 -> 32"):
+        train._check_resumable(wider, str(tmp_path))
+
+
+class FakeClock:
+    """A clock that the test moves by hand."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def run_epochs(callback, clock, epoch_seconds):
+    """Drive a callback through epochs of the given lengths; returns how many ran before it stopped."""
+    model = types.SimpleNamespace(stop_training=False)
+    callback.set_model(model)
+    callback.on_train_begin()
+    for epoch, seconds in enumerate(epoch_seconds):
+        callback.on_epoch_begin(epoch)
+        clock.now += seconds
+        callback.on_epoch_end(epoch, {})
+        if model.stop_training:
+            return epoch + 1
+    return len(epoch_seconds)
+
+
+def test_time_budget_stops_before_an_epoch_would_end_past_it():
+    clock = FakeClock()
+    # One minute; after 20 s and 45 s, another 25-second epoch would end at 70 s.
+    assert run_epochs(train.TimeBudget(1.0, clock=clock), clock, [20.0, 25.0, 10.0, 10.0]) == 2
+
+
+def test_time_budget_lets_training_run_when_there_is_time():
+    clock = FakeClock()
+    assert run_epochs(train.TimeBudget(10.0, clock=clock), clock, [30.0] * 5) == 5
+
+
+def test_time_budget_counts_the_slowest_epoch():
+    clock = FakeClock()
+    # After a 30-second epoch, later 5-second ones still reserve 30 s: stop at 35 s of 60.
+    assert run_epochs(train.TimeBudget(1.0, clock=clock), clock, [30.0, 5.0, 5.0, 5.0]) == 2
+
+
+def test_format_duration():
+    assert train.format_duration(3725.4) == "1:02:05"
+    assert train.format_duration(-3) == "0:00:00"

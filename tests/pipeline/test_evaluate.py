@@ -1,0 +1,146 @@
+"""Tests for pipeline/evaluate.py with a tiny untrained model, on shards and on a photo folder."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from model import bins, inference, metrics, network
+from pipeline import dataset, evaluate, schema
+
+SUMMARY_KEYS = {"images", "mse", "psnr", "mean_image_psnr", "ssim", "ciede2000", "colorfulness",
+                "colorfulness_truth", "colorfulness_ratio"}
+TEST_IMAGES = 4  # the shard_folder fixture's test split
+FOLDER_SHAPES = [(20, 28), (33, 17), (40, 40)]  # odd sizes, as photos come
+GRID_BORDER = 4  # pixels after each cell of grid.png
+
+
+@pytest.fixture(scope="module")
+def colorizer_factory():
+    """temperature -> Colorizer around one tiny untrained network, as the evaluate job builds it."""
+    keras.utils.set_random_seed(0)
+    model = network.build_colorizer(len(bins.bin_centers()), base_filters=4)
+    description = {"ab_bin_centers": bins.bin_centers().tolist(), "default_temperature": 0.5}
+    return lambda temperature: inference.Colorizer.from_description(model, description, temperature)
+
+
+def smooth_color_image(height, width, seed):
+    blocks = np.random.default_rng(seed).integers(0, 256, size=(2, 3, 3), dtype=np.uint8)
+    smooth = tf.image.resize(blocks[None].astype(np.float32), (height, width), method="bilinear")[0]
+    return np.clip(np.round(smooth.numpy()), 0, 255).astype(np.uint8)
+
+
+@pytest.fixture
+def photo_folder(tmp_path):
+    """Color PNGs of different sizes, one grayscale photo and one corrupt file."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for index, (height, width) in enumerate(FOLDER_SHAPES):
+        Image.fromarray(smooth_color_image(height, width, seed=index)).save(folder / f"photo{index}.png")
+    Image.fromarray(np.full((16, 16), 90, dtype=np.uint8)).save(folder / "gray.png")
+    (folder / "broken.jpg").write_bytes(b"not a jpeg")
+    return folder
+
+
+def read_split(folder, split):
+    files = dataset.find_shards(str(folder), split)
+    records = tf.data.TFRecordDataset(files, compression_type=schema.COMPRESSION)
+    return np.stack([schema.parse_example(record)["rgb"].numpy() for record in records])
+
+
+def config_for(data, output, **options):
+    return evaluate.EvaluateConfig(data=str(data), model="tiny-untrained.keras", output=str(output), **options)
+
+
+def test_report_on_shards_has_every_method_and_figure(shard_folder, tmp_path, colorizer_factory):
+    report = evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", temperatures=(0.3, 1.0)),
+                                   colorizer_factory)
+    assert report["split"] == "test"
+    assert set(report["methods"]) == {"model_t0.3", "model_t1"}
+    for summary in [report["grayscale_copy"], *report["methods"].values()]:
+        assert SUMMARY_KEYS <= set(summary)
+        assert summary["images"] == TEST_IMAGES
+        assert 0.0 < summary["mse"] < 1.0 and 0.0 <= summary["ciede2000"] and -1.0 <= summary["ssim"] <= 1.0
+    assert report["skipped"] == []
+    assert json.loads((tmp_path / "out" / "report.json").read_text()) == json.loads(json.dumps(report))
+
+
+def test_grayscale_copy_figures_are_the_metrics_of_the_gray_images(shard_folder, tmp_path, colorizer_factory):
+    report = evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", split="validation", batch_size=4),
+                                   colorizer_factory)
+    truth = read_split(shard_folder, "validation")
+    gray = inference.gray_copy(truth)
+    per_image = metrics.batch_metrics(gray, truth)
+    summary = report["grayscale_copy"]
+    assert summary["images"] == len(truth)
+    assert summary["mse"] == pytest.approx(metrics.mse(gray, truth))
+    assert summary["psnr"] == pytest.approx(metrics.psnr_from_mse(metrics.mse(gray, truth)))
+    assert summary["mean_image_psnr"] == pytest.approx(np.mean(per_image["psnr"]))
+    assert summary["ssim"] == pytest.approx(np.mean(per_image["ssim"]), abs=1e-6)
+    assert summary["ciede2000"] == pytest.approx(np.mean(per_image["ciede2000"]))
+    assert summary["colorfulness"] == pytest.approx(np.mean(metrics.colorfulness(gray)))
+    assert summary["colorfulness_truth"] == pytest.approx(np.mean(metrics.colorfulness(truth)))
+
+
+def test_grid_shows_gray_colorized_and_truth_side_by_side(shard_folder, tmp_path, colorizer_factory):
+    evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", grid=3), colorizer_factory)
+    grid = np.asarray(Image.open(tmp_path / "out" / "grid.png").convert("RGB"))
+    cell = evaluate.GRID_CELL + GRID_BORDER
+    assert grid.shape == (3 * cell, evaluate.GRID_COLUMNS * cell, 3)
+    truth = read_split(shard_folder, "test")[0]
+    # 16-pixel images are enlarged tenfold by repetition: pixel (80, 80) of a cell is pixel (8, 8).
+    middle = evaluate.GRID_CELL // 2
+    gray_pixel = grid[middle, middle].astype(int)
+    assert gray_pixel.max() - gray_pixel.min() <= 1
+    np.testing.assert_array_equal(grid[middle, 2 * cell + middle], truth[8, 8])
+
+
+def test_folder_of_photos_of_different_sizes(photo_folder, tmp_path, colorizer_factory):
+    report = evaluate.run_evaluate(config_for(photo_folder, tmp_path / "out"), colorizer_factory)
+    assert report["split"] is None
+    assert report["grayscale_copy"]["images"] == len(FOLDER_SHAPES)
+    assert report["methods"]["model_t0.5"]["images"] == len(FOLDER_SHAPES)
+    assert sorted(item["reason"] for item in report["skipped"]) == ["grayscale", "not_an_image"]
+
+    photos = [np.asarray(Image.open(photo_folder / f"photo{index}.png")) for index in range(len(FOLDER_SHAPES))]
+    squared = [metrics.squared_error_sum(inference.gray_copy(photo[None])[0], photo) for photo in photos]
+    # The aggregate MSE is over all pixels of all images, so larger images weigh more.
+    expected_mse = sum(total for total, _ in squared) / sum(count for _, count in squared)
+    assert report["grayscale_copy"]["mse"] == pytest.approx(expected_mse)
+    expected_psnr = [metrics.psnr_from_mse(total / count) for total, count in squared]
+    assert report["grayscale_copy"]["mean_image_psnr"] == pytest.approx(np.mean(expected_psnr))
+    assert (tmp_path / "out" / "grid.png").exists()
+
+
+def test_summary_table_has_a_line_per_method_and_the_truth(photo_folder, tmp_path, colorizer_factory):
+    report = evaluate.run_evaluate(config_for(photo_folder, tmp_path / "out"), colorizer_factory)
+    lines = evaluate.summary_table(report).splitlines()
+    assert lines[1].startswith("grayscale copy") and lines[2].startswith("model_t0.5")
+    assert lines[3].startswith("ground truth")
+    assert "skipped 2 files" in lines[-1]
+
+
+def test_folder_of_only_grayscale_images_needs_color_ground_truth(tmp_path, colorizer_factory):
+    folder = tmp_path / "gray-photos"
+    folder.mkdir()
+    for index in range(2):
+        Image.fromarray(np.full((16, 24), 40 * index, dtype=np.uint8)).save(folder / f"gray{index}.png")
+    with pytest.raises(ValueError, match="color ground truth") as raised:
+        evaluate.run_evaluate(config_for(folder, tmp_path / "out"), colorizer_factory)
+    assert "2 skipped" in str(raised.value)
+    assert not (tmp_path / "out" / "report.json").exists()
+
+
+def test_empty_folder_is_an_error(tmp_path, colorizer_factory):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    with pytest.raises(ValueError, match="holds no files"):
+        evaluate.run_evaluate(config_for(folder, tmp_path / "out"), colorizer_factory)
+
+
+def test_missing_split_is_an_error(shard_folder, tmp_path, colorizer_factory):
+    with pytest.raises(ValueError, match="no 'holdout' split"):
+        evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", split="holdout"), colorizer_factory)
