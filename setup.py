@@ -20,7 +20,6 @@ setup(
         "pillow==12.3.0",
         "google-crc32c>=1.5",  # WriteToTFRecord needs a CRC library
         "importlib_resources>=6",  # TFDS builders import it
-        "tensorflow-hub==0.16.1",  # Beam's RunInference TF handlers; 0.15 fails on TF 2.21
         "tensorboard==2.21.0",  # the training job's logs; TensorFlow 2.21 no longer pulls it in
     ],
     extras_require={"test": ["pytest>=8"]},
