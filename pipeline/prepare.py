@@ -197,7 +197,8 @@ class ToExamplesFn(beam.DoFn):
         self.progress = None
 
     def setup(self):
-        self.progress = Progress("images prepared", total=self.total)
+        # Folder sources already report as their files are read; one line per step is enough.
+        self.progress = Progress("images prepared", total=self.total) if self.total else None
 
     def process(self, source_image):
         config = self.config
@@ -205,7 +206,8 @@ class ToExamplesFn(beam.DoFn):
                 source_image, config.image_size, config.policy, config.crops_per_image, config.seed):
             Metrics.counter("prepare", f"examples_{source_image.split}").inc()
             yield source_image.split, schema.serialize_example(rgb, example_id, source_image.label)
-        self.progress.add()
+        if self.progress:
+            self.progress.add()
 
 
 class ToColorizationExamples(beam.PTransform):
@@ -427,7 +429,8 @@ def summarize(manifest, output):
     """The lines the job prints when it is done."""
     lines = [f"wrote {output}:"]
     for split, details in manifest["splits"].items():
-        lines.append(f"  {split:<11}{details['examples']:>9,} images in {len(details['shards'])} "
+        plural = "s" if details["examples"] != 1 else ""
+        lines.append(f"  {split:<11}{details['examples']:>9,} image{plural} in {len(details['shards'])} "
                      f"shard{'s' if len(details['shards']) != 1 else ''}")
     skipped = manifest["skipped"]
     if skipped:
