@@ -59,7 +59,7 @@ def main(argv=None):
             temperature=args.temperature, working_size=args.working_size, keep_color=args.keep_color,
             overwrite=args.overwrite, compare=args.compare, max_pixels=args.max_pixels)
         try:
-            report = colorize.run_colorize(config, common.pipeline_options(pipeline_args), ["colorize", *argv])
+            report = colorize.run_colorize(config, common.pipeline_options(pipeline_args, args.verbose), ["colorize", *argv])
         except colorize.LockedError as error:
             print(f"error: {error}", file=sys.stderr)
             sys.exit(EXIT_LOCKED)

@@ -11,10 +11,11 @@ def configure_logging(verbose):
     console.configure_logging(verbose)
 
 
-def pipeline_options(pipeline_args):
+def pipeline_options(pipeline_args, verbose=False):
     """Beam options from the flags we did not parse; in-process DirectRunner unless told otherwise.
 
-    An explicit running mode keeps the DirectRunner from first trying to download Prism.
+    An explicit running mode keeps the DirectRunner from first trying to download Prism;
+    worker processes log only errors unless --verbose.
     """
     from apache_beam.options.pipeline_options import PipelineOptions
 
@@ -23,6 +24,8 @@ def pipeline_options(pipeline_args):
     chooses_mode = any(arg.startswith("--direct_running_mode") for arg in args)
     if not chooses_runner and not chooses_mode:
         args.append("--direct_running_mode=in_memory")
+    if not verbose and not any(arg.startswith("--default_sdk_harness_log_level") for arg in args):
+        args.append("--default_sdk_harness_log_level=ERROR")
     unknown = [arg for arg in args if arg.startswith("--") and "_" not in arg.split("=")[0]
                and "-" in arg.lstrip("-").split("=")[0]]
     if unknown:

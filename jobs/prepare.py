@@ -57,7 +57,7 @@ def main(argv=None):
             crops_per_image=args.crops_per_image, seed=args.seed,
             validation_fraction=args.validation_fraction, test_fraction=args.test_fraction,
             max_pixels=args.max_pixels, num_shards=args.num_shards, tfds_data_dir=args.tfds_data_dir)
-        manifest = prepare.run_prepare(config, common.pipeline_options(pipeline_args),
+        manifest = prepare.run_prepare(config, common.pipeline_options(pipeline_args, args.verbose),
                                        argv=["colorize-prepare", *argv])
     print(prepare.summarize(manifest, args.output))
 

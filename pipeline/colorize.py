@@ -27,7 +27,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from PIL import Image
 
-from pipeline import images
+from pipeline import console, images
 from pipeline.console import Progress, logger
 
 REPORT_NAME = "colorize-report.json"
@@ -343,6 +343,7 @@ class ColorizeFiles(beam.DoFn):
         self.progress = None
 
     def setup(self):
+        console.quiet_worker()
         from model import inference
 
         self.colorizer = inference.load(self.config.model, self.config.temperature, self.config.working_size)

@@ -10,6 +10,8 @@ LOGGER_NAME = "colorize"
 PROGRESS_INTERVAL = 5.0  # seconds between progress lines
 NOISY_LOGGERS = ("apache_beam", "absl", "tensorflow", "tensorflow_datasets", "h5py", "root")
 
+QUIET_VARIABLE = "COLORIZE_QUIET"
+
 logger = logging.getLogger(LOGGER_NAME)
 
 
@@ -23,6 +25,8 @@ def configure_logging(verbose=False):
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
         os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
         warnings.filterwarnings("ignore")
+        # Inherited by local Beam worker processes, which then start quietly too.
+        os.environ[QUIET_VARIABLE] = "1"
         _import_without_stderr("tensorflow")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -41,6 +45,12 @@ def configure_logging(verbose=False):
             absl.logging.set_verbosity(absl.logging.ERROR)
         except ImportError:
             pass
+
+
+def quiet_worker():
+    """In a Beam worker process of a quiet job: load TensorFlow without its start-up lines."""
+    if os.environ.get(QUIET_VARIABLE) == "1":
+        _import_without_stderr("tensorflow")
 
 
 def _import_without_stderr(module):

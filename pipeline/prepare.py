@@ -20,7 +20,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
-from pipeline import cifar, images, schema, tfds_source
+from pipeline import cifar, console, images, schema, tfds_source
 from pipeline.console import Progress, logger
 
 SOURCE_KINDS = ("cifar10:PATH", "tfds:NAME[:SPLIT]", "a folder of images")
@@ -197,6 +197,7 @@ class ToExamplesFn(beam.DoFn):
         self.progress = None
 
     def setup(self):
+        console.quiet_worker()
         # Folder sources already report as their files are read; one line per step is enough.
         self.progress = Progress("images prepared", total=self.total) if self.total else None
 
