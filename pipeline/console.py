@@ -108,7 +108,7 @@ class Progress:
         text = f"{self.what}: {self.done:,}"
         if self.total:
             text += f" of {self.total:,}"
-        text += f" ({rate:,.0f}/s"
+        text += f" ({rate:,.0f}/s" if rate >= 10 else f" ({rate:.2f}/s"
         if self.total and rate > 0 and self.done < self.total:
             text += f", ETA {format_duration((self.total - self.done) / rate)}"
         return text + ")"
