@@ -28,7 +28,7 @@ from pipeline import evaluate  # noqa: E402
 
 
 def measure(colorizer, batches):
-    squared, values, colorful, truth_colorful, gray_squared = 0.0, 0, [], [], 0.0
+    squared, values, colorful, truth_colorful = 0.0, 0, [], []
     for rgb in batches:
         out = inference.colorize_batch(colorizer, rgb)
         difference = out.astype(np.float64) / 255.0 - rgb / 255.0

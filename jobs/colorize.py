@@ -39,9 +39,8 @@ def parse_args(argv):
     parser.add_argument("--overwrite", action="store_true", help="Colorize every input, even up-to-date ones.")
     parser.add_argument("--compare", action="store_true",
                         help="Also write NAME.compare.jpg: the input and the result side by side.")
-    parser.add_argument("--max-pixels", type=int, default=100_000_000,
-                        help="Larger images are refused as possible decompression bombs (default 100,000,000).")
-    parser.add_argument("--verbose", action="store_true", help="Show TensorFlow's and Beam's own logs.")
+    common.add_max_pixels_flag(parser)
+    common.add_verbose_flag(parser)
     return parser.parse_known_args(argv)
 
 

@@ -11,6 +11,17 @@ def configure_logging(verbose):
     console.configure_logging(verbose)
 
 
+def add_verbose_flag(parser, libraries="TensorFlow's and Beam's"):
+    """--verbose: bring back the libraries' own logs."""
+    parser.add_argument("--verbose", action="store_true", help=f"Show {libraries} own logs.")
+
+
+def add_max_pixels_flag(parser):
+    """--max-pixels: the decompression-bomb limit shared by every job that decodes user files."""
+    parser.add_argument("--max-pixels", type=int, default=100_000_000,
+                        help="Larger images are refused as possible decompression bombs (default 100,000,000).")
+
+
 def pipeline_options(pipeline_args, verbose=False):
     """Beam options from the flags we did not parse; in-process DirectRunner unless told otherwise.
 

@@ -33,7 +33,7 @@ def parse_args(argv):
                         help="Short side in pixels at which the network sees a photo (default: the model's own).")
     parser.add_argument("--limit", type=int, default=None, help="Evaluate only the first N images.")
     parser.add_argument("--grid", type=int, default=12, help="Images in grid.png (default 12).")
-    parser.add_argument("--verbose", action="store_true", help="Show TensorFlow's own logs.")
+    common.add_verbose_flag(parser, "TensorFlow's")
     return parser.parse_args(argv)
 
 

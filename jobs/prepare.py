@@ -37,11 +37,10 @@ def parse_args(argv):
                              "CIFAR-10 and TFDS carve it from their training split.")
     parser.add_argument("--test-fraction", type=float, default=0.1,
                         help="Share of folder images for test (default 0.1); sources with their own test split keep it.")
-    parser.add_argument("--max-pixels", type=int, default=100_000_000,
-                        help="Larger images are refused as possible decompression bombs (default 100,000,000).")
+    common.add_max_pixels_flag(parser)
     parser.add_argument("--num-shards", type=int, default=0, help="Shards per split (default: about 20 MB each).")
     parser.add_argument("--tfds-data-dir", default=None, help="TFDS data folder for tfds: sources.")
-    parser.add_argument("--verbose", action="store_true", help="Show TensorFlow's and Beam's own logs.")
+    common.add_verbose_flag(parser)
     return parser.parse_known_args(argv)
 
 

@@ -39,7 +39,7 @@ def parse_args(argv):
     parser.add_argument("--resume", action="store_true", help="Continue the killed run in --output from its last epoch.")
     parser.add_argument("--seed", type=int, default=0, help="Random seed (default 0).")
     parser.add_argument("--no-jit", action="store_true", help="Do not XLA-compile the training step.")
-    parser.add_argument("--verbose", action="store_true", help="Show TensorFlow's own logs.")
+    common.add_verbose_flag(parser, "TensorFlow's")
     return parser.parse_args(argv)
 
 

@@ -7,7 +7,6 @@ nothing of where they come from.
 import dataclasses
 import json
 import logging
-import math
 import os
 import shutil
 import sys

@@ -110,7 +110,8 @@ def list_inputs(input_path):
             full = os.path.join(directory, name)
             if os.path.islink(full):
                 subdirectories.remove(name)
-                refused.append(_refuse_link(full, real_root, "a folder link (folder links are not followed)"))
+                refused.append({"path": full, "reason": "bad_link",
+                                "detail": "a folder link (folder links are not followed)"})
         for name in sorted(files):
             full = os.path.join(directory, name)
             if TEMPORARY_MARK in name:
@@ -154,10 +155,6 @@ def glob_to_regex(pattern):
             parts.append(re.escape(pattern[index]))
             index += 1
     return re.compile("".join(parts))
-
-
-def _refuse_link(path, real_root, what):
-    return {"path": path, "reason": "bad_link", "detail": what}
 
 
 def remove_leftovers(output):

@@ -7,7 +7,6 @@ and measures the model beside the grayscale copy (L with a = b = 0) in the same 
 
 import dataclasses
 import json
-import math
 import os
 import time
 
@@ -17,7 +16,7 @@ from PIL import Image
 
 from model import inference, metrics
 from pipeline import cifar, dataset, images, schema
-from pipeline.console import Progress, logger
+from pipeline.console import Progress
 
 METRICS = ("mse", "psnr", "ssim", "ciede2000", "colorfulness", "colorfulness_truth")
 GRID_COLUMNS = 3  # grayscale | colorized | ground truth
