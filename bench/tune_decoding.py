@@ -49,21 +49,23 @@ def main():
     parser.add_argument("--photos", default=None, help="A folder of held-out color photos.")
     parser.add_argument("--temperatures", default="0.2,0.3,0.38,0.5,0.7,1.0")
     parser.add_argument("--corrections", default="0,0.5,1.0")
+    parser.add_argument("--saturations", default="1", help="Chroma gains, e.g. 1,1.2,1.4.")
     parser.add_argument("--working-sizes", default="128,192,256")
     args = parser.parse_args()
     model, description = inference.load_colorizer(args.model)
     temperatures = [float(value) for value in args.temperatures.split(",")]
     corrections = [float(value) for value in args.corrections.split(",")]
+    saturations = [float(value) for value in args.saturations.split(",")]
 
     cifar = [rgb for rgb, _, _ in evaluate.shard_batches(args.shards, args.split, 500, args.limit)]
     gray_mse = np.mean([np.mean((inference.gray_copy(rgb) / 255.0 - rgb / 255.0) ** 2) for rgb in cifar])
     print(f"CIFAR-10 {args.split} ({sum(len(rgb) for rgb in cifar):,} images); grayscale copy MSE "
           f"{gray_mse:.5f} ({metrics.psnr_from_mse(gray_mse):.2f} dB)")
-    print(f"{'T':>6}{'correction':>12}{'MSE':>10}{'PSNR':>8}{'colorful':>10}{'share':>8}")
-    for correction, temperature in itertools.product(corrections, temperatures):
-        colorizer = inference.Colorizer.from_description(model, description, temperature, None, correction)
+    print(f"{'T':>6}{'correction':>12}{'gain':>6}{'MSE':>10}{'PSNR':>8}{'colorful':>10}{'share':>8}")
+    for correction, temperature, gain in itertools.product(corrections, temperatures, saturations):
+        colorizer = inference.Colorizer.from_description(model, description, temperature, None, correction, gain)
         mse, colorful, truth = measure(colorizer, cifar)
-        print(f"{temperature:>6g}{correction:>12g}{mse:>10.5f}{metrics.psnr_from_mse(mse):>8.2f}"
+        print(f"{temperature:>6g}{correction:>12g}{gain:>6g}{mse:>10.5f}{metrics.psnr_from_mse(mse):>8.2f}"
               f"{colorful:>10.1f}{colorful / truth:>8.0%}", flush=True)
 
     if args.photos:
@@ -73,14 +75,15 @@ def main():
             rgb.size for rgb in photos)
         print(f"\nphotos {args.photos} ({len(photos)} at full resolution); grayscale copy "
               f"{metrics.psnr_from_mse(gray):.2f} dB")
-        print(f"{'size':>6}{'T':>6}{'correction':>12}{'PSNR':>8}{'gain dB':>9}{'colorful':>10}{'share':>8}")
-        for working_size, correction, temperature in itertools.product(
-                [int(value) for value in args.working_sizes.split(",")], corrections, temperatures):
+        print(f"{'size':>6}{'T':>6}{'correction':>12}{'gain':>6}{'PSNR':>8}{'gain dB':>9}{'colorful':>10}"
+              f"{'share':>8}")
+        for working_size, correction, temperature, gain in itertools.product(
+                [int(value) for value in args.working_sizes.split(",")], corrections, temperatures, saturations):
             colorizer = inference.Colorizer.from_description(model, description, temperature, working_size,
-                                                             correction)
+                                                             correction, gain)
             mse, colorful, truth = measure(colorizer, photos)
             psnr = metrics.psnr_from_mse(mse)
-            print(f"{working_size:>6}{temperature:>6g}{correction:>12g}{psnr:>8.2f}"
+            print(f"{working_size:>6}{temperature:>6g}{correction:>12g}{gain:>6g}{psnr:>8.2f}"
                   f"{psnr - metrics.psnr_from_mse(gray):>9.2f}{colorful:>10.1f}{colorful / truth:>8.0%}",
                   flush=True)
 

@@ -118,3 +118,71 @@ def _lab_f(relative):
 def _lab_f_inverse(f):
     line = (116.0 * f - 16.0) / _KAPPA
     return tf.where(f > _DELTA, f * f * f, line)
+
+
+# The full-resolution path of the colorize job: NumPy on 8-bit images, with lookup tables
+# for the sRGB transfer function. It computes the same numbers as the TensorFlow functions
+# above (tested against them) about ten times faster, in one thread, in float32.
+
+_ENCODE_STEPS = 65535  # linear-light steps of the encoding table: at most 0.03 of an 8-bit level off
+
+
+def _srgb_decode_np(encoded):
+    power = ((np.maximum(encoded, _SRGB_DECODE_THRESHOLD) + _SRGB_OFFSET) / (1.0 + _SRGB_OFFSET)) ** _SRGB_GAMMA
+    return np.where(encoded <= _SRGB_DECODE_THRESHOLD, encoded / _SRGB_TOE_SLOPE, power)
+
+
+def _srgb_encode_np(linear):
+    power = (1.0 + _SRGB_OFFSET) * np.maximum(linear, _SRGB_ENCODE_THRESHOLD) ** (1.0 / _SRGB_GAMMA) - _SRGB_OFFSET
+    return np.where(linear <= _SRGB_ENCODE_THRESHOLD, linear * _SRGB_TOE_SLOPE, power)
+
+
+# Each 8-bit level's linear light, weighted by its share of the luminance Y.
+_LUMINANCE_TABLES = (_srgb_decode_np(np.arange(256) / 255.0)[:, None] * _RGB_TO_XYZ[1]).T.astype(np.float32)
+# Linear light in steps of 1/_ENCODE_STEPS -> the nearest 8-bit sRGB level.
+_ENCODE_TABLE = np.round(255.0 * _srgb_encode_np(np.arange(_ENCODE_STEPS + 1) / _ENCODE_STEPS)).astype(np.uint8)
+
+
+def lightness_of_srgb8(rgb):
+    """CIE L (0-100) of uint8 sRGB images, shape [..., 3], as float32 [...]."""
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8:
+        raise ValueError(f"rgb must be uint8, got {rgb.dtype}")
+    red, green, blue = _LUMINANCE_TABLES
+    luminance = red[rgb[..., 0]]
+    luminance += green[rgb[..., 1]]
+    luminance += blue[rgb[..., 2]]
+    return _lightness_from_luminance(luminance)
+
+
+def _lightness_from_luminance(luminance):
+    line = luminance * np.float32(_KAPPA)
+    curve = np.cbrt(luminance, out=luminance)
+    curve *= np.float32(116.0)
+    curve -= np.float32(16.0)
+    return np.where(line > np.float32(_KAPPA * _EPSILON), curve, line)
+
+
+def lab_to_srgb8(lightness, ab):
+    """CIE L [...] and ab [..., 2] to uint8 sRGB [..., 3]; colors outside the gamut are clipped."""
+    shape = np.shape(lightness)
+    f_y = (np.asarray(lightness, dtype=np.float32).reshape(-1) + np.float32(16.0)) / np.float32(116.0)
+    ab = np.asarray(ab, dtype=np.float32).reshape(-1, 2)
+    xyz = (_f_inverse_np(f_y + ab[..., 0] / np.float32(500.0)) * np.float32(_D65_WHITE[0]),
+           _f_inverse_np(f_y),
+           _f_inverse_np(f_y - ab[..., 1] / np.float32(200.0)) * np.float32(_D65_WHITE[2]))
+    out = np.empty(f_y.shape + (3,), dtype=np.uint8)
+    for channel, row in enumerate(_XYZ_TO_RGB.astype(np.float32)):
+        linear = xyz[0] * row[0]
+        linear += xyz[1] * row[1]
+        linear += xyz[2] * row[2]
+        np.clip(linear, 0.0, 1.0, out=linear)
+        linear *= np.float32(_ENCODE_STEPS)
+        linear += np.float32(0.5)
+        out[..., channel] = _ENCODE_TABLE[linear.astype(np.int32)]
+    return out.reshape(shape + (3,))
+
+
+def _f_inverse_np(f):
+    line = (f * np.float32(116.0) - np.float32(16.0)) / np.float32(_KAPPA)
+    return np.where(f > np.float32(_DELTA), f * f * f, line)

@@ -121,3 +121,42 @@ def test_gradients_are_finite_at_black_and_white():
 def test_integer_input_is_refused():
     with pytest.raises(ValueError, match="floating-point"):
         color.rgb_to_lab(tf.constant([[255, 0, 0]], dtype=tf.uint8))
+
+
+# The NumPy 8-bit path of the colorize job must agree with the TensorFlow functions.
+
+
+def test_lightness_of_srgb8_matches_tensorflow_on_every_gray_and_random_colours():
+    rng = np.random.default_rng(1)
+    gray = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
+    rgb = np.concatenate([gray, rng.integers(0, 256, (5000, 3), dtype=np.uint8)])
+    expected = color.rgb_to_lab(tf.constant(rgb, tf.float64) / 255.0)[..., 0].numpy()
+    np.testing.assert_allclose(color.lightness_of_srgb8(rgb), expected, atol=1e-3)
+
+
+@pytest.mark.parametrize("rgb, expected_lab", REFERENCE_COLOURS)
+def test_lab_to_srgb8_matches_reference(rgb, expected_lab):
+    expected_lab = np.array(expected_lab, dtype=np.float32)
+    out = color.lab_to_srgb8(expected_lab[0], expected_lab[1:])
+    np.testing.assert_array_equal(out, np.round(np.array(rgb) * 255).astype(np.uint8))
+
+
+def test_lab_to_srgb8_is_within_one_level_of_tensorflow_and_mostly_equal():
+    rng = np.random.default_rng(2)
+    lab = np.stack([rng.uniform(0, 100, 20000), rng.uniform(-110, 110, 20000), rng.uniform(-110, 110, 20000)],
+                   axis=-1)
+    exact = np.round(color.lab_to_rgb(tf.constant(lab)).numpy() * 255.0).astype(int)
+    fast = color.lab_to_srgb8(lab[:, 0], lab[:, 1:]).astype(int)
+    assert np.abs(fast - exact).max() <= 1
+    assert np.mean(fast != exact) < 0.005
+
+
+def test_srgb8_round_trip_keeps_every_gray_level():
+    gray = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
+    lightness = color.lightness_of_srgb8(gray)
+    np.testing.assert_array_equal(color.lab_to_srgb8(lightness, np.zeros((256, 2), np.float32)), gray)
+
+
+def test_lightness_of_srgb8_refuses_floats():
+    with pytest.raises(ValueError, match="uint8"):
+        color.lightness_of_srgb8(np.zeros((2, 2, 3), np.float32))
