@@ -32,6 +32,9 @@ def parse_args(argv):
     parser.add_argument("--temperature", type=float, default=None,
                         help="Vividness: annealed-mean temperature, lower is more vivid, 1.0 the safest "
                              "(default: the model's own, see its model card).")
+    parser.add_argument("--saturation", type=float, default=None,
+                        help="Chroma gain: above 1 more colorful, below 1 more muted, 0 grayscale "
+                             "(default: the model's own, see its model card).")
     parser.add_argument("--working-size", type=int, default=None,
                         help="Short side in pixels at which the network sees a photo (default: the model's own).")
     parser.add_argument("--keep-color", action="store_true",
@@ -55,7 +58,7 @@ def main(argv=None):
         config = colorize.ColorizeConfig(
             input=args.input, output=args.output,
             model=default_model.path() if args.model == DEFAULT_MODEL else args.model,
-            temperature=args.temperature, working_size=args.working_size, keep_color=args.keep_color,
+            temperature=args.temperature, saturation=args.saturation, working_size=args.working_size, keep_color=args.keep_color,
             overwrite=args.overwrite, compare=args.compare, max_pixels=args.max_pixels)
         try:
             report = colorize.run_colorize(config, common.pipeline_options(pipeline_args, args.verbose), ["colorize", *argv])

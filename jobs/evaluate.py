@@ -29,6 +29,9 @@ def parse_args(argv):
     parser.add_argument("--temperature", default=None,
                         help="Annealed-mean temperature(s), comma-separated, e.g. 0.3,0.5,1 "
                              "(lower is more vivid; default: the model's own).")
+    parser.add_argument("--saturation", default=None,
+                        help="Chroma gain(s), comma-separated, e.g. 1,1.2 (higher is more colorful; "
+                             "default: the model's own).")
     parser.add_argument("--working-size", type=int, default=None,
                         help="Short side in pixels at which the network sees a photo (default: the model's own).")
     parser.add_argument("--limit", type=int, default=None, help="Evaluate only the first N images.")
@@ -45,13 +48,14 @@ def main(argv=None):
 
     with common.user_errors():
         temperatures = tuple(float(value) for value in args.temperature.split(",")) if args.temperature else ()
+        saturations = tuple(float(value) for value in args.saturation.split(",")) if args.saturation else ()
         model_path = default_model.path() if args.model == DEFAULT_MODEL else args.model
         model, description = inference.load_colorizer(model_path)
         config = evaluate.EvaluateConfig(
             data=args.data, model=model_path, output=args.output, split=args.split, temperatures=temperatures,
-            working_size=args.working_size, limit=args.limit, grid=args.grid)
-        report = evaluate.run_evaluate(config, lambda temperature: inference.Colorizer.from_description(
-            model, description, temperature, args.working_size))
+            saturations=saturations, working_size=args.working_size, limit=args.limit, grid=args.grid)
+        report = evaluate.run_evaluate(config, lambda temperature, saturation: inference.Colorizer.from_description(
+            model, description, temperature, args.working_size, saturation=saturation))
     print(evaluate.summary_table(report))
     print(f"wrote {args.output}/report.json and grid.png")
 

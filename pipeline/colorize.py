@@ -62,6 +62,7 @@ class ColorizeConfig:
     output: str
     model: str
     temperature: float | None = None  # None: the model's default
+    saturation: float | None = None  # chroma gain; None: the model's default
     working_size: int | None = None  # None: the model's default
     keep_color: bool = False  # pass color inputs through untouched instead of recolorizing
     overwrite: bool = False
@@ -343,7 +344,8 @@ class ColorizeFiles(beam.DoFn):
         console.quiet_worker()
         from model import inference
 
-        self.colorizer = inference.load(self.config.model, self.config.temperature, self.config.working_size)
+        self.colorizer = inference.load(self.config.model, self.config.temperature, self.config.working_size,
+                                        saturation=self.config.saturation)
         self.progress = Progress("images colorized", total=self.total)
 
     def process(self, element):

@@ -32,6 +32,7 @@ class EvaluateConfig:
     output: str
     split: str = "test"
     temperatures: tuple = ()  # empty: the model's default
+    saturations: tuple = ()  # chroma gains; empty: the model's default
     working_size: int | None = None
     limit: int | None = None
     batch_size: int = 250
@@ -153,19 +154,26 @@ def save_grid(rows, path):
     canvas.save(path)
 
 
+def method_name(temperature, saturation):
+    """The report's name of one decoding: model_t0.5, or model_t0.5_s1.2 with a chroma gain."""
+    return f"model_t{temperature:g}" + (f"_s{saturation:g}" if saturation != 1.0 else "")
+
+
 def run_evaluate(config, colorizer_factory):
     """Evaluate; writes report.json and grid.png into config.output and returns the report.
 
     Args:
-        colorizer_factory: temperature -> inference.Colorizer (the loaded model, decoded at it).
+        colorizer_factory: (temperature, saturation) -> inference.Colorizer (the loaded model,
+            decoded with them; None means the model's default).
     """
     started = time.monotonic()
     is_shards = os.path.exists(os.path.join(config.data, schema.MANIFEST_NAME)) or any(
         character in config.data for character in "*?[")
-    default = colorizer_factory(None)
-    temperatures = config.temperatures or (default.temperature,)
-    colorizers = {temperature: colorizer_factory(temperature) for temperature in temperatures}
-    methods = {f"model_t{temperature:g}": Accumulator() for temperature in temperatures}
+    default = colorizer_factory(None, None)
+    colorizers = {method_name(temperature, saturation): colorizer_factory(temperature, saturation)
+                  for temperature in config.temperatures or (default.temperature,)
+                  for saturation in config.saturations or (default.saturation,)}
+    methods = {name: Accumulator() for name in colorizers}
     gray = Accumulator()
     skipped = []
     if is_shards:
@@ -182,11 +190,11 @@ def run_evaluate(config, colorizer_factory):
     for rgb, labels, ids in batches:
         gray_batch = inference.gray_copy(rgb)
         gray.add(gray_batch, rgb, labels)
-        outputs = {}
-        for temperature, colorizer in colorizers.items():
-            outputs[temperature] = inference.colorize_batch(colorizer, rgb)
-            methods[f"model_t{temperature:g}"].add(outputs[temperature], rgb, labels)
-        first = outputs[temperatures[0]]
+        first = None
+        for name, colorizer in colorizers.items():
+            output = inference.colorize_batch(colorizer, rgb)
+            methods[name].add(output, rgb, labels)
+            first = output if first is None else first
         for index in range(len(rgb)):
             if len(grid_rows) < config.grid:
                 grid_rows.append((gray_batch[index], first[index], rgb[index]))
@@ -201,6 +209,7 @@ def run_evaluate(config, colorizer_factory):
         "model": config.model,
         "working_size": default.working_size,
         "default_temperature": default.temperature,
+        "default_saturation": default.saturation,
         "methods": {name: accumulator.summary(class_names) for name, accumulator in methods.items()},
         "grayscale_copy": gray.summary(class_names),
         "skipped": skipped,

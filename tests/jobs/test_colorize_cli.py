@@ -98,7 +98,7 @@ def test_bad_inputs_are_reported_and_every_good_one_colorized(run_cli, tiny_mode
     reasons = write_bad_and_good_inputs(source, outside)
     before = files_under(tmp_path)
     argv = ["--input", str(source), "--output", str(output), "--model", tiny_model,
-            "--max-pixels", str(MAX_PIXELS), "--temperature", "0.4"]
+            "--max-pixels", str(MAX_PIXELS), "--temperature", "0.4", "--saturation", "1.2"]
 
     status = run_cli(argv)
 
@@ -116,7 +116,7 @@ def test_bad_inputs_are_reported_and_every_good_one_colorized(run_cli, tiny_mode
     assert [os.path.relpath(ignored["path"], source) for ignored in report["ignored"]] == ["notes.txt"]
     assert report["command"] == ["colorize", *argv]
     assert report["config"] == dataclasses.asdict(colorize.ColorizeConfig(
-        input=str(source), output=str(output), model=tiny_model, temperature=0.4, max_pixels=MAX_PIXELS))
+        input=str(source), output=str(output), model=tiny_model, temperature=0.4, saturation=1.2, max_pixels=MAX_PIXELS))
     assert (report["input"], report["output"], report["model"]) == (str(source), str(output), tiny_model)
 
     summary = capsys.readouterr().out

@@ -147,3 +147,24 @@ def test_pad_to_multiple_reflects_up_to_the_next_multiple():
 def test_working_shape_caps_the_short_side_and_keeps_the_aspect():
     assert inference.working_shape(1000, 2000, 256) == (256, 512)
     assert inference.working_shape(100, 50, 256) == (100, 50)
+
+
+def test_saturation_scales_the_chroma_and_keeps_the_lightness(model_path):
+    rgb = random_photo(40, 56)
+    plain = inference.load(str(model_path), saturation=1.0)
+    vivid = inference.load(str(model_path), saturation=2.0)
+    muted = inference.load(str(model_path), saturation=0.0)
+    chroma = {name: np.hypot(*np.moveaxis(lab_of(inference.colorize_rgb(colorizer, rgb))[..., 1:], -1, 0)).mean()
+              for name, colorizer in [("plain", plain), ("vivid", vivid), ("muted", muted)]}
+    assert chroma["muted"] < 0.5 < chroma["plain"]
+    # Clipping to the sRGB gamut takes a little off the doubled chroma.
+    assert 1.6 * chroma["plain"] < chroma["vivid"] <= 2.0 * chroma["plain"] + 0.5
+    lightness = lab_of(rgb)[..., 0]
+    assert np.abs(lab_of(inference.colorize_rgb(vivid, rgb))[..., 0] - lightness).mean() < 1.0
+
+
+def test_saturation_defaults_to_the_model_description(model_path):
+    assert inference.load(str(model_path)).saturation == 1.0
+    model, description = inference.load_colorizer(str(model_path))
+    colorizer = inference.Colorizer.from_description(model, {**description, "saturation": 1.3})
+    assert colorizer.saturation == 1.3

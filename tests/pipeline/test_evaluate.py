@@ -24,7 +24,8 @@ def colorizer_factory():
     keras.utils.set_random_seed(0)
     model = network.build_colorizer(len(bins.bin_centers()), base_filters=4)
     description = {"ab_bin_centers": bins.bin_centers().tolist(), "default_temperature": 0.5}
-    return lambda temperature: inference.Colorizer.from_description(model, description, temperature)
+    return lambda temperature, saturation: inference.Colorizer.from_description(
+        model, description, temperature, saturation=saturation)
 
 
 def smooth_color_image(height, width, seed):
@@ -144,3 +145,12 @@ def test_empty_folder_is_an_error(tmp_path, colorizer_factory):
 def test_missing_split_is_an_error(shard_folder, tmp_path, colorizer_factory):
     with pytest.raises(ValueError, match="no 'holdout' split"):
         evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", split="holdout"), colorizer_factory)
+
+
+def test_saturations_are_reported_as_their_own_methods(shard_folder, tmp_path, colorizer_factory):
+    report = evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", saturations=(1.0, 1.5)),
+                                   colorizer_factory)
+    assert set(report["methods"]) == {"model_t0.5", "model_t0.5_s1.5"}
+    assert report["default_saturation"] == 1.0
+    plain, vivid = report["methods"]["model_t0.5"], report["methods"]["model_t0.5_s1.5"]
+    assert vivid["colorfulness"] > plain["colorfulness"]
