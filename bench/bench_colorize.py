@@ -97,10 +97,12 @@ def speed(scratch, model_path, count):
     loop_seconds = time.perf_counter() - started
     rows = [("plain loop", loop_seconds)]
     rows.append(("job, in-process", run_job(folder, os.path.join(scratch, "job1"), ["--model", model_path])))
-    rows.append(("job, 2 workers", run_job(folder, os.path.join(scratch, "job2"), [
+    rows.append(("job, 2 threads", run_job(folder, os.path.join(scratch, "job2t"), [
+        "--model", model_path, "--direct_running_mode=multi_threading", "--direct_num_workers=2"])))
+    rows.append(("job, 2 processes", run_job(folder, os.path.join(scratch, "job2"), [
         "--model", model_path, "--direct_running_mode=multi_processing", "--direct_num_workers=2"])))
     for name, seconds in rows:
-        print(f"{name:<18}{seconds:8.1f} s {count / seconds:7.2f} images/s {megapixels / seconds:7.2f} MP/s"
+        print(f"{name:<20}{seconds:8.1f} s {count / seconds:7.2f} images/s {megapixels / seconds:7.2f} MP/s"
               f"  speed-up vs loop {loop_seconds / seconds:5.2f}x (target >= 2)")
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from model import bins, losses, network
+from model.durations import format_duration
 from model.inference import MODEL_CONFIG_NAME, load_colorizer
 
 logger = logging.getLogger("colorize")
@@ -68,11 +69,6 @@ class TrainConfig:
     def to_json(self):
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
 
-
-def format_duration(seconds):
-    """H:MM:SS for a number of seconds."""
-    seconds = int(round(max(0.0, seconds)))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def batch_size_for(image_size, batch_pixels):

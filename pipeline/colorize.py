@@ -275,7 +275,7 @@ def split_alpha(image):
 
 
 def colorize_image_bytes(data, path, colorize_rgb, keep_color=False, max_pixels=images.MAX_PIXELS):
-    """Colorize one file's bytes; returns (status, output bytes, RGB result or None).
+    """Colorize one file's bytes; returns (status, output bytes, (RGB in, RGB out) or None).
 
     status is "colorized" or "passed_through" (a color input with keep_color). Raises
     UnusableImage with the reason for anything that cannot be colorized.
@@ -295,7 +295,7 @@ def colorize_image_bytes(data, path, colorize_rgb, keep_color=False, max_pixels=
         result.putalpha(Image.fromarray(alpha))
     buffer = io.BytesIO()
     result.save(buffer, format=pillow_format, **options)
-    return "colorized", buffer.getvalue(), colorized
+    return "colorized", buffer.getvalue(), (rgb, colorized)
 
 
 def compare_image(rgb_in, rgb_out):
@@ -357,14 +357,13 @@ class ColorizeFiles(beam.DoFn):
         try:
             with FileSystems.open(path, compression_type="uncompressed") as file:
                 data = file.read()
-            status, output, colorized = colorize_image_bytes(
+            status, output, pixels = colorize_image_bytes(
                 data, path, lambda rgb: inference.colorize_rgb(self.colorizer, rgb),
                 keep_color=self.config.keep_color, max_pixels=self.config.max_pixels)
             write_atomically(target, output)
-            if self.config.compare and colorized is not None:
-                source = images.to_rgb(images.open_image(data, max_pixels=self.config.max_pixels))
+            if self.config.compare and pixels is not None:
                 buffer = io.BytesIO()
-                Image.fromarray(compare_image(source, colorized)).save(buffer, format="JPEG", quality=90)
+                Image.fromarray(compare_image(*pixels)).save(buffer, format="JPEG", quality=90)
                 write_atomically(os.path.splitext(target)[0] + COMPARE_SUFFIX + ".jpg", buffer.getvalue())
         except images.UnusableImage as error:
             Metrics.counter("colorize", f"failed_{error.reason}").inc()
@@ -377,8 +376,8 @@ class ColorizeFiles(beam.DoFn):
         else:
             Metrics.counter("colorize", status).inc()
             yield {"path": path, "output": target, "status": status,
-                   "megapixels": round(colorized.shape[0] * colorized.shape[1] / 1e6, 3)
-                   if colorized is not None else None,
+                   "megapixels": round(pixels[1].shape[0] * pixels[1].shape[1] / 1e6, 3)
+                   if pixels is not None else None,
                    "seconds": round(time.monotonic() - started, 3)}
         self.progress.add()
 

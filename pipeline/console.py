@@ -6,6 +6,8 @@ import sys
 import time
 import warnings
 
+from model.durations import format_duration
+
 LOGGER_NAME = "colorize"
 PROGRESS_INTERVAL = 5.0  # seconds between progress lines
 NOISY_LOGGERS = ("apache_beam", "absl", "tensorflow", "tensorflow_datasets", "h5py", "root")
@@ -69,11 +71,6 @@ def _import_without_stderr(module):
         os.dup2(saved, 2)
         os.close(saved)
 
-
-def format_duration(seconds):
-    """H:MM:SS for a number of seconds."""
-    seconds = int(round(max(0.0, seconds)))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 class Progress:

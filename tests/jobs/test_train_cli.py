@@ -10,7 +10,7 @@ import keras
 import pytest
 
 from jobs import train as train_job
-from model import train
+from model import durations, train
 from pipeline import schema
 
 OUTPUT_FILES = (train.MODEL_NAME, "model.json", train.CONFIG_NAME, train.HISTORY_NAME)
@@ -230,5 +230,5 @@ def test_time_budget_counts_the_slowest_epoch():
 
 
 def test_format_duration():
-    assert train.format_duration(3725.4) == "1:02:05"
-    assert train.format_duration(-3) == "0:00:00"
+    assert durations.format_duration(3725.4) == "1:02:05"
+    assert durations.format_duration(-3) == "0:00:00"
