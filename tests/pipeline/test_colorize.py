@@ -270,6 +270,21 @@ def test_colorize_images_writes_full_resolution_outputs_with_the_input_lightness
     assert not (output / "broken.png").exists()
 
 
+def test_compare_writes_the_input_and_the_result_side_by_side(tiny_model, tmp_path):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    gray_pattern(40, 30).save(source / "scan.png")
+    report = run(make_config(tiny_model, source, output, compare=True))
+
+    assert report["counts"]["colorized"] == 1
+    side_by_side = np.asarray(Image.open(output / f"scan{colorize.COMPARE_SUFFIX}.jpg"))
+    colorized = np.asarray(Image.open(output / "scan.png"))
+    assert side_by_side.shape == (30, 2 * 40 + 8, 3)
+    left, right = side_by_side[:, :40].astype(int), side_by_side[:, 48:].astype(int)
+    assert np.abs(left - np.asarray(gray_pattern(40, 30).convert("RGB"))).mean() < 3  # JPEG rounding
+    assert np.abs(right - colorized).mean() < 3
+
+
 # ---------------------------------------------------------------------------------------
 # Whole runs: re-runs, a killed run, and a second run on the same output.
 
