@@ -28,14 +28,14 @@ from PIL import Image  # noqa: E402
 PHOTOS = "data/downloads/endless-sky-photos"
 
 
-def make_folder(folder, count, min_megapixels, max_megapixels, seed=0):
-    """`count` grayscale JPEGs made from the real photos, of sizes spread over the range."""
+def make_folder(folder, count, min_megapixels, max_megapixels, seed=0, mode="L"):
+    """`count` JPEGs (grayscale, or color with mode="RGB") made from the real photos, of sizes spread over the range."""
     os.makedirs(folder, exist_ok=True)
     names = sorted(name for name in os.listdir(PHOTOS) if name.endswith(".jpg"))
     generator = np.random.default_rng(seed)
     total = 0.0
     for index in range(count):
-        source = Image.open(os.path.join(PHOTOS, names[index % len(names)])).convert("L")
+        source = Image.open(os.path.join(PHOTOS, names[index % len(names)])).convert(mode)
         megapixels = generator.uniform(min_megapixels, max_megapixels)
         scale = (megapixels * 1e6 / (source.width * source.height)) ** 0.5
         image = source.resize((round(source.width * scale), round(source.height * scale)),

@@ -137,8 +137,9 @@ def _srgb_encode_np(linear):
     return np.where(linear <= _SRGB_ENCODE_THRESHOLD, linear * _SRGB_TOE_SLOPE, power)
 
 
-# Each 8-bit level's linear light, weighted by its share of the luminance Y.
-_LUMINANCE_TABLES = (_srgb_decode_np(np.arange(256) / 255.0)[:, None] * _RGB_TO_XYZ[1]).T.astype(np.float32)
+# Each 8-bit level's linear light, and the same weighted by its share of the luminance Y.
+_DECODE_TABLE = _srgb_decode_np(np.arange(256) / 255.0).astype(np.float32)
+_LUMINANCE_TABLES = (_DECODE_TABLE[:, None] * _RGB_TO_XYZ[1]).T.astype(np.float32)
 # Linear light in steps of 1/_ENCODE_STEPS -> the nearest 8-bit sRGB level.
 _ENCODE_TABLE = np.round(255.0 * _srgb_encode_np(np.arange(_ENCODE_STEPS + 1) / _ENCODE_STEPS)).astype(np.uint8)
 
@@ -153,6 +154,19 @@ def lightness_of_srgb8(rgb):
     luminance += green[rgb[..., 1]]
     luminance += blue[rgb[..., 2]]
     return _lightness_from_luminance(luminance)
+
+
+def srgb8_to_lab(rgb):
+    """CIE Lab of uint8 sRGB images, shape [..., 3], as float32 [..., 3]."""
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8:
+        raise ValueError(f"rgb must be uint8, got {rgb.dtype}")
+    relative = _DECODE_TABLE[rgb] @ (_RGB_TO_XYZ / _D65_WHITE[:, None]).T.astype(np.float32)
+    f = np.where(relative > np.float32(_EPSILON), np.cbrt(relative),
+                 (relative * np.float32(_KAPPA) + np.float32(16.0)) / np.float32(116.0))
+    return np.stack([f[..., 1] * np.float32(116.0) - np.float32(16.0),
+                     (f[..., 0] - f[..., 1]) * np.float32(500.0),
+                     (f[..., 1] - f[..., 2]) * np.float32(200.0)], axis=-1)
 
 
 def _lightness_from_luminance(luminance):

@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from model import metrics
+from model import color, metrics
 
 # Sharma, Wu and Dalal (2005), "The CIEDE2000 color-difference formula: implementation
 # notes, supplementary test data, and mathematical observations", Table 1: all 34 pairs,
@@ -156,3 +157,31 @@ def test_batch_metrics_are_per_image():
     assert figures["ssim"][1] == pytest.approx(metrics.ssim(predicted[1], truth[1]), abs=1e-6)
     assert figures["ciede2000"][1] == pytest.approx(metrics.mean_ciede2000(predicted[1], truth[1]))
     assert figures["colorfulness_truth"][1] == pytest.approx(metrics.colorfulness(truth[1]))
+
+
+def test_ssim_of_a_large_image_is_that_of_its_block_average():
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 256, (800, 1000, 3), dtype=np.uint8)
+    predicted = np.clip(truth.astype(int) + rng.integers(-30, 30, truth.shape), 0, 255).astype(np.uint8)
+    assert metrics.ssim_downsampling(800, 1000) == 3 and metrics.ssim_downsampling(32, 32) == 1
+    small = [image[:798, :999].astype(np.float64).reshape(266, 3, 333, 3, 3).mean(axis=(1, 3)) / 255.0
+             for image in (predicted, truth)]
+    expected = tf.image.ssim(tf.constant(small[0], tf.float32), tf.constant(small[1], tf.float32), max_val=1.0)
+    assert metrics.ssim(predicted, truth) == pytest.approx(float(expected), abs=1e-5)
+
+
+def test_mean_ciede2000_of_a_large_image_on_a_grid_matches_all_pixels():
+    rng = np.random.default_rng(4)
+    truth = rng.integers(0, 256, (1200, 1000, 3), dtype=np.uint8)
+    predicted = np.clip(truth.astype(int) + rng.integers(-20, 20, truth.shape), 0, 255).astype(np.uint8)
+    assert metrics.grid_sample(truth, pixels=300_000).shape == (600, 500, 3)
+    every_pixel = np.mean(metrics.ciede2000(metrics.lab_of(truth), metrics.lab_of(predicted)))
+    on_grid = np.mean(metrics.ciede2000(metrics.lab_of(metrics.grid_sample(truth, pixels=300_000)),
+                                        metrics.lab_of(metrics.grid_sample(predicted, pixels=300_000))))
+    assert on_grid == pytest.approx(every_pixel, rel=0.01)
+
+
+def test_lab_of_uint8_matches_the_tensorflow_conversion():
+    rgb = np.random.default_rng(5).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    expected = color.rgb_to_lab(tf.constant(rgb, tf.float64) / 255.0).numpy()
+    np.testing.assert_allclose(metrics.lab_of(rgb), expected, atol=2e-3)
