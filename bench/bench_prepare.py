@@ -54,7 +54,7 @@ def plain_loop(config, output):
                 write(images.SourceImage(image_id, split, label, rgb))
                 count += 1
     else:
-        for path, relative_path in detail:
+        for path, relative_path in detail[0]:
             with open(path, "rb") as file:
                 data = file.read()
             try:

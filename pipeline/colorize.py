@@ -15,7 +15,6 @@ import fcntl
 import io
 import json
 import os
-import re
 import shutil
 import sys
 import time
@@ -27,7 +26,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from PIL import Image
 
-from pipeline import console, images
+from pipeline import console, files, images
 from pipeline.console import Progress, logger
 
 REPORT_NAME = "colorize-report.json"
@@ -74,88 +73,9 @@ class ColorizeConfig:
 # Listing the input safely.
 
 
-def _input_root(input_path):
-    """The folder under which relative output paths are taken, for a folder or a glob."""
-    if any(character in input_path for character in "*?["):
-        prefix = input_path
-        for index, character in enumerate(input_path):
-            if character in "*?[":
-                prefix = input_path[:index]
-                break
-        return os.path.dirname(prefix) or "."
-    return input_path
-
-
 def list_inputs(input_path):
-    """(path, relative path) of every file to colorize, and the files refused while listing.
-
-    Symbolic links are followed only when they stay inside the input folder; links that
-    leave it or loop are refused with a reason, never followed.
-    """
-    if "://" in input_path:
-        root = _input_root(input_path).rstrip("/")
-        pattern = input_path if root != input_path.rstrip("/") else FileSystems.join(root, "**")
-        matches = FileSystems.match([pattern])[0].metadata_list
-        return sorted((m.path, m.path[len(root) + 1:]) for m in matches), []
-    root = os.path.abspath(_input_root(input_path))
-    if not os.path.isdir(root):
-        raise ValueError(f"input {input_path} does not exist or is not a folder; pass a folder of images or a glob")
-    real_root = os.path.realpath(root)
-    is_glob = root != os.path.abspath(input_path)
-    pattern = glob_to_regex(os.path.relpath(os.path.abspath(input_path), root)) if is_glob else None
-
-    found, refused = [], []
-    for directory, subdirectories, files in os.walk(root, followlinks=False):
-        subdirectories.sort()
-        for name in list(subdirectories):
-            full = os.path.join(directory, name)
-            if os.path.islink(full):
-                subdirectories.remove(name)
-                refused.append({"path": full, "reason": "bad_link",
-                                "detail": "a folder link (folder links are not followed)"})
-        for name in sorted(files):
-            full = os.path.join(directory, name)
-            if TEMPORARY_MARK in name:
-                continue
-            if is_glob and not pattern.fullmatch(os.path.relpath(full, root)):
-                continue
-            if os.path.islink(full):
-                target = os.path.realpath(full)
-                if not os.path.exists(target):
-                    refused.append({"path": full, "reason": "bad_link", "detail": "a broken or looping link"})
-                    continue
-                if os.path.commonpath([target, real_root]) != real_root:
-                    refused.append({"path": full, "reason": "bad_link",
-                                    "detail": f"a link to {target}, outside the input folder"})
-                    continue
-            found.append((full, os.path.relpath(full, root)))
-    return found, refused
-
-
-def glob_to_regex(pattern):
-    """A compiled regex for a relative glob: `*` and `?` stay within a folder, `**/` spans any number."""
-    parts, index = [], 0
-    while index < len(pattern):
-        if pattern.startswith("**/", index):
-            parts.append("(?:.*/)?")
-            index += 3
-        elif pattern.startswith("**", index):
-            parts.append(".*")
-            index += 2
-        elif pattern[index] == "*":
-            parts.append("[^/]*")
-            index += 1
-        elif pattern[index] == "?":
-            parts.append("[^/]")
-            index += 1
-        elif pattern[index] == "[" and "]" in pattern[index + 1:]:
-            close = pattern.index("]", index + 1)
-            parts.append("[" + pattern[index + 1:close].replace("!", "^", 1) + "]")
-            index = close + 1
-        else:
-            parts.append(re.escape(pattern[index]))
-            index += 1
-    return re.compile("".join(parts))
+    """(path, relative path) of every file to colorize, and the files refused while listing."""
+    return files.list_files(input_path, skip=lambda name: TEMPORARY_MARK in name)
 
 
 def remove_leftovers(output):
@@ -164,13 +84,13 @@ def remove_leftovers(output):
     Call only under the OutputLock: then no other run is writing them.
     """
     removed = 0
-    for directory, subdirectories, files in os.walk(output):
+    for directory, subdirectories, names in os.walk(output):
         for name in list(subdirectories):
             if directory == output and name.startswith(STAGING_PREFIX):
                 subdirectories.remove(name)
                 shutil.rmtree(os.path.join(directory, name), ignore_errors=True)
                 removed += 1
-        for name in files:
+        for name in names:
             if TEMPORARY_MARK in name:
                 os.remove(os.path.join(directory, name))
                 removed += 1
@@ -193,7 +113,7 @@ def is_up_to_date(input_path, output_path):
 def check_paths(config):
     """Refuse an output inside the input, or an output that cannot be written, before any work."""
     output = os.path.realpath(config.output)
-    root = os.path.realpath(_input_root(config.input))
+    root = os.path.realpath(files.input_root(config.input))
     if os.path.commonpath([output, root]) == root:
         raise ValueError(f"the output {config.output} is inside the input {config.input}; a later run would "
                          "colorize its own results: choose an output folder outside the input")

@@ -105,11 +105,12 @@ def folder_images(folder, max_pixels, limit=None):
     """(uint8 RGB (1, H, W, 3), labels, ids) per color image of a folder, and the skipped files."""
     from pipeline.prepare import list_image_files
 
-    skipped = []
+    found, refused = list_image_files(folder)
+    skipped = list(refused)
 
     def generate():
         count = 0
-        for path, relative_path in list_image_files(folder):
+        for path, relative_path in found:
             if limit and count >= limit:
                 return
             try:

@@ -9,7 +9,6 @@ without a manifest is an unfinished run, never a complete-looking one.
 import dataclasses
 import datetime
 import functools
-import glob
 import json
 import os
 import posixpath
@@ -20,7 +19,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
-from pipeline import cifar, console, images, schema, tfds_source
+from pipeline import cifar, console, files, images, schema, tfds_source
 from pipeline.console import Progress, logger
 
 SOURCE_KINDS = ("cifar10:PATH", "tfds:NAME[:SPLIT]", "a folder of images")
@@ -74,21 +73,14 @@ class PrepareConfig:
 
 
 def list_image_files(root):
-    """All files under `root` (recursively, through Beam's file systems) as (path, relative path).
+    """Files under `root` (recursively) as (path, relative path), and the links refused.
 
     Raises ValueError for a missing or empty folder, before any work starts.
     """
-    root = root.rstrip("/") or "/"
-    if not FileSystems.exists(root):
-        raise ValueError(f"input folder {root} does not exist; pass an existing folder of images")
-    # Brackets, `*` and `?` in the folder's own name ("Holiday [2019]") are characters, not a pattern.
-    pattern = FileSystems.join(glob.escape(root), "**")
-    matches = FileSystems.match([pattern])[0].metadata_list
-    files = sorted((m.path, posixpath.relpath(m.path, root) if "://" not in root else m.path[len(root) + 1:])
-                   for m in matches)
-    if not files:
+    found, refused = files.list_files(root)
+    if not found and not refused:
         raise ValueError(f"input folder {root} holds no files; point --source at a folder of images")
-    return files
+    return found, refused
 
 
 class DecodeImageFiles(beam.DoFn):
@@ -126,15 +118,15 @@ class DecodeImageFiles(beam.DoFn):
 class ReadImageFolder(beam.PTransform):
     """Every file under a folder -> SourceImage, with unusable files as a `failures` output."""
 
-    def __init__(self, files, config):
+    def __init__(self, paths, config):
         super().__init__()
-        self.files = files
+        self.paths = paths
         self.config = config
 
     def expand(self, pbegin):
         return (pbegin
-                | "ListFiles" >> beam.Create(self.files)
-                | "Decode" >> beam.ParDo(DecodeImageFiles(self.config, len(self.files))).with_outputs(
+                | "ListFiles" >> beam.Create(self.paths)
+                | "Decode" >> beam.ParDo(DecodeImageFiles(self.config, len(self.paths))).with_outputs(
                     FAILURE_TAG, main="images"))
 
 
@@ -315,11 +307,11 @@ def plan_source(config):
         dataset = tfds_source.resolve(source[len("tfds:"):], config.tfds_data_dir)
         estimates = tfds_source.split_estimates(dataset, config.validation_fraction)
         return "tfds", dataset, sum(estimates.values()), estimates
-    files = list_image_files(source)
-    count = len(files) * config.crops_per_image
+    found, refused = list_image_files(source)
+    count = len(found) * config.crops_per_image
     estimates = {"train": count * (1.0 - config.validation_fraction - config.test_fraction),
                  "validation": count * config.validation_fraction, "test": count * config.test_fraction}
-    return "folder", files, len(files), estimates
+    return "folder", (found, refused), len(found), estimates
 
 
 def build_pipeline(pipeline, config, kind, detail, total, shards_per_split, staging):
@@ -331,8 +323,10 @@ def build_pipeline(pipeline, config, kind, detail, total, shards_per_split, stag
         source_images = pipeline | "ReadTfds" >> ReadTfdsImages(detail, config.validation_fraction)
         failures = pipeline | "NoFailures" >> beam.Create([])
     else:
-        decoded = pipeline | "ReadFolder" >> ReadImageFolder(detail, config)
-        source_images, failures = decoded.images, decoded[FAILURE_TAG]
+        found, refused = detail
+        decoded = pipeline | "ReadFolder" >> ReadImageFolder(found, config)
+        source_images = decoded.images
+        failures = (decoded[FAILURE_TAG], pipeline | "RefusedLinks" >> beam.Create(refused)) | beam.Flatten()
     examples = source_images | "ToExamples" >> ToColorizationExamples(
         config, total=None if kind == "folder" else total)
     _ = examples | "WriteShards" >> WriteSplits(staging, shards_per_split)

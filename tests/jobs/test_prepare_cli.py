@@ -74,7 +74,7 @@ def shard_files(tmp_path):
 def test_missing_input_folder(tmp_path, capsys):
     status, _, stderr = run_main(["--source", str(tmp_path / "nowhere"), "--output", str(tmp_path / "out")], capsys)
 
-    assert_one_error_line(status, stderr, "does not exist; pass an existing folder of images")
+    assert_one_error_line(status, stderr, "does not exist or is not a folder; pass a folder of images")
     assert not (tmp_path / "out").exists()
 
 

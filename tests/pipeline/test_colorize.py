@@ -228,6 +228,14 @@ def test_glob_lists_matching_files_relative_to_the_folder_before_the_pattern(tmp
     assert [relative for _, relative in found] == ["box 1/inner.tif"]
 
 
+def test_a_folder_with_glob_characters_in_its_name_is_a_folder(tmp_path):
+    folder = tmp_path / "Holiday [2019]"
+    folder.mkdir()
+    gray_pattern(10, 10).save(folder / "beach.png")
+    found, refused = colorize.list_inputs(str(folder))
+    assert (found, refused) == ([(str(folder / "beach.png"), "beach.png")], [])
+
+
 # ---------------------------------------------------------------------------------------
 # The Beam composite on TestPipeline.
 
@@ -362,7 +370,7 @@ def test_run_refuses_an_output_another_run_is_writing(tiny_model, tmp_path):
 
 
 def test_glob_double_star_matches_files_at_every_depth_and_star_stays_in_its_folder():
-    from pipeline.colorize import glob_to_regex
+    from pipeline.files import glob_to_regex
 
     recursive = glob_to_regex("**/*.tif")
     assert recursive.fullmatch("top.tif") and recursive.fullmatch("a/b/deep.tif")

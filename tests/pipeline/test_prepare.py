@@ -117,7 +117,7 @@ def relative_path_and_reason(failure, root):
 
 def test_reading_a_folder_gives_its_color_images_and_a_failure_per_unusable_file(image_folder):
     config = folder_config(image_folder, "unused")
-    files = prepare.list_image_files(str(image_folder.path))
+    files, _ = prepare.list_image_files(str(image_folder.path))
 
     with in_process_pipeline() as pipeline:
         decoded = pipeline | prepare.ReadImageFolder(files, config)
@@ -147,10 +147,25 @@ def test_a_folder_is_listed_recursively_with_paths_relative_to_it(tmp_path):
     (tmp_path / "Holiday 2").mkdir()
     (tmp_path / "Holiday 2" / "other.jpg").write_bytes(b"jpeg")
 
-    files = prepare.list_image_files(str(folder) + "/")
+    files, refused = prepare.list_image_files(str(folder) + "/")
 
     assert files == [(str(folder / "day 1" / "beach [1].jpg"), "day 1/beach [1].jpg"),
                      (str(folder / "sunset.png"), "sunset.png")]
+    assert refused == []
+
+
+def test_links_out_of_the_folder_are_refused_and_reported(tmp_path):
+    folder, outside = tmp_path / "photos", tmp_path / "private"
+    folder.mkdir()
+    outside.mkdir()
+    (outside / "secret.png").write_bytes(b"png")
+    (folder / "own.png").write_bytes(b"png")
+    (folder / "escape.png").symlink_to(outside / "secret.png")
+
+    found, refused = prepare.list_image_files(str(folder))
+
+    assert found == [(str(folder / "own.png"), "own.png")]
+    assert [(failure["path"], failure["reason"]) for failure in refused] == [(str(folder / "escape.png"), "bad_link")]
 
 
 def test_splits_follow_the_relative_path_when_the_folder_moves_and_grows(image_folder, tmp_path):
@@ -162,7 +177,7 @@ def test_splits_follow_the_relative_path_when_the_folder_moves_and_grows(image_f
     config = folder_config(image_folder, "unused")
 
     with in_process_pipeline() as pipeline:
-        decoded = pipeline | prepare.ReadImageFolder(prepare.list_image_files(str(moved)), config)
+        decoded = pipeline | prepare.ReadImageFolder(prepare.list_image_files(str(moved))[0], config)
         assert_that(decoded.images | beam.Map(split_and_id), equal_to(
             [(split, image_id) for split, ids in expected_folder_splits(image_folder).items() for image_id in ids]
             + [(images.split_for(path, **FOLDER_FRACTIONS), f"folder:{path}") for path in new_paths]))
