@@ -257,6 +257,7 @@ class ColorizeFiles(beam.DoFn):
     def __init__(self, config, total):
         self.config = config
         self.total = total
+        self.run_id = uuid.uuid4().hex  # the same in every copy of this DoFn: threads share a progress count
         self.colorizer = None
         self.progress = None
 
@@ -266,7 +267,7 @@ class ColorizeFiles(beam.DoFn):
 
         self.colorizer = inference.load(self.config.model, self.config.temperature, self.config.working_size,
                                         saturation=self.config.saturation)
-        self.progress = Progress("images colorized", total=self.total)
+        self.progress = Progress.shared(self.run_id, "images colorized", total=self.total)
 
     def process(self, element):
         from model import inference

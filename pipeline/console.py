@@ -3,6 +3,7 @@
 import logging
 import os
 import sys
+import threading
 import time
 import warnings
 
@@ -77,8 +78,12 @@ class Progress:
     """Counts items in this process and logs `done of total, rate, ETA` every few seconds.
 
     Beam workers are separate processes on a multi-process or cluster runner; each one
-    counts and reports its own share of the job's total.
+    counts and reports its own share of the job's total. Threads of one process share a
+    count through `Progress.shared`.
     """
+
+    _shared = {}
+    _shared_lock = threading.Lock()
 
     def __init__(self, what, total=None, interval=PROGRESS_INTERVAL, clock=time.monotonic):
         self.what = what
@@ -88,15 +93,30 @@ class Progress:
         self.done = 0
         self.started = None
         self.last_report = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def shared(cls, key, what, total=None):
+        """The one Progress of this process for `key` (e.g. a run's id), made on first use.
+
+        A multi-threaded Beam worker runs several instances of a DoFn; they count together.
+        """
+        with cls._shared_lock:
+            if key not in cls._shared:
+                cls._shared[key] = cls(what, total)
+            return cls._shared[key]
 
     def add(self, count=1):
-        now = self.clock()
-        if self.started is None:
-            self.started = self.last_report = now
-        self.done += count
-        if now - self.last_report >= self.interval:
+        with self._lock:
+            now = self.clock()
+            if self.started is None:
+                self.started = self.last_report = now
+            self.done += count
+            if now - self.last_report < self.interval:
+                return
             self.last_report = now
-            logger.info(self.line(now))
+            line = self.line(now)
+        logger.info(line)
 
     def line(self, now=None):
         now = self.clock() if now is None else now

@@ -89,10 +89,11 @@ class DecodeImageFiles(beam.DoFn):
     def __init__(self, config, total):
         self.config = config
         self.total = total
+        self.run_id = uuid.uuid4().hex  # the same in every copy of this DoFn: threads share a progress count
         self.progress = None
 
     def setup(self):
-        self.progress = Progress("images read", total=self.total)
+        self.progress = Progress.shared(self.run_id, "images read", total=self.total)
 
     def process(self, element):
         path, relative_path = element
@@ -186,12 +187,13 @@ class ToExamplesFn(beam.DoFn):
     def __init__(self, config, total):
         self.config = config
         self.total = total
+        self.run_id = uuid.uuid4().hex  # the same in every copy of this DoFn: threads share a progress count
         self.progress = None
 
     def setup(self):
         console.quiet_worker()
         # Folder sources already report as their files are read; one line per step is enough.
-        self.progress = Progress("images prepared", total=self.total) if self.total else None
+        self.progress = Progress.shared(self.run_id, "images prepared", total=self.total) if self.total else None
 
     def process(self, source_image):
         config = self.config
