@@ -13,6 +13,7 @@ pipeline option (e.g. --runner=DataflowRunner with that runner's flags).
 """
 
 import argparse
+import os
 import sys
 
 from jobs import common
@@ -61,7 +62,10 @@ def main(argv=None):
             temperature=args.temperature, saturation=args.saturation, working_size=args.working_size, keep_color=args.keep_color,
             overwrite=args.overwrite, compare=args.compare, max_pixels=args.max_pixels)
         try:
-            report = colorize.run_colorize(config, common.pipeline_options(pipeline_args, args.verbose), ["colorize", *argv])
+            # Threads overlap one image's decoding and encoding with another's network and
+            # NumPy work (measured in bench/bench_colorize.py); one per core.
+            options = common.pipeline_options(pipeline_args, args.verbose, threads=os.cpu_count() or 1)
+            report = colorize.run_colorize(config, options, ["colorize", *argv])
         except colorize.LockedError as error:
             print(f"error: {error}", file=sys.stderr)
             sys.exit(EXIT_LOCKED)

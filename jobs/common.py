@@ -22,11 +22,12 @@ def add_max_pixels_flag(parser):
                         help="Larger images are refused as possible decompression bombs (default 100,000,000).")
 
 
-def pipeline_options(pipeline_args, verbose=False):
+def pipeline_options(pipeline_args, verbose=False, threads=1):
     """Beam options from the flags we did not parse; in-process DirectRunner unless told otherwise.
 
     An explicit running mode keeps the DirectRunner from first trying to download Prism;
-    worker processes log only errors unless --verbose.
+    with threads > 1 it runs that many worker threads in this process. Worker processes
+    log only errors unless --verbose.
     """
     from apache_beam.options.pipeline_options import PipelineOptions
 
@@ -34,7 +35,10 @@ def pipeline_options(pipeline_args, verbose=False):
     chooses_runner = any(arg.startswith("--runner") for arg in args)
     chooses_mode = any(arg.startswith("--direct_running_mode") for arg in args)
     if not chooses_runner and not chooses_mode:
-        args.append("--direct_running_mode=in_memory")
+        if threads > 1 and not any(arg.startswith("--direct_num_workers") for arg in args):
+            args += ["--direct_running_mode=multi_threading", f"--direct_num_workers={threads}"]
+        else:
+            args.append("--direct_running_mode=in_memory")
     if not verbose and not any(arg.startswith("--default_sdk_harness_log_level") for arg in args):
         args.append("--default_sdk_harness_log_level=ERROR")
     unknown = [arg for arg in args if arg.startswith("--") and "_" not in arg.split("=")[0]

@@ -1,0 +1,24 @@
+"""The Beam options every job builds from the flags it does not know."""
+
+from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
+
+from jobs import common
+
+
+def direct(options):
+    view = options.view_as(DirectOptions)
+    return view.direct_running_mode, view.direct_num_workers
+
+
+def test_default_is_the_in_process_runner_and_threads_when_asked():
+    assert direct(common.pipeline_options([])) == ("in_memory", 1)
+    assert direct(common.pipeline_options([], threads=2)) == ("multi_threading", 2)
+
+
+def test_the_users_own_mode_workers_or_runner_win():
+    assert direct(common.pipeline_options(["--direct_running_mode=multi_processing", "--direct_num_workers=3"],
+                                          threads=2)) == ("multi_processing", 3)
+    assert direct(common.pipeline_options(["--direct_num_workers=1"], threads=2)) == ("in_memory", 1)
+    options = common.pipeline_options(["--runner=FlinkRunner"], threads=2)
+    assert options.view_as(StandardOptions).runner == "FlinkRunner"
+    assert options.view_as(DirectOptions).direct_running_mode != "multi_threading"
