@@ -185,3 +185,15 @@ def test_lab_of_uint8_matches_the_tensorflow_conversion():
     rgb = np.random.default_rng(5).integers(0, 256, (64, 64, 3), dtype=np.uint8)
     expected = color.rgb_to_lab(tf.constant(rgb, tf.float64) / 255.0).numpy()
     np.testing.assert_allclose(metrics.lab_of(rgb), expected, atol=2e-3)
+
+
+@pytest.mark.parametrize("shape", [(4, 32, 32, 3), (9, 13, 3), (2, 11, 11, 3)])
+def test_ssim_is_tensorflows_figure(shape):
+    rng = np.random.default_rng(6)
+    truth = rng.integers(0, 256, shape, dtype=np.uint8)
+    predicted = np.clip(truth.astype(int) + rng.integers(-40, 40, shape), 0, 255).astype(np.uint8)
+    window = min(11, shape[-3], shape[-2])
+    window -= 1 - window % 2
+    expected = tf.image.ssim(tf.constant(predicted / 255.0, tf.float32), tf.constant(truth / 255.0, tf.float32),
+                             max_val=1.0, filter_size=window).numpy()
+    np.testing.assert_allclose(metrics.ssim(predicted, truth), expected, atol=1e-5)
