@@ -43,6 +43,9 @@ def parse_args(argv):
     parser.add_argument("--overwrite", action="store_true", help="Colorize every input, even up-to-date ones.")
     parser.add_argument("--compare", action="store_true",
                         help="Also write NAME.compare.jpg: the input and the result side by side.")
+    parser.add_argument("--contact-sheet", action="store_true",
+                        help="Also write colorize-contact-sheet.jpg: thumbnails of the images this run "
+                             "colorized (the first 100 by path).")
     common.add_max_pixels_flag(parser)
     common.add_verbose_flag(parser)
     return parser.parse_known_args(argv)
@@ -60,7 +63,8 @@ def main(argv=None):
             input=args.input, output=args.output,
             model=default_model.path() if args.model == DEFAULT_MODEL else args.model,
             temperature=args.temperature, saturation=args.saturation, working_size=args.working_size, keep_color=args.keep_color,
-            overwrite=args.overwrite, compare=args.compare, max_pixels=args.max_pixels)
+            overwrite=args.overwrite, compare=args.compare,
+            contact_sheet=args.contact_sheet, max_pixels=args.max_pixels)
         try:
             # Threads overlap one image's decoding and encoding with another's network and
             # NumPy work (measured in bench/bench_colorize.py); one per core.

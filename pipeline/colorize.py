@@ -30,6 +30,9 @@ from pipeline import console, files, images
 from pipeline.console import Progress, logger
 
 REPORT_NAME = "colorize-report.json"
+CONTACT_SHEET_NAME = "colorize-contact-sheet.jpg"
+CONTACT_SHEET_LIMIT = 100  # images on the sheet: the first ones by path
+CONTACT_CELL = 240  # pixels on the long side of each thumbnail
 LOCK_NAME = ".colorize.lock"
 COMPARE_SUFFIX = ".compare"
 FAILURE_TAG = "failures"
@@ -66,6 +69,7 @@ class ColorizeConfig:
     keep_color: bool = False  # pass color inputs through untouched instead of recolorizing
     overwrite: bool = False
     compare: bool = False
+    contact_sheet: bool = False  # also write colorize-contact-sheet.jpg of this run's results
     max_pixels: int = images.MAX_PIXELS
 
 
@@ -227,6 +231,30 @@ def compare_image(rgb_in, rgb_out):
     return canvas
 
 
+def contact_sheet(paths, names, columns=6, cell=CONTACT_CELL):
+    """One JPEG's bytes: thumbnails of `paths` in a grid, each captioned with its name."""
+    from PIL import ImageDraw
+
+    caption = 14
+    rows = -(-len(paths) // columns)
+    sheet = Image.new("RGB", (columns * (cell + 8) + 8, rows * (cell + caption + 12) + 8), (255, 255, 255))
+    draw = ImageDraw.Draw(sheet)
+    for index, (path, name) in enumerate(zip(paths, names)):
+        left = 8 + (index % columns) * (cell + 8)
+        top = 8 + (index // columns) * (cell + caption + 12)
+        with Image.open(path) as image:
+            image.draft("RGB", (cell, cell))  # JPEGs decode at a fraction of their size
+            thumbnail = images.to_rgb(image)
+        picture = Image.fromarray(thumbnail)
+        picture.thumbnail((cell, cell))
+        sheet.paste(picture, (left + (cell - picture.width) // 2, top + (cell - picture.height) // 2))
+        text = name if len(name) <= 34 else "..." + name[-31:]
+        draw.text((left, top + cell + 2), text.encode("ascii", "replace").decode("ascii"), fill=(0, 0, 0))
+    buffer = io.BytesIO()
+    sheet.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
 def write_atomically(path, data):
     """Write bytes to `path` through a temporary name in the same folder and an atomic rename.
 
@@ -378,6 +406,13 @@ def run_colorize(config, pipeline_options, argv=None):
             "command": list(sys.argv if argv is None else argv),
             "config": dataclasses.asdict(config),
         }
+        colorized = sorted(result["output"] for result in results if result["status"] == "colorized")
+        if config.contact_sheet and colorized and "://" not in config.output:
+            chosen = colorized[:CONTACT_SHEET_LIMIT]
+            write_atomically(os.path.join(config.output, CONTACT_SHEET_NAME), contact_sheet(
+                chosen, [os.path.relpath(path, config.output) for path in chosen]))
+            report["contact_sheet"] = {"path": os.path.join(config.output, CONTACT_SHEET_NAME),
+                                       "images": len(chosen), "of": len(colorized)}
         write_atomically(os.path.join(config.output, REPORT_NAME),
                          json.dumps(report, indent=1, ensure_ascii=False).encode("utf-8"))
     return report

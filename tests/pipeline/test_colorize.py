@@ -293,6 +293,25 @@ def test_compare_writes_the_input_and_the_result_side_by_side(tiny_model, tmp_pa
     assert np.abs(right - colorized).mean() < 3
 
 
+def test_contact_sheet_shows_the_images_of_this_run(tiny_model, tmp_path):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    (source / "album").mkdir(parents=True)
+    for name in ("a.png", "album/b.jpg", "album/ünï cödé.png"):
+        gray_pattern(300, 200).convert("RGB").save(source / name)
+    report = run(make_config(tiny_model, source, output, contact_sheet=True))
+
+    sheet = Image.open(output / colorize.CONTACT_SHEET_NAME)
+    assert sheet.format == "JPEG" and sheet.width > 3 * colorize.CONTACT_CELL
+    assert report["contact_sheet"] == {"path": str(output / colorize.CONTACT_SHEET_NAME), "images": 3, "of": 3}
+    pixels = np.asarray(sheet)
+    first_cell = pixels[8:8 + colorize.CONTACT_CELL, 8:8 + colorize.CONTACT_CELL]
+    assert first_cell.std() > 10  # a picture, not blank paper
+    assert not (output / colorize.CONTACT_SHEET_NAME).with_suffix(".json").exists()
+
+    rerun = run(make_config(tiny_model, source, output, contact_sheet=True))  # nothing new: no new sheet
+    assert "contact_sheet" not in rerun
+
+
 # ---------------------------------------------------------------------------------------
 # Whole runs: re-runs, a killed run, and a second run on the same output.
 
