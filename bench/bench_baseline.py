@@ -85,7 +85,7 @@ def main():
         our_rate = train_ours(args.shards, args.minutes, output)
         config = evaluate.EvaluateConfig(data=args.shards, model=output, output=os.path.join(output, "eval"))
         colorizer = inference.load(os.path.join(output, "model.keras"))
-        report = evaluate.run_evaluate(config, lambda temperature: colorizer)
+        report = evaluate.run_evaluate(config, lambda temperature, saturation: colorizer)
     ours = next(iter(report["methods"].values()))
     rows = [("grayscale copy", report["grayscale_copy"], None), ("seed baseline", seed, seed_rate),
             (f"ours (T={colorizer.temperature:g})", ours, our_rate)]
