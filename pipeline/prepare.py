@@ -19,7 +19,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
-from pipeline import cifar, console, files, images, schema, tfds_source
+from pipeline import cifar, files, images, schema, tfds_source
 from pipeline.console import Progress, logger
 
 SOURCE_KINDS = ("cifar10:PATH", "tfds:NAME[:SPLIT]", "a folder of images")
@@ -191,7 +191,6 @@ class ToExamplesFn(beam.DoFn):
         self.progress = None
 
     def setup(self):
-        console.quiet_worker()
         # Folder sources already report as their files are read; one line per step is enough.
         self.progress = Progress.shared(self.run_id, "images prepared", total=self.total) if self.total else None
 

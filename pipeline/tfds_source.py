@@ -8,7 +8,7 @@ import dataclasses
 
 import numpy as np
 
-from pipeline import images, schema
+from pipeline import console, images, schema
 
 PARTS_PER_SPLIT = 8  # work items per split, so that several workers read at once
 
@@ -102,6 +102,7 @@ def parts(dataset):
 
 def read_part(part, dataset, validation_fraction):
     """SourceImages of one slice of a TFDS split; ids are the split and index, stable across runs."""
+    console.quiet_worker()
     import tensorflow_datasets as tfds
 
     split, start, stop = part

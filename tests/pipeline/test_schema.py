@@ -1,5 +1,8 @@
 """Tests for pipeline/schema.py: what the Beam writer serializes, tf.data reads back unchanged."""
 
+import subprocess
+import sys
+
 import apache_beam as beam
 import numpy as np
 import pytest
@@ -65,3 +68,30 @@ def test_shards_written_by_beam_read_back_with_plain_tf_data(tmp_path):
         np.testing.assert_array_equal(tf.io.decode_png(features[schema.RGB_KEY]).numpy(), rgb)
         assert (features[schema.HEIGHT_KEY].numpy(), features[schema.WIDTH_KEY].numpy()) == rgb.shape[:2]
         assert features[schema.LABEL_KEY].numpy() == 3
+
+
+@pytest.mark.parametrize("label", [schema.NO_LABEL, 0, 9, 2**40])
+def test_hand_written_record_is_the_example_tensorflow_would_write(label):
+    rgb = np.random.default_rng(label % 7).integers(0, 256, (6, 4, 3), dtype=np.uint8)
+    ours = tf.train.Example.FromString(schema.serialize_example(rgb, "photos/été #crop3", label))
+
+    def feature(**kind):
+        return tf.train.Feature(**kind)
+
+    expected = tf.train.Example(features=tf.train.Features(feature={
+        schema.GRAY_KEY: feature(bytes_list=tf.train.BytesList(value=[schema.encode_png(schema.to_gray(rgb))])),
+        schema.RGB_KEY: feature(bytes_list=tf.train.BytesList(value=[schema.encode_png(rgb)])),
+        schema.HEIGHT_KEY: feature(int64_list=tf.train.Int64List(value=[6])),
+        schema.WIDTH_KEY: feature(int64_list=tf.train.Int64List(value=[4])),
+        schema.ID_KEY: feature(bytes_list=tf.train.BytesList(value=["photos/été #crop3".encode()])),
+        schema.LABEL_KEY: feature(int64_list=tf.train.Int64List(value=[label])),
+    }))
+    assert ours == expected
+
+
+def test_writing_records_does_not_import_tensorflow():
+    code = ("import sys, numpy as np; from pipeline import schema; "
+            "schema.serialize_example(np.zeros((2, 2, 3), np.uint8), 'x'); "
+            "print('tensorflow' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
