@@ -236,6 +236,7 @@ def contact_sheet(paths, names, columns=6, cell=CONTACT_CELL):
     from PIL import ImageDraw
 
     caption = 14
+    columns = max(1, min(columns, len(paths)))
     rows = -(-len(paths) // columns)
     sheet = Image.new("RGB", (columns * (cell + 8) + 8, rows * (cell + caption + 12) + 8), (255, 255, 255))
     draw = ImageDraw.Draw(sheet)
