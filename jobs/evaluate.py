@@ -57,7 +57,7 @@ def main(argv=None):
         report = evaluate.run_evaluate(config, lambda temperature, saturation: inference.Colorizer.from_description(
             model, description, temperature, args.working_size, saturation=saturation))
     print(evaluate.summary_table(report))
-    print(f"wrote {args.output}/report.json and grid.png")
+    print(f"wrote {args.output}/report.json, per_image.csv and grid.png")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ of color photos (one at a time, at full resolution, exactly as the colorize job 
 and measures the model beside the grayscale copy (L with a = b = 0) in the same run.
 """
 
+import csv
 import dataclasses
 import json
 import os
@@ -18,6 +19,7 @@ from model import inference, metrics
 from pipeline import cifar, dataset, images, schema
 from pipeline.console import Progress
 
+PER_IMAGE_NAME = "per_image.csv"
 METRICS = ("mse", "psnr", "ssim", "ciede2000", "colorfulness", "colorfulness_truth")
 GRID_COLUMNS = 3  # grayscale | colorized | ground truth
 GRID_CELL = 160  # pixels on the long side of each picture in the grid
@@ -48,14 +50,16 @@ class Accumulator:
         self.values = 0
         self.per_image = {name: [] for name in METRICS}
         self.labels = []
+        self.ids = []
 
-    def add(self, predicted, truth, labels):
+    def add(self, predicted, truth, labels, ids=None):
         difference = metrics.as_unit_float(predicted) - metrics.as_unit_float(truth)
         self.squared_error += float(np.sum(difference * difference))
         self.values += difference.size
         for name, values in metrics.batch_metrics(predicted, truth).items():
             self.per_image[name].extend(float(value) for value in values)
         self.labels.extend(int(label) for label in labels)
+        self.ids.extend(ids if ids is not None else [""] * len(labels))
 
     def summary(self, class_names=None):
         mse = self.squared_error / max(self.values, 1)
@@ -190,11 +194,11 @@ def run_evaluate(config, colorizer_factory):
     grid_rows = []
     for rgb, labels, ids in batches:
         gray_batch = inference.gray_copy(rgb)
-        gray.add(gray_batch, rgb, labels)
+        gray.add(gray_batch, rgb, labels, ids)
         first = None
         for name, colorizer in colorizers.items():
             output = inference.colorize_batch(colorizer, rgb)
-            methods[name].add(output, rgb, labels)
+            methods[name].add(output, rgb, labels, ids)
             first = output if first is None else first
         for index in range(len(rgb)):
             if len(grid_rows) < config.grid:
@@ -220,7 +224,19 @@ def run_evaluate(config, colorizer_factory):
     with open(os.path.join(config.output, "report.json"), "w") as file:
         json.dump(report, file, indent=1)
     save_grid(grid_rows, os.path.join(config.output, "grid.png"))
+    write_per_image(os.path.join(config.output, PER_IMAGE_NAME), {"grayscale_copy": gray, **methods})
     return report
+
+
+def write_per_image(path, accumulators):
+    """One CSV row per image and method: its id, label and every per-image figure."""
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["method", "id", "label", *METRICS])
+        for name, accumulator in accumulators.items():
+            for index, image_id in enumerate(accumulator.ids):
+                writer.writerow([name, image_id, accumulator.labels[index],
+                                 *(f"{accumulator.per_image[metric][index]:.6g}" for metric in METRICS)])
 
 
 def summary_table(report):

@@ -1,5 +1,6 @@
 """Tests for pipeline/evaluate.py with a tiny untrained model, on shards and on a photo folder."""
 
+import csv
 import json
 
 import keras
@@ -154,3 +155,16 @@ def test_saturations_are_reported_as_their_own_methods(shard_folder, tmp_path, c
     assert report["default_saturation"] == 1.0
     plain, vivid = report["methods"]["model_t0.5"], report["methods"]["model_t0.5_s1.5"]
     assert vivid["colorfulness"] > plain["colorfulness"]
+
+
+def test_per_image_csv_has_a_row_per_image_and_method(shard_folder, tmp_path, colorizer_factory):
+    report = evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out"), colorizer_factory)
+    with open(tmp_path / "out" / evaluate.PER_IMAGE_NAME, encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert {row["method"] for row in rows} == {"grayscale_copy", "model_t0.5"}
+    model_rows = [row for row in rows if row["method"] == "model_t0.5"]
+    assert len(model_rows) == TEST_IMAGES and len({row["id"] for row in model_rows}) == TEST_IMAGES
+    assert set(model_rows[0]) == {"method", "id", "label", *evaluate.METRICS}
+    # Images of one size: the mean of per-image MSE is the aggregate MSE.
+    assert np.mean([float(row["mse"]) for row in model_rows]) == pytest.approx(report["methods"]["model_t0.5"]["mse"],
+                                                                              rel=1e-4)
