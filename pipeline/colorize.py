@@ -8,6 +8,7 @@ Files without an image extension are ignored and listed in the report; files wit
 that cannot be colorized are failures, listed with the reason.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import errno
@@ -17,6 +18,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 import uuid
 
@@ -280,6 +282,46 @@ def write_atomically(path, data):
         raise
 
 
+class PixelBudget:
+    """Caps the pixels that the threads of one process work on at once.
+
+    A thread reserves an image's pixels before decoding it and waits while the others
+    hold too many, so peak memory stays bounded however many threads run; an image
+    larger than the whole budget waits until it can run alone.
+    """
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.in_use = 0
+        self.condition = threading.Condition()
+
+    @contextlib.contextmanager
+    def reserve(self, pixels):
+        pixels = min(pixels, self.limit)
+        with self.condition:
+            self.condition.wait_for(lambda: self.in_use + pixels <= self.limit)
+            self.in_use += pixels
+        try:
+            yield
+        finally:
+            with self.condition:
+                self.in_use -= pixels
+                self.condition.notify_all()
+
+
+# About 15 bytes of working memory per pixel: one 50-megapixel image, or two of 30, at a time.
+PIXEL_BUDGET = PixelBudget(60_000_000)
+
+
+def _pixels_of(data):
+    """Width x height from the file's header (no decoding); 0 when it is not a readable image."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.width * image.height
+    except Exception:  # Pillow raises many types for bad files; colorize_image_bytes reports them.
+        return 0
+
+
 class ColorizeFiles(beam.DoFn):
     """Colorizes files; loads the model once per worker in setup()."""
 
@@ -307,14 +349,15 @@ class ColorizeFiles(beam.DoFn):
         try:
             with FileSystems.open(path, compression_type="uncompressed") as file:
                 data = file.read()
-            status, output, pixels = colorize_image_bytes(
-                data, path, lambda rgb: inference.colorize_rgb(self.colorizer, rgb),
-                keep_color=self.config.keep_color, max_pixels=self.config.max_pixels)
-            write_atomically(target, output)
-            if self.config.compare and pixels is not None:
-                buffer = io.BytesIO()
-                Image.fromarray(compare_image(*pixels)).save(buffer, format="JPEG", quality=90)
-                write_atomically(os.path.splitext(target)[0] + COMPARE_SUFFIX + ".jpg", buffer.getvalue())
+            with PIXEL_BUDGET.reserve(_pixels_of(data)):
+                status, output, pixels = colorize_image_bytes(
+                    data, path, lambda rgb: inference.colorize_rgb(self.colorizer, rgb),
+                    keep_color=self.config.keep_color, max_pixels=self.config.max_pixels)
+                write_atomically(target, output)
+                if self.config.compare and pixels is not None:
+                    buffer = io.BytesIO()
+                    Image.fromarray(compare_image(*pixels)).save(buffer, format="JPEG", quality=90)
+                    write_atomically(os.path.splitext(target)[0] + COMPARE_SUFFIX + ".jpg", buffer.getvalue())
         except images.UnusableImage as error:
             Metrics.counter("colorize", f"failed_{error.reason}").inc()
             yield beam.pvalue.TaggedOutput(FAILURE_TAG, {"path": path, "reason": error.reason,

@@ -2,6 +2,7 @@
 
 import io
 import os
+import threading
 import time
 
 import apache_beam as beam
@@ -397,3 +398,29 @@ def test_glob_double_star_matches_files_at_every_depth_and_star_stays_in_its_fol
     flat = glob_to_regex("*.jpg")
     assert flat.fullmatch("a.jpg") and not flat.fullmatch("sub/a.jpg")
     assert glob_to_regex("scan[0-9].png").fullmatch("scan7.png")
+
+
+def test_pixel_budget_keeps_big_images_from_overlapping_and_lets_small_ones_share():
+    budget = colorize.PixelBudget(100)
+    peak, lock = [0], threading.Lock()
+
+    def work(pixels):
+        with budget.reserve(pixels):
+            with lock:
+                peak[0] = max(peak[0], budget.in_use)
+            time.sleep(0.1)
+
+    def run_all(sizes):
+        peak[0] = 0
+        threads = [threading.Thread(target=work, args=(size,)) for size in sizes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+        assert not any(thread.is_alive() for thread in threads)
+        return peak[0]
+
+    assert run_all([60, 60, 60]) == 60  # never two at once
+    assert run_all([500, 500]) == 100  # larger than the budget: alone, and not stuck
+    assert run_all([30, 30, 30]) == 90  # small ones share
+    assert budget.in_use == 0
