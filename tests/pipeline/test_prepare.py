@@ -213,6 +213,20 @@ def test_folder_run_writes_every_color_image_once_and_reports_every_skipped_file
     assert {path.name for path in output.iterdir()} == shard_files | {schema.MANIFEST_NAME, schema.FAILURES_NAME}
 
 
+def test_a_link_out_of_the_folder_is_a_reported_failure_of_the_run(image_folder, tmp_path):
+    outside = tmp_path / "private"
+    outside.mkdir()
+    shutil.copy(image_folder.path / "rgb.png", outside / "secret.png")
+    (image_folder.path / "escape.png").symlink_to(outside / "secret.png")
+    output = tmp_path / "shards"
+
+    manifest = prepare.run_prepare(folder_config(image_folder, output), PipelineOptions(IN_PROCESS), argv=[])
+
+    assert ("escape.png", "bad_link") in read_failures(output, image_folder.path)
+    assert manifest["skipped"]["bad_link"] == 1
+    assert ids_by_split(output, manifest) == expected_folder_shards(image_folder)  # the secret is not in any shard
+
+
 def test_a_second_run_replaces_the_first_runs_shards(image_folder, tmp_path):
     output = tmp_path / "shards"
     prepare.run_prepare(folder_config(image_folder, output, num_shards=3), PipelineOptions(IN_PROCESS), argv=[])
