@@ -41,6 +41,15 @@ class Colorizer:
     decode: object = dataclasses.field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self):
+        if not self.temperature > 0:
+            raise ValueError(f"temperature must be above 0, got {self.temperature:g}; 1.0 is the plain mean, "
+                             "lower is more vivid")
+        if not self.saturation >= 0:
+            raise ValueError(f"saturation must be 0 or more, got {self.saturation:g}; 1 keeps the predicted "
+                             "colors, 0 gives grayscale")
+        if self.working_size < network.DOWNSAMPLING:
+            raise ValueError(f"working size must be at least {network.DOWNSAMPLING} pixels, got "
+                             f"{self.working_size}; 256 suits photos")
         object.__setattr__(self, "decode", tf.function(
             self._decode, input_signature=[tf.TensorSpec([None, None, None, 1], tf.float32)]))
 

@@ -395,7 +395,8 @@ def run_colorize(config, pipeline_options, argv=None):
     from model import inference
 
     started = time.monotonic()
-    inference.load(config.model)  # A missing or foreign model fails here, before any work.
+    # A missing or foreign model, or a setting out of range, fails here, before any work.
+    inference.load(config.model, config.temperature, config.working_size, saturation=config.saturation)
     found, refused = list_inputs(config.input)
     check_paths(config)
     with OutputLock(config.output):

@@ -144,6 +144,9 @@ def _not_a_model(tmp_path):
     ("missing input", "does not exist or is not a folder"),
     ("output inside input", "is inside the input"),
     ("unwritable output", "cannot write to the output folder"),
+    ("zero temperature", "temperature must be above 0"),
+    ("negative saturation", "saturation must be 0 or more"),
+    ("tiny working size", "working size must be at least 8 pixels"),
 ])
 def test_usage_error_is_one_line_before_any_work(run_cli, tiny_model, tmp_path, capsys, case, expected):
     source, output, model = tmp_path / "photos", tmp_path / "colorized", tiny_model
@@ -162,9 +165,11 @@ def test_usage_error_is_one_line_before_any_work(run_cli, tiny_model, tmp_path, 
         output = source / "colorized"
     elif case == "unwritable output":
         output = tmp_path / "a file" / "colorized"
+    settings = {"zero temperature": ["--temperature", "0"], "negative saturation": ["--saturation", "-1"],
+                "tiny working size": ["--working-size", "4"]}.get(case, [])
     before = files_under(tmp_path)
 
-    status = run_cli(["--input", str(source), "--output", str(output), "--model", model])
+    status = run_cli(["--input", str(source), "--output", str(output), "--model", model, *settings])
 
     assert status == 2
     lines = capsys.readouterr().err.strip().splitlines()
