@@ -126,22 +126,13 @@ def _lab_f_inverse(f):
 
 _ENCODE_STEPS = 65535  # linear-light steps of the encoding table: at most 0.03 of an 8-bit level off
 
-
-def _srgb_decode_np(encoded):
-    power = ((np.maximum(encoded, _SRGB_DECODE_THRESHOLD) + _SRGB_OFFSET) / (1.0 + _SRGB_OFFSET)) ** _SRGB_GAMMA
-    return np.where(encoded <= _SRGB_DECODE_THRESHOLD, encoded / _SRGB_TOE_SLOPE, power)
-
-
-def _srgb_encode_np(linear):
-    power = (1.0 + _SRGB_OFFSET) * np.maximum(linear, _SRGB_ENCODE_THRESHOLD) ** (1.0 / _SRGB_GAMMA) - _SRGB_OFFSET
-    return np.where(linear <= _SRGB_ENCODE_THRESHOLD, linear * _SRGB_TOE_SLOPE, power)
-
-
-# Each 8-bit level's linear light, and the same weighted by its share of the luminance Y.
-_DECODE_TABLE = _srgb_decode_np(np.arange(256) / 255.0).astype(np.float32)
+# Tables built once, with the TensorFlow transfer functions above, in float64: each 8-bit
+# level's linear light, the same weighted by its share of the luminance Y, and linear
+# light in steps of 1/_ENCODE_STEPS -> the nearest 8-bit sRGB level.
+_DECODE_TABLE = _srgb_decode(tf.constant(np.arange(256) / 255.0)).numpy().astype(np.float32)
 _LUMINANCE_TABLES = (_DECODE_TABLE[:, None] * _RGB_TO_XYZ[1]).T.astype(np.float32)
-# Linear light in steps of 1/_ENCODE_STEPS -> the nearest 8-bit sRGB level.
-_ENCODE_TABLE = np.round(255.0 * _srgb_encode_np(np.arange(_ENCODE_STEPS + 1) / _ENCODE_STEPS)).astype(np.uint8)
+_ENCODE_TABLE = np.round(255.0 * _srgb_encode(tf.constant(np.arange(_ENCODE_STEPS + 1) / _ENCODE_STEPS)).numpy()
+                         ).astype(np.uint8)
 
 
 def lightness_of_srgb8(rgb):
@@ -153,7 +144,7 @@ def lightness_of_srgb8(rgb):
     luminance = red[rgb[..., 0]]
     luminance += green[rgb[..., 1]]
     luminance += blue[rgb[..., 2]]
-    return _lightness_from_luminance(luminance)
+    return _lab_f_np(luminance) * np.float32(116.0) - np.float32(16.0)
 
 
 def srgb8_to_lab(rgb):
@@ -162,19 +153,16 @@ def srgb8_to_lab(rgb):
     if rgb.dtype != np.uint8:
         raise ValueError(f"rgb must be uint8, got {rgb.dtype}")
     relative = _DECODE_TABLE[rgb] @ (_RGB_TO_XYZ / _D65_WHITE[:, None]).T.astype(np.float32)
-    f = np.where(relative > np.float32(_EPSILON), np.cbrt(relative),
-                 (relative * np.float32(_KAPPA) + np.float32(16.0)) / np.float32(116.0))
+    f = _lab_f_np(relative)
     return np.stack([f[..., 1] * np.float32(116.0) - np.float32(16.0),
                      (f[..., 0] - f[..., 1]) * np.float32(500.0),
                      (f[..., 1] - f[..., 2]) * np.float32(200.0)], axis=-1)
 
 
-def _lightness_from_luminance(luminance):
-    line = luminance * np.float32(_KAPPA)
-    curve = np.cbrt(luminance, out=luminance)
-    curve *= np.float32(116.0)
-    curve -= np.float32(16.0)
-    return np.where(line > np.float32(_KAPPA * _EPSILON), curve, line)
+def _lab_f_np(relative):
+    """The CIE f(t) of _lab_f, in NumPy float32."""
+    return np.where(relative > np.float32(_EPSILON), np.cbrt(relative),
+                    (relative * np.float32(_KAPPA) + np.float32(16.0)) / np.float32(116.0))
 
 
 def lab_to_srgb8(lightness, ab):
