@@ -157,9 +157,14 @@ def ciede2000(lab_first, lab_second):
                    + r_t * (delta_c / s_c) * (delta_h / s_h))
 
 
+def _ciede2000_on_grid(predicted, truth):
+    """Per-pixel CIEDE2000 of two RGB images (or batches), on a grid of pixels for large ones."""
+    return ciede2000(lab_of(grid_sample(predicted)), lab_of(grid_sample(truth)))
+
+
 def mean_ciede2000(predicted, truth):
     """Mean CIEDE2000 difference between two RGB images (over a grid of pixels for large ones)."""
-    return float(np.mean(ciede2000(lab_of(grid_sample(predicted)), lab_of(grid_sample(truth)))))
+    return float(np.mean(_ciede2000_on_grid(predicted, truth)))
 
 
 def batch_metrics(predicted, truth):
@@ -170,7 +175,7 @@ def batch_metrics(predicted, truth):
         "mse": per_image_mse,
         "psnr": np.array([psnr_from_mse(value) for value in per_image_mse]),
         "ssim": np.atleast_1d(ssim(predicted, truth)),
-        "ciede2000": np.mean(ciede2000(lab_of(grid_sample(predicted)), lab_of(grid_sample(truth))), axis=(1, 2)),
+        "ciede2000": np.mean(_ciede2000_on_grid(predicted, truth), axis=(1, 2)),
         "colorfulness": np.atleast_1d(colorfulness(predicted)),
         "colorfulness_truth": np.atleast_1d(colorfulness(truth)),
     }
