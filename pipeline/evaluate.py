@@ -16,7 +16,7 @@ import tensorflow as tf
 from PIL import Image
 
 from model import inference, metrics
-from pipeline import cifar, dataset, images, schema
+from pipeline import cifar, dataset, files, images, schema
 from pipeline.console import Progress
 
 PER_IMAGE_NAME = "per_image.csv"
@@ -172,8 +172,7 @@ def run_evaluate(config, colorizer_factory):
             decoded with them; None means the model's default).
     """
     started = time.monotonic()
-    is_shards = os.path.exists(os.path.join(config.data, schema.MANIFEST_NAME)) or any(
-        character in config.data for character in "*?[")
+    is_shards = os.path.exists(os.path.join(config.data, schema.MANIFEST_NAME)) or files.is_glob(config.data)
     default = colorizer_factory(None, None)
     colorizers = {method_name(temperature, saturation): colorizer_factory(temperature, saturation)
                   for temperature in config.temperatures or (default.temperature,)
