@@ -62,8 +62,8 @@ def main(argv=None):
         config = colorize.ColorizeConfig(
             input=args.input, output=args.output,
             model=default_model.path() if args.model == DEFAULT_MODEL else args.model,
-            temperature=args.temperature, saturation=args.saturation, working_size=args.working_size, keep_color=args.keep_color,
-            overwrite=args.overwrite, compare=args.compare,
+            temperature=args.temperature, saturation=args.saturation, working_size=args.working_size,
+            keep_color=args.keep_color, overwrite=args.overwrite, compare=args.compare,
             contact_sheet=args.contact_sheet, max_pixels=args.max_pixels)
         try:
             # Threads overlap one image's decoding and encoding with another's network and
