@@ -32,6 +32,9 @@ def parse_args(argv):
     parser.add_argument("--validation-images", type=int, default=2048,
                         help="Validation images per --data folder (default 2048).")
     parser.add_argument("--learning-rate", type=float, default=2e-3, help="Initial Adam learning rate (default 0.002).")
+    parser.add_argument("--schedule", choices=("cosine", "plateau"), default="cosine",
+                        help="Learning rate: 'cosine' decays it to 1%% by the end of --time-budget (or of --epochs); "
+                             "'plateau' halves it when the validation loss stalls (default cosine).")
     parser.add_argument("--base-filters", type=int, default=16, help="Filters of the first layer (default 16).")
     parser.add_argument("--rebalance-power", type=float, default=0.5,
                         help="0 = plain likelihood, 1 = Zhang et al.'s full rebalancing toward rare colors (default 0.5).")
@@ -46,7 +49,8 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     common.configure_logging(args.verbose)
-    from pipeline import training  # Imported after logging is set up: TensorFlow logs at import time.
+    # Imported after logging is set up: TensorFlow logs at import time.
+    from pipeline import training
 
     with common.user_errors():
         weights = None
@@ -55,7 +59,7 @@ def main(argv=None):
         config = training.TrainConfig(
             data=tuple(args.data), data_weights=weights, output=args.output, time_budget=args.time_budget,
             epochs=args.epochs, steps_per_epoch=args.steps_per_epoch, batch_pixels=args.batch_pixels,
-            validation_images=args.validation_images, learning_rate=args.learning_rate,
+            validation_images=args.validation_images, learning_rate=args.learning_rate, schedule=args.schedule,
             base_filters=args.base_filters, rebalance_power=args.rebalance_power, init_from=args.init_from,
             resume=args.resume, seed=args.seed, jit_compile=not args.no_jit)
         training.run_training(config)

@@ -28,6 +28,8 @@ HISTORY_NAME = "history.json"
 CHECKPOINT_NAME = "checkpoint.keras"
 BEST_NAME = "best.keras"
 BACKUP_DIR = "backup"
+CLOCK_NAME = "clock.json"
+SCHEDULES = ("cosine", "plateau")
 DEFAULT_TEMPERATURE = 0.5
 # Fields that may change when resuming: they say how long to go on or where the run folder
 # now is, not what to train.
@@ -46,6 +48,7 @@ class TrainConfig:
     steps_per_epoch: int = 300
     validation_images: int = 2_048  # per folder, from its validation split
     learning_rate: float = 2e-3
+    schedule: str = "cosine"  # to the budget's (or last epoch's) end, or "plateau": halve when stuck
     base_filters: int = 16
     rebalance_power: float = 0.5
     rebalance_mix: float = 0.5
@@ -63,6 +66,8 @@ class TrainConfig:
             raise ValueError(f"--data-weights needs one weight per --data folder ({len(self.data)})")
         if self.time_budget is not None and self.time_budget <= 0:
             raise ValueError("--time-budget is in minutes and must be positive")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"--schedule must be one of {', '.join(SCHEDULES)}, not {self.schedule!r}")
         if self.init_from and self.resume:
             raise ValueError("--init-from starts a new run; --resume continues one: choose one")
 
@@ -87,53 +92,112 @@ def count_bins(datasets, centers, batches_per_dataset=40):
     return counts
 
 
-class TimeBudget(keras.callbacks.Callback):
-    """Stops training when the next epoch would end past the budget, keeping the best model."""
+class RunClock(keras.callbacks.Callback):
+    """Seconds of training in a run folder, kept across kills: --resume goes on counting from there."""
 
-    def __init__(self, minutes, clock=time.monotonic):
+    def __init__(self, path, resume, clock=time.monotonic):
         super().__init__()
-        self.seconds = minutes * 60.0
+        self.path = path
         self.clock = clock
+        self.before = 0.0
+        if resume and os.path.exists(path):
+            with open(path) as file:
+                self.before = float(json.load(file)["trained_seconds"])
         self.started = None
-        self.epoch_started = None
-        self.slowest_epoch = 0.0
 
     def on_train_begin(self, logs=None):
         self.started = self.clock()
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch_started = self.clock()
+    def elapsed(self):
+        """Seconds trained so far, in this call and in the killed ones before it."""
+        return self.before + (self.clock() - self.started if self.started is not None else 0.0)
 
     def on_epoch_end(self, epoch, logs=None):
-        now = self.clock()
+        # Saved at the epoch's end, as the backup is: an epoch lost to a kill is not counted.
+        temporary = self.path + ".partial"
+        with open(temporary, "w") as file:
+            json.dump({"trained_seconds": self.elapsed()}, file)
+        os.replace(temporary, self.path)
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stops training when the next epoch would end past the budget, keeping the best model."""
+
+    def __init__(self, minutes, run_clock):
+        super().__init__()
+        self.seconds = minutes * 60.0
+        self.run_clock = run_clock
+        self.epoch_started = None
+        self.slowest_epoch = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch_started = self.run_clock.elapsed()
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = self.run_clock.elapsed()
         self.slowest_epoch = max(self.slowest_epoch, now - self.epoch_started)
-        if now - self.started + self.slowest_epoch > self.seconds:
+        if now + self.slowest_epoch > self.seconds:
             logger.info(f"time budget of {self.seconds / 60:.0f} min reached after epoch {epoch + 1}; stopping")
             self.model.stop_training = True
+
+
+class CosineToBudget(keras.callbacks.Callback):
+    """Decays the learning rate along a half cosine that reaches its floor as the run ends.
+
+    The run ends at the time budget or after the last epoch, whichever comes first, so the
+    schedule follows whichever of the two is further along. Unlike halving on a plateau,
+    it does not react to the noise of a small validation set, and the budget's last
+    minutes are spent at a low rate, where the loss falls most.
+    """
+
+    def __init__(self, initial, epochs, steps_per_epoch, run_clock, minutes=None, floor=0.01):
+        super().__init__()
+        self.initial = initial
+        self.epochs = epochs
+        self.steps_per_epoch = steps_per_epoch
+        self.run_clock = run_clock
+        self.seconds = None if minutes is None else minutes * 60.0
+        self.floor = floor
+        self.epoch = 0
+
+    def progress(self, step):
+        """How far the run is, from 0 to 1."""
+        done = (self.epoch + step / self.steps_per_epoch) / self.epochs
+        if self.seconds is not None:
+            done = max(done, self.run_clock.elapsed() / self.seconds)
+        return min(1.0, done)
+
+    def rate(self, step):
+        cosine = 0.5 * (1.0 + np.cos(np.pi * self.progress(step)))
+        return self.initial * (self.floor + (1.0 - self.floor) * cosine)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.model.optimizer.learning_rate.assign(self.rate(batch))
 
 
 class EpochLog(keras.callbacks.Callback):
     """One line per epoch: losses, learning rate, elapsed time and the ETA within the limits."""
 
-    def __init__(self, epochs, time_budget_minutes=None, clock=time.monotonic):
+    def __init__(self, epochs, run_clock, time_budget_minutes=None):
         super().__init__()
         self.epochs = epochs
         self.budget = None if time_budget_minutes is None else time_budget_minutes * 60.0
-        self.clock = clock
-        self.started = None
+        self.run_clock = run_clock
         self.first_epoch = None
-
-    def on_train_begin(self, logs=None):
-        self.started = self.clock()
+        self.elapsed_at_first = 0.0
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.first_epoch is None:
             self.first_epoch = epoch
+            self.elapsed_at_first = self.run_clock.elapsed()
 
     def on_epoch_end(self, epoch, logs=None):
-        elapsed = self.clock() - self.started
+        elapsed = self.run_clock.elapsed()
         done = epoch + 1 - self.first_epoch
-        remaining = elapsed / done * (self.epochs - epoch - 1)
+        remaining = (elapsed - self.elapsed_at_first) / done * (self.epochs - epoch - 1)
         if self.budget is not None:
             remaining = min(remaining, max(0.0, self.budget - elapsed))
         values = " ".join(f"{key}={value:.4g}" for key, value in sorted((logs or {}).items()))
@@ -227,21 +291,28 @@ def train(config, train_datasets, validation_datasets):
         validation = validation.concatenate(extra)
 
     best_so_far = _best_validation_loss(config.output) if config.resume else None
+    run_clock = RunClock(os.path.join(config.output, CLOCK_NAME), config.resume)
+    if config.schedule == "cosine":
+        schedule = CosineToBudget(config.learning_rate, config.epochs, config.steps_per_epoch, run_clock,
+                                  minutes=config.time_budget)
+    else:
+        schedule = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5)
     callbacks = [
+        run_clock,
         # Kept after the last epoch too, so that --resume with more --epochs goes on from there.
         keras.callbacks.BackupAndRestore(os.path.join(config.output, BACKUP_DIR), delete_checkpoint=False),
         keras.callbacks.ModelCheckpoint(os.path.join(config.output, CHECKPOINT_NAME)),
         # A resumed run keeps the best epoch from before the kill unless it beats it.
         keras.callbacks.ModelCheckpoint(os.path.join(config.output, BEST_NAME), monitor="val_loss",
                                         save_best_only=True, initial_value_threshold=best_so_far),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5),
+        schedule,
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.early_stopping_patience),
         keras.callbacks.TensorBoard(os.path.join(config.output, "logs"), update_freq="epoch"),
         keras.callbacks.CSVLogger(os.path.join(config.output, "history.csv"), append=True),
-        EpochLog(config.epochs, config.time_budget),
+        EpochLog(config.epochs, run_clock, config.time_budget),
     ]
     if config.time_budget is not None:
-        callbacks.append(TimeBudget(config.time_budget))
+        callbacks.append(TimeBudget(config.time_budget, run_clock))
     history = model.fit(training, epochs=config.epochs, steps_per_epoch=config.steps_per_epoch,
                         validation_data=validation, callbacks=callbacks,
                         # A progress bar for a person at a terminal; our one line per epoch in a log file.

@@ -1,13 +1,16 @@
 """Tests for jobs/train.py (colorize-train) and the training loop in model/train.py, on tiny shards."""
 
 import csv
+import itertools
 import json
 import logging
 import shutil
 import types
 
 import keras
+import numpy as np
 import pytest
+import tensorflow as tf
 
 from jobs import train as train_job
 from model import durations, train
@@ -198,35 +201,80 @@ class FakeClock:
         return self.now
 
 
-def run_epochs(callback, clock, epoch_seconds):
-    """Drive a callback through epochs of the given lengths; returns how many ran before it stopped."""
-    model = types.SimpleNamespace(stop_training=False)
-    callback.set_model(model)
-    callback.on_train_begin()
+def run_epochs(callbacks, clock, epoch_seconds, steps=1):
+    """Drive callbacks through epochs of the given lengths; returns how many ran before one stopped."""
+    model = types.SimpleNamespace(stop_training=False, optimizer=types.SimpleNamespace(learning_rate=tf.Variable(1.0)))
+    for callback in callbacks:
+        callback.set_model(model)
+        callback.on_train_begin()
     for epoch, seconds in enumerate(epoch_seconds):
-        callback.on_epoch_begin(epoch)
-        clock.now += seconds
-        callback.on_epoch_end(epoch, {})
+        for callback in callbacks:
+            callback.on_epoch_begin(epoch)
+        for step in range(steps):
+            for callback in callbacks:
+                callback.on_train_batch_begin(step)
+            clock.now += seconds / steps
+        for callback in callbacks:
+            callback.on_epoch_end(epoch, {})
         if model.stop_training:
             return epoch + 1
     return len(epoch_seconds)
 
 
-def test_time_budget_stops_before_an_epoch_would_end_past_it():
+def budget_callbacks(minutes, clock, tmp_path):
+    run_clock = train.RunClock(str(tmp_path / train.CLOCK_NAME), resume=False, clock=clock)
+    return [run_clock, train.TimeBudget(minutes, run_clock)]
+
+
+def test_time_budget_stops_before_an_epoch_would_end_past_it(tmp_path):
     clock = FakeClock()
     # One minute; after 20 s and 45 s, another 25-second epoch would end at 70 s.
-    assert run_epochs(train.TimeBudget(1.0, clock=clock), clock, [20.0, 25.0, 10.0, 10.0]) == 2
+    assert run_epochs(budget_callbacks(1.0, clock, tmp_path), clock, [20.0, 25.0, 10.0, 10.0]) == 2
 
 
-def test_time_budget_lets_training_run_when_there_is_time():
+def test_time_budget_lets_training_run_when_there_is_time(tmp_path):
     clock = FakeClock()
-    assert run_epochs(train.TimeBudget(10.0, clock=clock), clock, [30.0] * 5) == 5
+    assert run_epochs(budget_callbacks(10.0, clock, tmp_path), clock, [30.0] * 5) == 5
 
 
-def test_time_budget_counts_the_slowest_epoch():
+def test_time_budget_counts_the_slowest_epoch(tmp_path):
     clock = FakeClock()
     # After a 30-second epoch, later 5-second ones still reserve 30 s: stop at 35 s of 60.
-    assert run_epochs(train.TimeBudget(1.0, clock=clock), clock, [30.0, 5.0, 5.0, 5.0]) == 2
+    assert run_epochs(budget_callbacks(1.0, clock, tmp_path), clock, [30.0, 5.0, 5.0, 5.0]) == 2
+
+
+def test_time_budget_counts_the_time_before_a_kill(tmp_path):
+    clock = FakeClock()
+    run_epochs(budget_callbacks(10.0, clock, tmp_path), clock, [30.0] * 4)
+    # Resumed after 120 s of a 150-second budget: one more 30-second epoch fits, a second would not.
+    resumed_clock = FakeClock()
+    run_clock = train.RunClock(str(tmp_path / train.CLOCK_NAME), resume=True, clock=resumed_clock)
+    assert run_epochs([run_clock, train.TimeBudget(2.5, run_clock)], resumed_clock, [30.0] * 5) == 1
+
+
+def test_cosine_schedule_decays_to_its_floor_by_the_end_of_the_budget(tmp_path):
+    clock = FakeClock()
+    run_clock = train.RunClock(str(tmp_path / train.CLOCK_NAME), resume=False, clock=clock)
+    schedule = train.CosineToBudget(0.002, epochs=1000, steps_per_epoch=10, run_clock=run_clock, minutes=1.0)
+    rates = []
+    recorder = types.SimpleNamespace(
+        set_model=lambda model: None, on_train_begin=lambda: None, on_epoch_begin=lambda epoch: None,
+        on_epoch_end=lambda epoch, logs: None,
+        on_train_batch_begin=lambda step: rates.append(float(schedule.model.optimizer.learning_rate.numpy())))
+    run_epochs([run_clock, schedule, recorder], clock, [15.0] * 4, steps=10)
+    assert rates[0] == pytest.approx(0.002)
+    assert rates[20] == pytest.approx(0.002 * (0.01 + 0.99 * 0.5))  # half the budget gone: about half the rate
+    assert all(later <= earlier for earlier, later in itertools.pairwise(rates))
+    assert rates[-1] == pytest.approx(0.002 * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * 58.5 / 60))))
+
+
+def test_cosine_schedule_follows_the_epochs_without_a_budget(tmp_path):
+    clock = FakeClock()
+    run_clock = train.RunClock(str(tmp_path / train.CLOCK_NAME), resume=False, clock=clock)
+    schedule = train.CosineToBudget(1.0, epochs=4, steps_per_epoch=2, run_clock=run_clock)
+    schedule.set_model(types.SimpleNamespace(optimizer=None))
+    schedule.on_epoch_begin(2)
+    assert schedule.rate(0) == pytest.approx(0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * 0.5)))
 
 
 def test_format_duration():
