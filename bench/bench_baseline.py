@@ -16,16 +16,16 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline import console  # noqa: E402
+from pipeline import console
 
 console.configure_logging(verbose=False)
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
 
-from model import baseline, inference, train  # noqa: E402
-from pipeline import dataset, evaluate, schema, training  # noqa: E402
+from model import baseline, inference, train
+from pipeline import dataset, evaluate, schema, training
 
 SEED_BATCH = 32  # the notebook's batch size
 

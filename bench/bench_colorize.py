@@ -23,8 +23,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
 PHOTOS = "data/downloads/endless-sky-photos"
 
@@ -116,7 +116,7 @@ def memory(scratch, model_path):
         print(f"{count:>5} files: peak resident memory {peak:7.0f} MB", flush=True)
     folder = os.path.join(scratch, "huge")
     os.makedirs(folder)
-    source = Image.open(os.path.join(PHOTOS, sorted(os.listdir(PHOTOS))[0])).convert("L")
+    source = Image.open(os.path.join(PHOTOS, min(os.listdir(PHOTOS)))).convert("L")
     huge = source.resize((10_000, 5_000), Image.Resampling.BICUBIC)
     huge.save(os.path.join(folder, "huge0.jpg"), quality=90)
     peak = peak_memory_of(["--input", folder, "--output", os.path.join(scratch, "outhuge"), "--model", model_path])

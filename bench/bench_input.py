@@ -13,12 +13,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline import console  # noqa: E402
+from pipeline import console
 
 console.configure_logging(verbose=False)
 
-from model.train import TrainConfig  # noqa: E402
-from pipeline import training  # noqa: E402
+from model.train import TrainConfig
+from pipeline import training
 
 BATCHES = 150
 

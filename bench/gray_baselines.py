@@ -14,15 +14,15 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline import console  # noqa: E402
+from pipeline import console
 
 console.configure_logging(verbose=False)
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from model import inference, metrics  # noqa: E402
-from pipeline import evaluate  # noqa: E402
+from model import inference, metrics
+from pipeline import evaluate
 
 
 def gray_copies(rgb):

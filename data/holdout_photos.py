@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from pipeline.images import split_for  # noqa: E402
+from pipeline.images import split_for
 
 
 def main(argv=None):

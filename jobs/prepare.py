@@ -48,7 +48,8 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args, pipeline_args = parse_args(argv)
     common.configure_logging(args.verbose)
-    from pipeline import prepare  # Imported after logging is set up: Beam logs at import time.
+    # Imported after logging is set up: Beam logs at import time.
+    from pipeline import prepare
 
     with common.user_errors():
         config = prepare.PrepareConfig(

@@ -94,7 +94,7 @@ def ssim(predicted, truth):
 
 def ssim_downsampling(height, width):
     """The block size by which SSIM first averages an image down (1 for a short side under 384)."""
-    return max(1, int(round(min(height, width) / SSIM_SHORT_SIDE)))
+    return max(1, round(min(height, width) / SSIM_SHORT_SIDE))
 
 
 def _average_down(values, factor):

@@ -21,7 +21,6 @@ then decodes each batch on a worker with `read_cifar_batch`, which checks the co
             print(batch.split, index, CLASS_NAMES[label], image.shape)  # (32, 32, 3)
 """
 
-from collections.abc import Iterator
 import dataclasses
 import gzip
 import io
@@ -32,6 +31,7 @@ import posixpath
 import struct
 import tarfile
 import zlib
+from collections.abc import Iterator
 
 import numpy as np
 from PIL import Image
@@ -255,7 +255,8 @@ def _read_png_batch(batch: CifarBatch) -> tuple[np.ndarray, np.ndarray]:
     except ValueError as error:
         raise ValueError(f"{labels_name} is not valid JSON ({error})") from error
     if not isinstance(all_labels, list):
-        raise ValueError(
+        # A ValueError like every other problem with the user's files: the CLI reports those as user errors.
+        raise ValueError(  # noqa: TRY004
             f"{labels_name} holds a {type(all_labels).__name__}: expected a list of class numbers"
         )
     last_index = batch.first_index + image_count

@@ -5,6 +5,7 @@ import os
 import sys
 import threading
 import time
+import typing
 import warnings
 
 from model.durations import format_duration
@@ -82,7 +83,7 @@ class Progress:
     count through `Progress.shared`.
     """
 
-    _shared = {}
+    _shared: typing.ClassVar[dict] = {}
     _shared_lock = threading.Lock()
 
     def __init__(self, what, total=None, interval=PROGRESS_INTERVAL, clock=time.monotonic):

@@ -154,13 +154,13 @@ def random_crops(rgb, size, count, seed, image_id):
 
     The crops depend only on the seed and the image id, so a re-run writes the same data.
     """
-    digest = hashlib.sha256(f"{seed}:{image_id}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"{seed}:{image_id}".encode()).digest()
     generator = np.random.default_rng(int.from_bytes(digest[:8], "big"))
     height, width = rgb.shape[:2]
     short = min(height, width)
     crops = []
     for _ in range(count):
-        side = int(round(short * generator.uniform(MIN_CROP_FRACTION, 1.0)))
+        side = round(short * generator.uniform(MIN_CROP_FRACTION, 1.0))
         side = max(1, min(side, short))
         top = int(generator.integers(0, height - side + 1))
         left = int(generator.integers(0, width - side + 1))

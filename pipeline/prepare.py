@@ -386,7 +386,7 @@ def run_prepare(config, pipeline_options, argv=None):
     staging = FileSystems.join(config.output, f".staging-{uuid.uuid4().hex[:12]}")
     logger.info(f"preparing {total:,} {'files' if kind == 'folder' else 'images'} from {config.source} "
                 f"into {config.output} ({config.image_size}x{config.image_size}, {config.policy})")
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     try:
         with beam.Pipeline(options=pipeline_options) as pipeline:
             build_pipeline(pipeline, config, kind, detail, total, shards_per_split, staging)
