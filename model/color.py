@@ -147,6 +147,14 @@ def lightness_of_srgb8(rgb):
     return _lab_f_np(luminance) * np.float32(116.0) - np.float32(16.0)
 
 
+def lightness_of_gray8(gray):
+    """CIE L (0-100) of uint8 gray levels (R = G = B), any shape, as float32: one table lookup."""
+    gray = np.asarray(gray)
+    if gray.dtype != np.uint8:
+        raise ValueError(f"gray must be uint8, got {gray.dtype}")
+    return _GRAY_LIGHTNESS[gray]
+
+
 def srgb8_to_lab(rgb):
     """CIE Lab of uint8 sRGB images, shape [..., 3], as float32 [..., 3]."""
     rgb = np.asarray(rgb)
@@ -183,6 +191,10 @@ def lab_to_srgb8(lightness, ab):
         linear += np.float32(0.5)
         out[..., channel] = _ENCODE_TABLE[linear.astype(np.int32)]
     return out.reshape(shape + (3,))
+
+
+# Computed by lightness_of_srgb8 itself, so a gray image and its RGB copy get the same L, bit for bit.
+_GRAY_LIGHTNESS = lightness_of_srgb8(np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1))
 
 
 def _f_inverse_np(f):

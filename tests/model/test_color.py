@@ -126,6 +126,14 @@ def test_integer_input_is_refused():
 # The NumPy 8-bit path of the colorize job must agree with the TensorFlow functions.
 
 
+def test_lightness_of_gray8_is_that_of_the_rgb_gray_bit_for_bit():
+    levels = np.arange(256, dtype=np.uint8)
+    np.testing.assert_array_equal(color.lightness_of_gray8(levels),
+                                  color.lightness_of_srgb8(np.repeat(levels[:, None], 3, axis=1)))
+    with pytest.raises(ValueError, match="uint8"):
+        color.lightness_of_gray8(levels.astype(np.float32))
+
+
 def test_lightness_of_srgb8_matches_tensorflow_on_every_gray_and_random_colours():
     rng = np.random.default_rng(1)
     gray = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)

@@ -125,6 +125,15 @@ def test_colorize_batch_matches_one_at_a_time(colorizer):
         assert difference.max() <= 1
 
 
+@pytest.mark.parametrize("height, width, working_size", [(37, 53, 256), (300, 410, 64)])
+def test_a_grayscale_image_colorizes_exactly_as_its_rgb_copy(colorizer, height, width, working_size):
+    gray = random_photo(height, width, seed=3)[..., 1]
+    colorizer = inference.Colorizer(colorizer.model, colorizer.centers, colorizer.temperature, working_size)
+    from_gray = inference.colorize_gray(colorizer, gray)
+    assert from_gray.shape == (height, width, 3)
+    np.testing.assert_array_equal(from_gray, inference.colorize_rgb(colorizer, np.repeat(gray[..., None], 3, axis=2)))
+
+
 def test_gray_copy_has_no_color_and_keeps_the_lightness():
     photo = random_photo(37, 53, seed=2)
     gray = inference.gray_copy(photo[None])[0]

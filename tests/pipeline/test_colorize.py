@@ -57,10 +57,10 @@ def lightness_difference(input_data, output_data):
 
 
 @pytest.fixture(scope="module")
-def colorize_rgb(tiny_model):
+def colorize_pixels(tiny_model):
     """The colorize function the DoFn uses, with the tiny model loaded once for this module."""
     colorizer = inference.load(tiny_model)
-    return lambda rgb: inference.colorize_rgb(colorizer, rgb)
+    return lambda pixels: inference.colorize_batch(colorizer, pixels[None])[0]
 
 
 def make_config(tiny_model, source, output, **changes):
@@ -83,9 +83,9 @@ def files_under(folder):
 
 @pytest.mark.parametrize("extension, pillow_format", [
     (".jpg", "JPEG"), (".png", "PNG"), (".webp", "WEBP"), (".tif", "TIFF"), (".bmp", "BMP")])
-def test_each_format_is_written_back_in_its_own_format_at_its_own_size(colorize_rgb, extension, pillow_format):
+def test_each_format_is_written_back_in_its_own_format_at_its_own_size(colorize_pixels, extension, pillow_format):
     data = encode(gray_pattern(53, 37), pillow_format)
-    status, output, _ = colorize.colorize_image_bytes(data, f"scan{extension}", colorize_rgb)
+    status, output, _ = colorize.colorize_image_bytes(data, f"scan{extension}", colorize_pixels)
     result = Image.open(io.BytesIO(output))
     assert status == "colorized"
     assert (result.format, result.size) == (pillow_format, (53, 37))
@@ -104,9 +104,9 @@ def _png_with_alpha(mode):
 
 
 @pytest.mark.parametrize("mode", ["LA", "RGBA", "P"])
-def test_transparency_is_kept_exactly(colorize_rgb, mode):
+def test_transparency_is_kept_exactly(colorize_pixels, mode):
     data = _png_with_alpha(mode)
-    _, output, _ = colorize.colorize_image_bytes(data, "logo.png", colorize_rgb)
+    _, output, _ = colorize.colorize_image_bytes(data, "logo.png", colorize_pixels)
     result = Image.open(io.BytesIO(output))
     expected_alpha = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))[..., 3]
     assert result.mode == "RGBA" and result.size == (41, 29)
@@ -115,54 +115,54 @@ def test_transparency_is_kept_exactly(colorize_rgb, mode):
         assert (expected_alpha == 0).any() and (expected_alpha == 255).any()
 
 
-def test_gray_mode_l_png_becomes_rgb_with_the_same_lightness(colorize_rgb):
+def test_gray_mode_l_png_becomes_rgb_with_the_same_lightness(colorize_pixels):
     data = encode(gray_pattern(37, 53), "PNG")
-    _, output, _ = colorize.colorize_image_bytes(data, "old photo.png", colorize_rgb)
+    _, output, _ = colorize.colorize_image_bytes(data, "old photo.png", colorize_pixels)
     result = Image.open(io.BytesIO(output))
     assert result.mode == "RGB" and result.size == (37, 53)
     assert lightness_difference(data, output) < LIGHTNESS_TOLERANCE
 
 
-def test_cmyk_jpeg_becomes_an_rgb_jpeg(colorize_rgb):
+def test_cmyk_jpeg_becomes_an_rgb_jpeg(colorize_pixels):
     data = encode(color_picture(23, 31).convert("CMYK"), "JPEG")
-    _, output, _ = colorize.colorize_image_bytes(data, "print.jpg", colorize_rgb)
+    _, output, _ = colorize.colorize_image_bytes(data, "print.jpg", colorize_pixels)
     result = Image.open(io.BytesIO(output))
     assert (result.format, result.mode, result.size) == ("JPEG", "RGB", (23, 31))
 
 
-def test_sixteen_bit_png_keeps_its_lightness_scaled_to_eight_bits(colorize_rgb):
+def test_sixteen_bit_png_keeps_its_lightness_scaled_to_eight_bits(colorize_pixels):
     deep = Image.fromarray(np.linspace(2_000, 60_000, 40 * 30).reshape(30, 40).astype(np.uint16))
     data = encode(deep, "PNG")
     assert Image.open(io.BytesIO(data)).mode == "I;16"
-    _, output, _ = colorize.colorize_image_bytes(data, "scan.png", colorize_rgb)
+    _, output, _ = colorize.colorize_image_bytes(data, "scan.png", colorize_pixels)
     assert Image.open(io.BytesIO(output)).size == (40, 30)
     assert lightness_difference(data, output) < LIGHTNESS_TOLERANCE
 
 
-def test_exif_rotated_jpeg_is_written_upright(colorize_rgb):
+def test_exif_rotated_jpeg_is_written_upright(colorize_pixels):
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = 6  # stored 40 wide and 24 tall, shown turned a quarter clockwise
     data = encode(gray_pattern(40, 24).convert("RGB"), "JPEG", exif=exif)
-    _, output, _ = colorize.colorize_image_bytes(data, "phone.jpg", colorize_rgb)
+    _, output, _ = colorize.colorize_image_bytes(data, "phone.jpg", colorize_pixels)
     result = Image.open(io.BytesIO(output))
     assert result.size == (24, 40)
     assert result.getexif().get(ExifTags.Base.Orientation, 1) == 1
 
 
-def test_camera_jpeg_with_a_preview_frame_is_one_picture_not_an_animation(colorize_rgb):
+def test_camera_jpeg_with_a_preview_frame_is_one_picture_not_an_animation(colorize_pixels):
     picture = gray_pattern(40, 30).convert("RGB")
     data = encode(picture, "MPO", save_all=True, append_images=[picture.resize((20, 15))])
-    status, output, _ = colorize.colorize_image_bytes(data, "camera.jpg", colorize_rgb)
+    status, output, _ = colorize.colorize_image_bytes(data, "camera.jpg", colorize_pixels)
     assert status == "colorized" and Image.open(io.BytesIO(output)).size == (40, 30)
 
 
-def test_color_input_is_colorized_by_default_and_copied_byte_for_byte_with_keep_color(colorize_rgb):
+def test_color_input_is_colorized_by_default_and_copied_byte_for_byte_with_keep_color(colorize_pixels):
     data = encode(color_picture(30, 20), "JPEG")
-    status, output, _ = colorize.colorize_image_bytes(data, "color.jpg", colorize_rgb)
+    status, output, _ = colorize.colorize_image_bytes(data, "color.jpg", colorize_pixels)
     assert status == "colorized" and output != data
-    status, output, colorized = colorize.colorize_image_bytes(data, "color.jpg", colorize_rgb, keep_color=True)
+    status, output, colorized = colorize.colorize_image_bytes(data, "color.jpg", colorize_pixels, keep_color=True)
     assert (status, output, colorized) == ("passed_through", data, None)
-    status, _, _ = colorize.colorize_image_bytes(encode(gray_pattern(30, 20), "JPEG"), "gray.jpg", colorize_rgb,
+    status, _, _ = colorize.colorize_image_bytes(encode(gray_pattern(30, 20), "JPEG"), "gray.jpg", colorize_pixels,
                                                  keep_color=True)
     assert status == "colorized"
 
@@ -189,9 +189,9 @@ def _truncated_jpeg():
     ("big.png", lambda: encode(gray_pattern(60, 50), "PNG"), "too_large"),
     ("scan.pcx", lambda: encode(gray_pattern(20, 20), "PCX"), "unsupported_format"),
 ])
-def test_unusable_file_is_refused_with_its_reason(colorize_rgb, name, make_data, reason):
+def test_unusable_file_is_refused_with_its_reason(colorize_pixels, name, make_data, reason):
     with pytest.raises(images.UnusableImage) as refused:
-        colorize.colorize_image_bytes(make_data(), name, colorize_rgb, max_pixels=2_000)
+        colorize.colorize_image_bytes(make_data(), name, colorize_pixels, max_pixels=2_000)
     assert refused.value.reason == reason and refused.value.detail
 
 
@@ -383,9 +383,9 @@ def test_run_refuses_an_output_another_run_is_writing(tiny_model, tmp_path):
     source.mkdir()
     output.mkdir()
     gray_pattern(20, 20).save(source / "a.png")
-    with colorize.OutputLock(str(output)):
-        with pytest.raises(colorize.LockedError, match=f"another colorize run .*pid {os.getpid()}.* is writing to"):
-            run(make_config(tiny_model, source, output))
+    locked = pytest.raises(colorize.LockedError, match=f"another colorize run .*pid {os.getpid()}.* is writing to")
+    with colorize.OutputLock(str(output)), locked:
+        run(make_config(tiny_model, source, output))
     assert not (output / "a.png").exists() and not (output / colorize.REPORT_NAME).exists()
 
 
