@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
 from model import bins, color, inference, network, train
 
@@ -132,6 +133,30 @@ def test_a_grayscale_image_colorizes_exactly_as_its_rgb_copy(colorizer, height, 
     from_gray = inference.colorize_gray(colorizer, gray)
     assert from_gray.shape == (height, width, 3)
     np.testing.assert_array_equal(from_gray, inference.colorize_rgb(colorizer, np.repeat(gray[..., None], 3, axis=2)))
+
+
+def pillow_upsampled(ab, extent, height, width):
+    """The reference: each ab plane's covered extent resized bilinearly by Pillow."""
+    planes = [Image.fromarray(np.ascontiguousarray(ab[..., channel]), mode="F").resize(
+        (width, height), Image.Resampling.BILINEAR, box=(0.0, 0.0, extent[1], extent[0])) for channel in range(2)]
+    return np.stack([np.asarray(plane) for plane in planes], axis=-1)
+
+
+@pytest.mark.parametrize("count, height, width, extent", [
+    (1, 37, 53, (9.25, 13.25)), (3, 32, 32, (16.0, 16.0)), (1, 700, 450, (100.0, 64.3))])
+def test_compose_upsamples_as_pillow_and_converts_as_numpy(count, height, width, extent):
+    generator = np.random.default_rng(4)
+    ab_shape = (count, int(np.ceil(extent[0] / 4) * 4), int(np.ceil(extent[1] / 4) * 4), 2)
+    ab = generator.uniform(-60, 60, ab_shape).astype(np.float32)
+    gray = generator.integers(0, 256, (count, height, width), dtype=np.uint8)
+    # Strips of a few rows, so that their edges fall inside the ab field cells.
+    composed = inference.compose(gray, ab, extent, strip_pixels=4096)
+    for index in range(count):
+        expected = color.lab_to_srgb8(color.lightness_of_gray8(gray[index]),
+                                      pillow_upsampled(ab[index], extent, height, width))
+        difference = np.abs(composed[index].astype(int) - expected)
+        assert difference.max() <= 1
+        assert (difference > 0).mean() < 0.001
 
 
 def test_gray_copy_has_no_color_and_keeps_the_lightness():
