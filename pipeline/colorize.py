@@ -425,20 +425,21 @@ def run_colorize(config, pipeline_options, argv=None):
                     f"{up_to_date:,} up to date" + (f", {len(refused)} refused" if refused else ""))
         results, failures = [], list(refused)
         if work:
-            staging = os.path.join(config.output, f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}")
-            try:
-                with beam.Pipeline(options=pipeline_options) as pipeline:
-                    outputs = pipeline | "ColorizeImages" >> ColorizeImages(config, work)
-                    _ = (outputs.results | "ResultLines" >> beam.Map(json.dumps)
-                         | "WriteResults" >> beam.io.WriteToText(os.path.join(staging, "results"),
-                                                                 shard_name_template=""))
-                    _ = (outputs[FAILURE_TAG] | "FailureLines" >> beam.Map(json.dumps)
-                         | "WriteFailures" >> beam.io.WriteToText(os.path.join(staging, "failures"),
-                                                                  shard_name_template=""))
-                results = _read_lines(os.path.join(staging, "results"))
-                failures += _read_lines(os.path.join(staging, "failures"))
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
+            with files.glob_free(config.output) as output:
+                staging = os.path.join(output, f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}")
+                try:
+                    with beam.Pipeline(options=pipeline_options) as pipeline:
+                        outputs = pipeline | "ColorizeImages" >> ColorizeImages(config, work)
+                        _ = (outputs.results | "ResultLines" >> beam.Map(json.dumps)
+                             | "WriteResults" >> beam.io.WriteToText(os.path.join(staging, "results"),
+                                                                     shard_name_template=""))
+                        _ = (outputs[FAILURE_TAG] | "FailureLines" >> beam.Map(json.dumps)
+                             | "WriteFailures" >> beam.io.WriteToText(os.path.join(staging, "failures"),
+                                                                      shard_name_template=""))
+                    results = _read_lines(os.path.join(staging, "results"))
+                    failures += _read_lines(os.path.join(staging, "failures"))
+                finally:
+                    shutil.rmtree(staging, ignore_errors=True)
         counts = {"files": len(found) + len(refused) + len(ignored), "colorized": 0, "passed_through": 0,
                   "up_to_date": up_to_date, "ignored": len(ignored), "failed": len(failures)}
         for result in results:

@@ -24,7 +24,8 @@ class ShardError(ValueError):
 
 def find_shards(directory_or_pattern, split):
     """The shard files of one split, checked against the manifest's schema version and list."""
-    if any(character in directory_or_pattern for character in "*?["):
+    # A pattern, unless it names a folder: a folder called "shards [v1]" is a folder.
+    if any(character in directory_or_pattern for character in "*?[") and not tf.io.gfile.isdir(directory_or_pattern):
         files = sorted(tf.io.gfile.glob(directory_or_pattern))
         if not files:
             raise ShardError(f"no shards match {directory_or_pattern}; run colorize-prepare first")

@@ -6,9 +6,12 @@ are refused with a reason instead. Other file systems (gs://, s3://) are listed 
 Beam's FileSystems.
 """
 
+import contextlib
 import glob
 import os
 import re
+import shutil
+import tempfile
 
 from apache_beam.io.filesystems import FileSystems
 
@@ -19,6 +22,27 @@ def is_glob(input_path):
     """A pattern rather than a folder: it has glob characters and names no existing folder
     (so a folder called "Holiday [2019]" is a folder)."""
     return any(character in input_path for character in GLOB_CHARACTERS) and not os.path.isdir(input_path)
+
+
+@contextlib.contextmanager
+def glob_free(folder):
+    """A path to the existing `folder` without glob characters.
+
+    Beam's file sinks, matching and deleting all read a path as a glob, so a folder named
+    like "Holiday [2019]" makes them fail. Such a folder is reached through a link in the
+    temporary directory; the files are still written inside the folder itself, so
+    moving them within it stays an atomic rename. Remote paths are yielded unchanged.
+    """
+    if "://" in folder or not any(character in folder for character in GLOB_CHARACTERS):
+        yield folder
+        return
+    links = tempfile.mkdtemp(prefix="colorize-link-")
+    link = os.path.join(links, "folder")
+    os.symlink(os.path.abspath(folder), link)
+    try:
+        yield link
+    finally:
+        shutil.rmtree(links)  # removes the link, never what it points to
 
 
 def input_root(input_path):

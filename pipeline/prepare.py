@@ -285,11 +285,15 @@ def check_writable(output):
     """Create the output folder and prove it is writable, or raise ValueError saying so."""
     probe = FileSystems.join(output, f".write-test-{uuid.uuid4().hex}")
     try:
-        if "://" not in output:
+        if "://" in output:
+            with FileSystems.create(probe) as file:
+                file.write(b"ok")
+            FileSystems.delete([probe])
+        else:  # Plain calls: Beam's would read brackets in a local folder's name as a pattern.
             os.makedirs(output, exist_ok=True)
-        with FileSystems.create(probe) as file:
-            file.write(b"ok")
-        FileSystems.delete([probe])
+            with open(probe, "wb") as file:
+                file.write(b"ok")
+            os.remove(probe)
     except Exception as error:  # Any file-system error means the same thing to the user here.
         raise ValueError(f"cannot write to the output folder {output} ({error}); "
                          "choose a folder you can write to with --output") from error
@@ -376,49 +380,51 @@ def run_prepare(config, pipeline_options, argv=None):
     """Run the whole prepare job; returns the manifest (also written as manifest.json)."""
     kind, detail, total, estimates = plan_source(config)
     if kind == "folder" and "://" not in config.source:
-        source, output = os.path.realpath(config.source), os.path.realpath(config.output)
-        if os.path.commonpath([source, output]) == source:
+        source, target = os.path.realpath(config.source), os.path.realpath(config.output)
+        if os.path.commonpath([source, target]) == source:
             raise ValueError(f"the output {config.output} is inside the source {config.source}; a re-run would "
                              "read its own shards as images: choose an output folder outside the source")
     check_writable(config.output)
-    shards_per_split = {split: shards_for(estimate, config.image_size, config.num_shards)
-                        for split, estimate in estimates.items() if estimate > 0}
-    staging = FileSystems.join(config.output, f".staging-{uuid.uuid4().hex[:12]}")
-    logger.info(f"preparing {total:,} {'files' if kind == 'folder' else 'images'} from {config.source} "
-                f"into {config.output} ({config.image_size}x{config.image_size}, {config.policy})")
-    started = datetime.datetime.now(datetime.UTC)
-    try:
-        with beam.Pipeline(options=pipeline_options) as pipeline:
-            build_pipeline(pipeline, config, kind, detail, total, shards_per_split, staging)
-        counts = _read_counts(staging)
-        shards = _move_into_place(staging, config.output, shards_per_split, counts)
-    finally:
-        if FileSystems.exists(staging):
-            FileSystems.delete([staging])
-    manifest = {
-        "schema_version": schema.SCHEMA_VERSION,
-        "source": config.source,
-        "source_kind": kind,
-        "created": started.isoformat(timespec="seconds"),
-        "image_size": config.image_size,
-        "policy": config.policy,
-        "crops_per_image": config.crops_per_image,
-        "seed": config.seed,
-        "compression": schema.COMPRESSION,
-        "splits": {split: {"examples": counts[f"examples/{split}"], "shards": files}
-                   for split, files in shards.items()},
-        "skipped": {key.split("/", 1)[1]: value for key, value in sorted(counts.items())
-                    if key.startswith("skipped/")},
-        "failures_file": schema.FAILURES_NAME,
-        "command": list(sys.argv if argv is None else argv),
-        "config": dataclasses.asdict(config),
-        "pipeline_options": pipeline_options.get_all_options(drop_default=True),
-    }
-    temporary = FileSystems.join(config.output, f".{schema.MANIFEST_NAME}.tmp")
-    with FileSystems.create(temporary) as file:
-        file.write(json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"))
-    FileSystems.rename([temporary], [FileSystems.join(config.output, schema.MANIFEST_NAME)])
-    return manifest
+    # Beam reads paths as globs: a folder named like "shards [v1]" is reached through a plain link.
+    with files.glob_free(config.output) as output:
+        shards_per_split = {split: shards_for(estimate, config.image_size, config.num_shards)
+                            for split, estimate in estimates.items() if estimate > 0}
+        staging = FileSystems.join(output, f".staging-{uuid.uuid4().hex[:12]}")
+        logger.info(f"preparing {total:,} {'files' if kind == 'folder' else 'images'} from {config.source} "
+                    f"into {config.output} ({config.image_size}x{config.image_size}, {config.policy})")
+        started = datetime.datetime.now(datetime.UTC)
+        try:
+            with beam.Pipeline(options=pipeline_options) as pipeline:
+                build_pipeline(pipeline, config, kind, detail, total, shards_per_split, staging)
+            counts = _read_counts(staging)
+            shards = _move_into_place(staging, output, shards_per_split, counts)
+        finally:
+            if FileSystems.exists(staging):
+                FileSystems.delete([staging])
+        manifest = {
+            "schema_version": schema.SCHEMA_VERSION,
+            "source": config.source,
+            "source_kind": kind,
+            "created": started.isoformat(timespec="seconds"),
+            "image_size": config.image_size,
+            "policy": config.policy,
+            "crops_per_image": config.crops_per_image,
+            "seed": config.seed,
+            "compression": schema.COMPRESSION,
+            "splits": {split: {"examples": counts[f"examples/{split}"], "shards": names}
+                       for split, names in shards.items()},
+            "skipped": {key.split("/", 1)[1]: value for key, value in sorted(counts.items())
+                        if key.startswith("skipped/")},
+            "failures_file": schema.FAILURES_NAME,
+            "command": list(sys.argv if argv is None else argv),
+            "config": dataclasses.asdict(config),
+            "pipeline_options": pipeline_options.get_all_options(drop_default=True),
+        }
+        temporary = FileSystems.join(output, f".{schema.MANIFEST_NAME}.tmp")
+        with FileSystems.create(temporary) as file:
+            file.write(json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"))
+        FileSystems.rename([temporary], [FileSystems.join(output, schema.MANIFEST_NAME)])
+        return manifest
 
 
 def summarize(manifest, output):

@@ -279,6 +279,18 @@ def test_colorize_images_writes_full_resolution_outputs_with_the_input_lightness
     assert not (output / "broken.png").exists()
 
 
+def test_an_output_folder_with_glob_characters_in_its_name_gets_the_results_and_the_report(tiny_model, tmp_path):
+    source, output = tmp_path / "photos", tmp_path / "Holiday [2019] colorized"  # Beam's sinks glob their path
+    source.mkdir()
+    gray_pattern(20, 20).save(source / "a.png")
+    (source / "broken.jpg").write_bytes(b"not a jpeg")
+    report = run(make_config(tiny_model, source, output))
+
+    assert (report["counts"]["colorized"], report["counts"]["failed"]) == (1, 1)
+    assert [failure["reason"] for failure in report["failures"]] == ["not_an_image"]
+    assert sorted(path.name for path in output.iterdir()) == [colorize.LOCK_NAME, "a.png", colorize.REPORT_NAME]
+
+
 def test_compare_writes_the_input_and_the_result_side_by_side(tiny_model, tmp_path):
     source, output = tmp_path / "photos", tmp_path / "colorized"
     source.mkdir()

@@ -13,7 +13,7 @@ from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 from tensorflow.core.example import example_pb2
 
-from pipeline import images, prepare, schema
+from pipeline import dataset, images, prepare, schema
 
 IN_PROCESS = ["--direct_running_mode=in_memory"]
 TWO_WORKERS = ["--direct_running_mode=multi_processing", "--direct_num_workers=2"]
@@ -225,6 +225,18 @@ def test_a_link_out_of_the_folder_is_a_reported_failure_of_the_run(image_folder,
     assert ("escape.png", "bad_link") in read_failures(output, image_folder.path)
     assert manifest["skipped"]["bad_link"] == 1
     assert ids_by_split(output, manifest) == expected_folder_shards(image_folder)  # the secret is not in any shard
+
+
+def test_an_output_folder_with_glob_characters_in_its_name_gets_the_shards(image_folder, tmp_path):
+    output = tmp_path / "shards [v1]"  # Beam's file sinks read their path as a pattern
+
+    manifest = prepare.run_prepare(folder_config(image_folder, output), PipelineOptions(IN_PROCESS), argv=[])
+
+    assert ids_by_split(output, manifest) == expected_folder_shards(image_folder)
+    assert not [path for path in output.iterdir() if path.name.startswith(".staging")]
+    # The training reader takes the folder as a folder, not as a pattern.
+    assert dataset.find_shards(str(output), "train") == [
+        str(output / name) for name in manifest["splits"]["train"]["shards"]]
 
 
 def test_a_second_run_replaces_the_first_runs_shards(image_folder, tmp_path):
