@@ -56,8 +56,8 @@ def restore_logging():
 
 @pytest.fixture(scope="module")
 def finished_run(shard_folder, tmp_path_factory):
-    """The output folder of a finished one-epoch run."""
-    output = tmp_path_factory.mktemp("finished-run")
+    """The output folder of a finished one-epoch run (named with brackets, which a glob would misread)."""
+    output = tmp_path_factory.mktemp("finished-run") / "run [1]"
     train_job.main(tiny_run_flags(shard_folder, output, epochs=1))
     return output
 
