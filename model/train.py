@@ -177,6 +177,11 @@ class CosineToBudget(keras.callbacks.Callback):
     def on_train_batch_begin(self, batch, logs=None):
         self.model.optimizer.learning_rate.assign(self.rate(batch))
 
+    def on_epoch_end(self, epoch, logs=None):
+        # Into the epoch's logs, as ReduceLROnPlateau does: the history and the epoch line show it.
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate.numpy())
+
 
 class EpochLog(keras.callbacks.Callback):
     """One line per epoch: losses, learning rate, elapsed time and the ETA within the limits."""

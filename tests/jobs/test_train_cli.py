@@ -71,6 +71,8 @@ def test_a_finished_run_writes_the_model_and_its_records(finished_run):
     assert json.loads((finished_run / train.CONFIG_NAME).read_text())["epochs"] == 1
     history = read_history(finished_run)
     assert len(history["loss"]) == 1 and len(history["val_loss"]) == 1
+    # The rate of the epoch's last step: the second of two, half way along the cosine.
+    assert history["learning_rate"] == [pytest.approx(0.002 * (0.01 + 0.99 * 0.5))]
 
 
 def test_the_written_model_loads_for_colorizing(finished_run):
