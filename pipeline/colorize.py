@@ -193,11 +193,12 @@ def frame_count(data):
 def pixels_and_alpha(image):
     """(uint8 pixels, alpha uint8 array or None) of a Pillow image of any mode.
 
-    The pixels are grayscale (H, W) for an 8-bit grayscale image, which colorizes with
-    less work than its RGB copy and to the same result, and RGB (H, W, 3) otherwise.
+    The pixels are 8-bit grayscale (H, W) for a grayscale image of any depth, which
+    colorizes with less work than its RGB copy and to the same result, and RGB (H, W, 3)
+    otherwise.
     """
-    if image.mode == "L":
-        return np.asarray(image), None
+    if image.mode in images.GRAY_MODES:
+        return images.to_gray8(image), None
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
         image.mode == "P" and "transparency" in image.info)
     if not has_alpha:

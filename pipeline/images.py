@@ -81,17 +81,25 @@ def open_image(data, max_pixels=MAX_PIXELS, min_side=MIN_SIDE):
     return image
 
 
+GRAY_MODES = ("L", "I;16", "I;16B", "I;16L", "I", "F")  # Pillow modes of one channel without alpha
+
+
+def to_gray8(image):
+    """A uint8 (H, W) array of a grayscale Pillow image (a mode in GRAY_MODES)."""
+    if image.mode == "L":
+        return np.asarray(image)
+    if image.mode == "F":
+        return np.clip(np.round(np.asarray(image) * 255.0), 0, 255).astype(np.uint8)
+    # 16- and 32-bit grayscale: scale the used range to 8 bits rather than clip it.
+    values = np.asarray(image, dtype=np.float64)
+    top = 65535.0 if image.mode.startswith("I;16") or values.max() > 255 else 255.0
+    return np.clip(np.round(values * (255.0 / top)), 0, 255).astype(np.uint8)
+
+
 def to_rgb(image):
     """Convert any Pillow mode to an RGB uint8 array; transparency is composited over white."""
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16- and 32-bit grayscale: scale the used range to 8 bits rather than clip it.
-        values = np.asarray(image, dtype=np.float64)
-        top = 65535.0 if image.mode.startswith("I;16") or values.max() > 255 else 255.0
-        gray = np.clip(np.round(values * (255.0 / top)), 0, 255).astype(np.uint8)
-        return np.repeat(gray[:, :, None], 3, axis=2)
-    if image.mode == "F":
-        gray = np.clip(np.round(np.asarray(image) * 255.0), 0, 255).astype(np.uint8)
-        return np.repeat(gray[:, :, None], 3, axis=2)
+    if image.mode in GRAY_MODES:
+        return np.repeat(to_gray8(image)[:, :, None], 3, axis=2)
     if image.mode == "P" and "transparency" in image.info or image.mode in ("LA", "PA", "La"):
         image = image.convert("RGBA")
     if image.mode in ("RGBA", "RGBa"):
