@@ -5,6 +5,8 @@ of color photos (one at a time, at full resolution, exactly as the colorize job 
 and measures the model beside the grayscale copy (L with a = b = 0) in the same run.
 """
 
+import collections
+import concurrent.futures
 import csv
 import dataclasses
 import json
@@ -52,14 +54,23 @@ class Accumulator:
         self.labels = []
         self.ids = []
 
-    def add(self, predicted, truth, labels, ids=None):
+    @staticmethod
+    def measure(predicted, truth):
+        """The figures of one batch, to `record` later: computed apart so that threads can share the work."""
         difference = metrics.as_unit_float(predicted) - metrics.as_unit_float(truth)
-        self.squared_error += float(np.sum(difference * difference))
-        self.values += difference.size
-        for name, values in metrics.batch_metrics(predicted, truth).items():
-            self.per_image[name].extend(float(value) for value in values)
+        return float(np.sum(difference * difference)), difference.size, metrics.batch_metrics(predicted, truth)
+
+    def record(self, measured, labels, ids=None):
+        squared_error, values, per_image = measured
+        self.squared_error += squared_error
+        self.values += values
+        for name, batch_values in per_image.items():
+            self.per_image[name].extend(float(value) for value in batch_values)
         self.labels.extend(int(label) for label in labels)
         self.ids.extend(ids if ids is not None else [""] * len(labels))
+
+    def add(self, predicted, truth, labels, ids=None):
+        self.record(self.measure(predicted, truth), labels, ids)
 
     def summary(self, class_names=None):
         mse = self.squared_error / max(self.values, 1)
@@ -191,18 +202,36 @@ def run_evaluate(config, colorizer_factory):
     total = min(total, config.limit) if total and config.limit else total
     progress = Progress("images evaluated", total=total)
     grid_rows = []
-    for rgb, labels, ids in batches:
+
+    def evaluate_batch(rgb):
         gray_batch = inference.gray_copy(rgb)
-        gray.add(gray_batch, rgb, labels, ids)
-        first = None
-        for name, colorizer in colorizers.items():
-            output = inference.colorize_batch(colorizer, rgb)
-            methods[name].add(output, rgb, labels, ids)
-            first = output if first is None else first
+        outputs = {name: inference.colorize_batch(colorizer, rgb) for name, colorizer in colorizers.items()}
+        return (gray_batch, Accumulator.measure(gray_batch, rgb),
+                {name: Accumulator.measure(output, rgb) for name, output in outputs.items()},
+                next(iter(outputs.values())))
+
+    def record(rgb, labels, ids, evaluated):
+        gray_batch, gray_measured, measured, first = evaluated
+        gray.record(gray_measured, labels, ids)
+        for name, batch_measured in measured.items():
+            methods[name].record(batch_measured, labels, ids)
         for index in range(len(rgb)):
             if len(grid_rows) < config.grid:
                 grid_rows.append((gray_batch[index], first[index], rgb[index]))
         progress.add(len(rgb))
+
+    # A batch per core at a time (the NumPy metrics and Pillow release the GIL), recorded in order.
+    workers = os.cpu_count() or 1
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        pending = collections.deque()
+        for rgb, labels, ids in batches:
+            pending.append((rgb, labels, ids, pool.submit(evaluate_batch, rgb)))
+            if len(pending) > workers:
+                rgb, labels, ids, future = pending.popleft()
+                record(rgb, labels, ids, future.result())
+        while pending:
+            rgb, labels, ids, future = pending.popleft()
+            record(rgb, labels, ids, future.result())
     if not gray.labels:
         raise ValueError(f"{config.data} holds no color images to evaluate"
                          + (f" ({len(skipped)} skipped: see the report)" if skipped else "")
