@@ -2,7 +2,8 @@
 
 Reads a split of the prepare job's shards (batched, all images of one size) or a folder
 of color photos (one at a time, at full resolution, exactly as the colorize job does),
-and measures the model beside the grayscale copy (L with a = b = 0) in the same run.
+and measures the model beside the grayscale copy (L with a = b = 0) in the same run;
+a thread per core works on a batch or photo at a time.
 """
 
 import collections
