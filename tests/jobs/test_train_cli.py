@@ -127,6 +127,12 @@ def test_init_from_fine_tunes_a_written_model_in_a_fresh_history(shard_folder, f
     assert read_history(output)["epoch"] == [0.0]
     assert json.loads((output / train.CONFIG_NAME).read_text())["init_from"] == str(source)
 
+    # A fine-tune goes on with --resume, without --init-from, and its record keeps where it started.
+    train_job.main(tiny_run_flags(shard_folder, output, epochs=2) + ["--resume"])
+    assert read_history(output)["epoch"] == [0.0, 1.0]
+    assert json.loads((output / train.CONFIG_NAME).read_text())["init_from"] == str(source)
+    assert json.loads((output / "model.json").read_text())["train_config"]["init_from"] == str(source)
+
 
 def test_missing_shards_are_a_user_error(tmp_path, capsys):
     message = run_expecting_user_error(tiny_run_flags(tmp_path / "no-shards", tmp_path / "out", 1), capsys)
@@ -268,6 +274,14 @@ def test_cosine_schedule_decays_to_its_floor_by_the_end_of_the_budget(tmp_path):
     assert rates[20] == pytest.approx(0.002 * (0.01 + 0.99 * 0.5))  # half the budget gone: about half the rate
     assert all(later <= earlier for earlier, later in itertools.pairwise(rates))
     assert rates[-1] == pytest.approx(0.002 * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * 58.5 / 60))))
+
+
+@pytest.mark.parametrize("schedule, stops_early", [("cosine", False), ("plateau", True)])
+def test_early_stopping_comes_only_with_the_plateau_schedule(tmp_path, schedule, stops_early):
+    config = train.TrainConfig(data=("shards",), output=str(tmp_path), schedule=schedule, time_budget=10.0)
+    callbacks = train.callbacks_for(config)
+    assert any(isinstance(callback, keras.callbacks.EarlyStopping) for callback in callbacks) == stops_early
+    assert any(isinstance(callback, train.TimeBudget) for callback in callbacks)
 
 
 def test_cosine_schedule_follows_the_epochs_without_a_budget(tmp_path):
