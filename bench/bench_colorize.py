@@ -5,7 +5,7 @@
 
 Needs `python data/fetch_photos.py`. The speed test makes 100 JPEGs from the real photos,
 upscaled to between 1 and 12 megapixels, then times, in the same run, a plain loop that
-loads the model once and calls `model.inference.colorize_rgb` image by image (decode,
+loads the model once and calls `model.inference.colorize_image` image by image (decode,
 colorize, encode, write), and the colorize job: on one thread, as it runs by default (one
 thread per core) and with two worker processes. Each runs as its own process and is
 timed from its start to its exit, start-up (importing TensorFlow, loading the model) included.
@@ -54,7 +54,7 @@ def plain_loop(folder, output, model_path):
     os.makedirs(output, exist_ok=True)
     for name in sorted(os.listdir(folder)):
         rgb = np.asarray(Image.open(os.path.join(folder, name)).convert("RGB"))
-        result = inference.colorize_rgb(colorizer, rgb)
+        result = inference.colorize_image(colorizer, rgb)
         buffer = io.BytesIO()
         Image.fromarray(result).save(buffer, format="JPEG", quality=92)
         with open(os.path.join(output, name), "wb") as file:

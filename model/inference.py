@@ -195,14 +195,12 @@ def colorize_batch(colorizer, images):
     return compose(images, ab, extent)
 
 
-def colorize_rgb(colorizer, rgb):
-    """Colorize one uint8 RGB image (H, W, 3) of any size from its lightness; same shape out."""
-    return colorize_batch(colorizer, rgb[None])[0]
+def colorize_image(colorizer, pixels):
+    """Colorize one uint8 image of any size, RGB (H, W, 3) or grayscale (H, W), from its lightness.
 
-
-def colorize_gray(colorizer, gray):
-    """Colorize one uint8 grayscale image (H, W) of any size; RGB (H, W, 3) out."""
-    return colorize_batch(colorizer, gray[None])[0]
+    Returns RGB (H, W, 3). A grayscale image gives the same colors as its RGB copy, for less work.
+    """
+    return colorize_batch(colorizer, pixels[None])[0]
 
 
 def gray_copy(images):

@@ -13,6 +13,7 @@ import dataclasses
 import datetime
 import errno
 import fcntl
+import functools
 import io
 import json
 import os
@@ -378,7 +379,7 @@ class ColorizeFiles(beam.DoFn):
                 data = file.read()
             with PIXEL_BUDGET.reserve(_pixels_of(data)):
                 status, output, pixels = colorize_image_bytes(
-                    data, path, lambda pixels: inference.colorize_batch(self.colorizer, pixels[None])[0],
+                    data, path, functools.partial(inference.colorize_image, self.colorizer),
                     keep_color=self.config.keep_color, max_pixels=self.config.max_pixels)
                 write_atomically(target, output)
                 if self.config.compare and pixels is not None:

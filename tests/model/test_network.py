@@ -97,7 +97,7 @@ def test_loading_a_missing_file_is_a_user_error(tmp_path):
 
 @pytest.mark.parametrize("height, width", [(37, 53), (8, 8), (9, 31), (64, 40)])
 def test_colorize_keeps_the_size_of_any_image(colorizer, height, width):
-    result = inference.colorize_rgb(colorizer, random_photo(height, width))
+    result = inference.colorize_image(colorizer, random_photo(height, width))
     assert result.shape == (height, width, 3)
     assert result.dtype == np.uint8
 
@@ -105,13 +105,13 @@ def test_colorize_keeps_the_size_of_any_image(colorizer, height, width):
 def test_colorize_keeps_the_size_when_the_network_sees_a_smaller_copy(colorizer):
     small = inference.Colorizer(colorizer.model, colorizer.centers, colorizer.temperature, working_size=16)
     assert inference.working_shape(37, 53, 16) == (16, 23)
-    assert inference.colorize_rgb(small, random_photo(37, 53)).shape == (37, 53, 3)
+    assert inference.colorize_image(small, random_photo(37, 53)).shape == (37, 53, 3)
 
 
 @pytest.mark.parametrize("height, width", [(37, 53), (32, 32)])
 def test_colorize_keeps_the_lightness(colorizer, height, width):
     photo = random_photo(height, width, seed=1)
-    result = inference.colorize_rgb(colorizer, photo)
+    result = inference.colorize_image(colorizer, photo)
     difference = np.abs(lab_of(result)[..., 0] - lab_of(photo)[..., 0])
     assert difference.mean() < MEAN_LIGHTNESS_ERROR
     assert difference.max() < MAX_LIGHTNESS_ERROR
@@ -122,7 +122,7 @@ def test_colorize_batch_matches_one_at_a_time(colorizer):
     batch = inference.colorize_batch(colorizer, photos)
     assert batch.shape == photos.shape
     for photo, colorized in zip(photos, batch):
-        difference = np.abs(inference.colorize_rgb(colorizer, photo).astype(int) - colorized.astype(int))
+        difference = np.abs(inference.colorize_image(colorizer, photo).astype(int) - colorized.astype(int))
         assert difference.max() <= 1
 
 
@@ -130,9 +130,9 @@ def test_colorize_batch_matches_one_at_a_time(colorizer):
 def test_a_grayscale_image_colorizes_exactly_as_its_rgb_copy(colorizer, height, width, working_size):
     gray = random_photo(height, width, seed=3)[..., 1]
     colorizer = inference.Colorizer(colorizer.model, colorizer.centers, colorizer.temperature, working_size)
-    from_gray = inference.colorize_gray(colorizer, gray)
+    from_gray = inference.colorize_image(colorizer, gray)
     assert from_gray.shape == (height, width, 3)
-    np.testing.assert_array_equal(from_gray, inference.colorize_rgb(colorizer, np.repeat(gray[..., None], 3, axis=2)))
+    np.testing.assert_array_equal(from_gray, inference.colorize_image(colorizer, np.repeat(gray[..., None], 3, axis=2)))
 
 
 def pillow_upsampled(ab, extent, height, width):
@@ -188,13 +188,13 @@ def test_saturation_scales_the_chroma_and_keeps_the_lightness(model_path):
     plain = inference.load(str(model_path), saturation=1.0)
     vivid = inference.load(str(model_path), saturation=2.0)
     muted = inference.load(str(model_path), saturation=0.0)
-    chroma = {name: np.hypot(*np.moveaxis(lab_of(inference.colorize_rgb(colorizer, rgb))[..., 1:], -1, 0)).mean()
+    chroma = {name: np.hypot(*np.moveaxis(lab_of(inference.colorize_image(colorizer, rgb))[..., 1:], -1, 0)).mean()
               for name, colorizer in [("plain", plain), ("vivid", vivid), ("muted", muted)]}
     assert chroma["muted"] < 0.5 < chroma["plain"]
     # Clipping to the sRGB gamut takes a little off the doubled chroma.
     assert 1.6 * chroma["plain"] < chroma["vivid"] <= 2.0 * chroma["plain"] + 0.5
     lightness = lab_of(rgb)[..., 0]
-    assert np.abs(lab_of(inference.colorize_rgb(vivid, rgb))[..., 0] - lightness).mean() < 1.0
+    assert np.abs(lab_of(inference.colorize_image(vivid, rgb))[..., 0] - lightness).mean() < 1.0
 
 
 def test_saturation_defaults_to_the_model_description(model_path):

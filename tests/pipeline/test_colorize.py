@@ -1,5 +1,6 @@
 """Tests for pipeline/colorize.py: one file's bytes, the Beam composite, then whole colorize runs."""
 
+import functools
 import io
 import os
 import threading
@@ -60,7 +61,7 @@ def lightness_difference(input_data, output_data):
 def colorize_pixels(tiny_model):
     """The colorize function the DoFn uses, with the tiny model loaded once for this module."""
     colorizer = inference.load(tiny_model)
-    return lambda pixels: inference.colorize_batch(colorizer, pixels[None])[0]
+    return functools.partial(inference.colorize_image, colorizer)
 
 
 def make_config(tiny_model, source, output, **changes):
