@@ -18,10 +18,15 @@ from apache_beam.io.filesystems import FileSystems
 GLOB_CHARACTERS = "*?["
 
 
+def has_glob_characters(path):
+    """Whether a glob would read something in `path` as a pattern."""
+    return any(character in path for character in GLOB_CHARACTERS)
+
+
 def is_glob(input_path):
     """A pattern rather than a folder: it has glob characters and names no existing folder
     (so a folder called "Holiday [2019]" is a folder)."""
-    return any(character in input_path for character in GLOB_CHARACTERS) and not os.path.isdir(input_path)
+    return has_glob_characters(input_path) and not os.path.isdir(input_path)
 
 
 @contextlib.contextmanager
@@ -33,7 +38,7 @@ def glob_free(folder):
     temporary directory; the files are still written inside the folder itself, so
     moving them within it stays an atomic rename. Remote paths are yielded unchanged.
     """
-    if "://" in folder or not any(character in folder for character in GLOB_CHARACTERS):
+    if "://" in folder or not has_glob_characters(folder):
         yield folder
         return
     links = tempfile.mkdtemp(prefix="colorize-link-")
