@@ -223,16 +223,18 @@ def run_evaluate(config, colorizer_factory):
 
     # A batch per core at a time (the NumPy metrics and Pillow release the GIL), recorded in order.
     workers = os.cpu_count() or 1
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        pending = collections.deque()
-        for rgb, labels, ids in batches:
-            pending.append((rgb, labels, ids, pool.submit(evaluate_batch, rgb)))
-            if len(pending) > workers:
-                rgb, labels, ids, future = pending.popleft()
-                record(rgb, labels, ids, future.result())
-        while pending:
+    pending = collections.deque()
+
+    def record_oldest(keep):
+        while len(pending) > keep:
             rgb, labels, ids, future = pending.popleft()
             record(rgb, labels, ids, future.result())
+
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        for rgb, labels, ids in batches:
+            pending.append((rgb, labels, ids, pool.submit(evaluate_batch, rgb)))
+            record_oldest(keep=workers)
+        record_oldest(keep=0)
     if not gray.labels:
         raise ValueError(f"{config.data} holds no color images to evaluate"
                          + (f" ({len(skipped)} skipped: see the report)" if skipped else "")
