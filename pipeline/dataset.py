@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from model import color
 from pipeline import schema
+from pipeline.files import has_glob_characters
 
 SHUFFLE_BUFFER = 4_096  # examples
 CYCLE_LENGTH = 4  # shards read at once
@@ -25,7 +26,7 @@ class ShardError(ValueError):
 def find_shards(directory_or_pattern, split):
     """The shard files of one split, checked against the manifest's schema version and list."""
     # A pattern, unless it names a folder: a folder called "shards [v1]" is a folder.
-    if any(character in directory_or_pattern for character in "*?[") and not tf.io.gfile.isdir(directory_or_pattern):
+    if has_glob_characters(directory_or_pattern) and not tf.io.gfile.isdir(directory_or_pattern):
         files = sorted(tf.io.gfile.glob(directory_or_pattern))
         if not files:
             raise ShardError(f"no shards match {directory_or_pattern}; run colorize-prepare first")

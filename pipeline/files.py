@@ -3,7 +3,8 @@
 Local folders are walked without leaving them: a symbolic link is followed only when its
 target stays inside the folder; links that leave it, dangle or loop, and links to folders,
 are refused with a reason instead. Other file systems (gs://, s3://) are listed through
-Beam's FileSystems.
+Beam's FileSystems, imported only there: the tf.data reader shares the glob helpers and
+stays free of Beam.
 """
 
 import contextlib
@@ -12,8 +13,6 @@ import os
 import re
 import shutil
 import tempfile
-
-from apache_beam.io.filesystems import FileSystems
 
 GLOB_CHARACTERS = "*?["
 
@@ -105,6 +104,8 @@ def _link_problem(path, real_root):
 
 
 def _list_remote(input_path):
+    from apache_beam.io.filesystems import FileSystems
+
     root = input_root(input_path).rstrip("/")
     # Brackets, `*` and `?` in a folder's own name are characters, not a pattern.
     pattern = input_path if is_glob(input_path) else FileSystems.join(glob.escape(root), "**")

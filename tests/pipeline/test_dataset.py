@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -159,3 +161,9 @@ def test_shard_listed_but_missing_is_named(shard_folder, tmp_path):
 
 def test_shard_errors_are_value_errors():
     assert issubclass(dataset.ShardError, ValueError)
+
+
+def test_the_training_reader_does_not_import_beam():
+    code = "import sys; from pipeline import dataset; print('apache_beam' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
