@@ -8,6 +8,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
@@ -123,6 +124,46 @@ class RunClock(keras.callbacks.Callback):
         with open(temporary, "w") as file:
             json.dump({"trained_seconds": self.elapsed()}, file)
         os.replace(temporary, self.path)
+
+
+def folder_names(folders):
+    """Short, distinct names for data folders, for metric names: their last path part."""
+    names = []
+    for index, folder in enumerate(folders):
+        name = re.sub(r"[^A-Za-z0-9]+", "_", os.path.basename(str(folder).rstrip("/"))).strip("_") or "data"
+        names.append(name if name not in names else f"{name}_{index + 1}")
+    return names
+
+
+class FolderValidation(keras.callbacks.Callback):
+    """Validation on each data folder apart (val_NAME_loss, ...) and over all of them (val_loss, ...).
+
+    It replaces fit()'s own validation: the same one pass over every folder's validation
+    images, but a mixed run (CIFAR-10 and photo crops) also shows which side moved. The
+    overall figures weigh every image equally. Listed before the callbacks that read them.
+    """
+
+    def __init__(self, datasets, names):
+        super().__init__()
+        self.datasets = datasets
+        self.names = names
+        self.images = None
+
+    def on_train_begin(self, logs=None):
+        if self.images is None:
+            # One read of each (cached) validation set, to weigh the folders by their images.
+            self.images = [sum(int(tf.shape(inputs)[0]) for inputs, _ in dataset) for dataset in self.datasets]
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        results = [self.model.evaluate(dataset, verbose=0, return_dict=True) for dataset in self.datasets]
+        total = float(sum(self.images))
+        for key in results[0]:
+            logs[f"val_{key}"] = sum(count * result[key] for count, result in zip(self.images, results)) / total
+        if len(results) > 1:
+            for name, result in zip(self.names, results):
+                logs.update({f"val_{name}_{key}": value for key, value in result.items()})
 
 
 class TimeBudget(keras.callbacks.Callback):
@@ -243,15 +284,19 @@ def _best_validation_loss(output):
     return min(values) if values else None
 
 
-def callbacks_for(config, best_so_far=None):
-    """The callbacks of a run: clock, backup and checkpoints, schedule, logs and limits."""
+def callbacks_for(config, best_so_far=None, validation=None):
+    """The callbacks of a run: validation, clock, backup and checkpoints, schedule, logs and limits.
+
+    `validation`: a FolderValidation, first so that the others see its figures.
+    """
     run_clock = RunClock(os.path.join(config.output, CLOCK_NAME), config.resume)
     if config.schedule == "cosine":
         schedule = CosineToBudget(config.learning_rate, config.epochs, config.steps_per_epoch, run_clock,
                                   minutes=config.time_budget)
     else:
         schedule = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5)
-    callbacks = [
+    callbacks = [validation] if validation is not None else []
+    callbacks += [
         run_clock,
         # Kept after the last epoch too, so that --resume with more --epochs goes on from there.
         keras.callbacks.BackupAndRestore(os.path.join(config.output, BACKUP_DIR), delete_checkpoint=False),
@@ -327,13 +372,10 @@ def train(config, train_datasets, validation_datasets):
     total = float(sum(weights_per_dataset))
     training = tf.data.Dataset.sample_from_datasets(
         train_datasets, weights=[weight / total for weight in weights_per_dataset], seed=config.seed)
-    validation = validation_datasets[0]
-    for extra in validation_datasets[1:]:
-        validation = validation.concatenate(extra)
+    validation = FolderValidation(validation_datasets, folder_names(config.data))
 
-    callbacks = callbacks_for(config, _best_validation_loss(config.output) if config.resume else None)
-    history = model.fit(training, epochs=config.epochs, steps_per_epoch=config.steps_per_epoch,
-                        validation_data=validation, callbacks=callbacks,
+    callbacks = callbacks_for(config, _best_validation_loss(config.output) if config.resume else None, validation)
+    history = model.fit(training, epochs=config.epochs, steps_per_epoch=config.steps_per_epoch, callbacks=callbacks,
                         # A progress bar for a person at a terminal; our one line per epoch in a log file.
                         verbose=1 if sys.stdout.isatty() else 0)
     export(config.output, description)

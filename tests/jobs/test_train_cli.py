@@ -75,6 +75,26 @@ def test_a_finished_run_writes_the_model_and_its_records(finished_run):
     assert history["learning_rate"] == [pytest.approx(0.002 * (0.01 + 0.99 * 0.5))]
 
 
+def test_a_mixed_run_reports_validation_per_folder_and_over_all_images(prepare_shards, tmp_path):
+    small, large = prepare_shards(16), prepare_shards(32)
+    output = tmp_path / "mixed"
+    # 4 validation images asked per folder: all 6 of the 16 px split fit its one batch of 16,
+    # and the 32 px folder gives one batch of 4 (4,096 pixels per batch).
+    train_job.main(tiny_run_flags(small, output, epochs=1) + ["--data", str(large), "--validation-images", "4"])
+    history = read_history(output)
+    names = train.folder_names([small, large])
+    assert len(set(names)) == 2
+    small_loss, large_loss = (history[f"val_{name}_loss"][0] for name in names)
+    assert small_loss != large_loss
+    assert history["val_loss"][0] == pytest.approx((6 * small_loss + 4 * large_loss) / 10, rel=1e-5)
+    assert all(f"val_{name}_rgb_mse_t05" in history for name in names)
+
+
+def test_folder_names_are_short_and_distinct():
+    assert train.folder_names(["runs/cifar10-shards/", "gs://b/photos [v2]", "x/photos_v2"]) == [
+        "cifar10_shards", "photos_v2", "photos_v2_3"]
+
+
 def test_the_written_model_loads_for_colorizing(finished_run):
     from model import inference
 
