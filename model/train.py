@@ -166,6 +166,35 @@ class FolderValidation(keras.callbacks.Callback):
                 logs.update({f"val_{name}_{key}": value for key, value in result.items()})
 
 
+class HistoryCSV(keras.callbacks.Callback):
+    """history.csv, one row per epoch, kept across resumes.
+
+    Keras' CSVLogger appends rows under the header it finds, so a resumed run that logs
+    new figures (a newer version of this job) would shift every column after them. This
+    rewrites the small file each epoch under the union of the columns, atomically.
+    """
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+
+    def on_epoch_end(self, epoch, logs=None):
+        import csv
+
+        row = {"epoch": epoch, **{key: float(value) for key, value in (logs or {}).items()}}
+        rows = []
+        if os.path.exists(self.path):
+            with open(self.path, newline="") as file:
+                rows = list(csv.DictReader(file))
+        fields = ["epoch"] + sorted({key for old in rows for key in old} - {"epoch"} | set(row) - {"epoch"})
+        temporary = self.path + ".partial"
+        with open(temporary, "w", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=fields, restval="")
+            writer.writeheader()
+            writer.writerows(rows + [row])
+        os.replace(temporary, self.path)
+
+
 class TimeBudget(keras.callbacks.Callback):
     """Stops training when the next epoch would end past the budget, keeping the best model."""
 
@@ -306,7 +335,7 @@ def callbacks_for(config, best_so_far=None, validation=None):
                                         save_best_only=True, initial_value_threshold=best_so_far),
         schedule,
         keras.callbacks.TensorBoard(os.path.join(config.output, "logs"), update_freq="epoch"),
-        keras.callbacks.CSVLogger(os.path.join(config.output, "history.csv"), append=True),
+        HistoryCSV(os.path.join(config.output, "history.csv")),
         EpochLog(config.epochs, run_clock, config.time_budget),
     ]
     if config.schedule == "plateau":
@@ -397,7 +426,9 @@ def export(output, description):
 
         with open(csv_path) as file:
             rows = list(csv.DictReader(file))
-        history = {key: [float(row[key]) for row in rows] for key in (rows[0] if rows else {})}
+        # A figure that an older version of the job did not log is null in its epochs.
+        keys = [key for key in (rows[0] if rows else {}) if key]
+        history = {key: [float(row[key]) if row.get(key) else None for row in rows] for key in keys}
     with open(os.path.join(output, HISTORY_NAME), "w") as file:
         json.dump(history, file, indent=1)
     logger.info(f"wrote {os.path.join(output, MODEL_NAME)} (from {os.path.basename(source)})")

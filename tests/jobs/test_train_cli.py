@@ -90,6 +90,18 @@ def test_a_mixed_run_reports_validation_per_folder_and_over_all_images(prepare_s
     assert all(f"val_{name}_rgb_mse_t05" in history for name in names)
 
 
+def test_history_csv_keeps_its_columns_when_a_resumed_run_logs_new_figures(tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text("epoch,loss,val_loss\n0,4.5,4.4\n")
+    callback = train.HistoryCSV(str(path))
+    callback.on_epoch_end(1, {"loss": 4.3, "val_loss": 4.2, "val_cifar_loss": 4.1})
+    with open(path, newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [row["val_loss"] for row in rows] == ["4.4", "4.2"]
+    assert [row["val_cifar_loss"] for row in rows] == ["", "4.1"]
+    assert [row["epoch"] for row in rows] == ["0", "1"]
+
+
 def test_folder_names_are_short_and_distinct():
     assert train.folder_names(["runs/cifar10-shards/", "gs://b/photos [v2]", "x/photos_v2"]) == [
         "cifar10_shards", "photos_v2", "photos_v2_3"]
