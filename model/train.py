@@ -4,6 +4,7 @@ The caller supplies tf.data datasets of (L/50 - 1, Lab) batches; this module kno
 nothing of where they come from.
 """
 
+import csv
 import dataclasses
 import json
 import logging
@@ -26,6 +27,7 @@ logger = logging.getLogger("colorize")
 MODEL_NAME = "model.keras"
 CONFIG_NAME = "config.json"
 HISTORY_NAME = "history.json"
+HISTORY_CSV_NAME = "history.csv"  # one row per epoch, kept across resumes
 CHECKPOINT_NAME = "checkpoint.keras"
 BEST_NAME = "best.keras"
 BACKUP_DIR = "backup"
@@ -166,6 +168,14 @@ class FolderValidation(keras.callbacks.Callback):
                 logs.update({f"val_{name}_{key}": value for key, value in result.items()})
 
 
+def read_history_csv(path):
+    """The rows of a history.csv as dicts of strings; none when there is no file yet."""
+    if not os.path.exists(path):
+        return []
+    with open(path, newline="") as file:
+        return list(csv.DictReader(file))
+
+
 class HistoryCSV(keras.callbacks.Callback):
     """history.csv, one row per epoch, kept across resumes.
 
@@ -179,13 +189,8 @@ class HistoryCSV(keras.callbacks.Callback):
         self.path = path
 
     def on_epoch_end(self, epoch, logs=None):
-        import csv
-
         row = {"epoch": epoch, **{key: float(value) for key, value in (logs or {}).items()}}
-        rows = []
-        if os.path.exists(self.path):
-            with open(self.path, newline="") as file:
-                rows = list(csv.DictReader(file))
+        rows = read_history_csv(self.path)
         fields = ["epoch"] + sorted({key for old in rows for key in old} - {"epoch"} | set(row) - {"epoch"})
         temporary = self.path + ".partial"
         with open(temporary, "w", newline="") as file:
@@ -303,13 +308,8 @@ def _check_resumable(config, output):
 
 def _best_validation_loss(output):
     """The lowest val_loss in a run's history.csv, or None."""
-    import csv
-
-    path = os.path.join(output, "history.csv")
-    if not os.path.exists(path):
-        return None
-    with open(path) as file:
-        values = [float(row["val_loss"]) for row in csv.DictReader(file) if row.get("val_loss")]
+    values = [float(row["val_loss"]) for row in read_history_csv(os.path.join(output, HISTORY_CSV_NAME))
+              if row.get("val_loss")]
     return min(values) if values else None
 
 
@@ -335,7 +335,7 @@ def callbacks_for(config, best_so_far=None, validation=None):
                                         save_best_only=True, initial_value_threshold=best_so_far),
         schedule,
         keras.callbacks.TensorBoard(os.path.join(config.output, "logs"), update_freq="epoch"),
-        HistoryCSV(os.path.join(config.output, "history.csv")),
+        HistoryCSV(os.path.join(config.output, HISTORY_CSV_NAME)),
         EpochLog(config.epochs, run_clock, config.time_budget),
     ]
     if config.schedule == "plateau":
@@ -358,8 +358,8 @@ def train(config, train_datasets, validation_datasets):
     if not config.resume:
         # A new run in a used folder must neither restore the old run's backup nor append to its history.
         shutil.rmtree(os.path.join(config.output, BACKUP_DIR), ignore_errors=True)
-        if os.path.exists(os.path.join(config.output, "history.csv")):
-            os.remove(os.path.join(config.output, "history.csv"))
+        if os.path.exists(os.path.join(config.output, HISTORY_CSV_NAME)):
+            os.remove(os.path.join(config.output, HISTORY_CSV_NAME))
     keras.utils.set_random_seed(config.seed)
     centers = bins.bin_centers()
     recorded = dataclasses.asdict(config)
@@ -419,16 +419,10 @@ def export(output, description):
     keras.saving.load_model(source, compile=False).save(os.path.join(output, MODEL_NAME))
     with open(os.path.join(output, MODEL_CONFIG_NAME), "w") as file:
         json.dump(description, file, indent=1)
-    history = {}
-    csv_path = os.path.join(output, "history.csv")
-    if os.path.exists(csv_path):
-        import csv
-
-        with open(csv_path) as file:
-            rows = list(csv.DictReader(file))
-        # A figure that an older version of the job did not log is null in its epochs.
-        keys = [key for key in (rows[0] if rows else {}) if key]
-        history = {key: [float(row[key]) if row.get(key) else None for row in rows] for key in keys}
+    rows = read_history_csv(os.path.join(output, HISTORY_CSV_NAME))
+    # A figure that an older version of the job did not log is null in its epochs.
+    keys = [key for key in (rows[0] if rows else {}) if key]
+    history = {key: [float(row[key]) if row.get(key) else None for row in rows] for key in keys}
     with open(os.path.join(output, HISTORY_NAME), "w") as file:
         json.dump(history, file, indent=1)
     logger.info(f"wrote {os.path.join(output, MODEL_NAME)} (from {os.path.basename(source)})")
