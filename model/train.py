@@ -34,6 +34,8 @@ BACKUP_DIR = "backup"
 CLOCK_NAME = "clock.json"
 SCHEDULES = ("cosine", "plateau")
 DEFAULT_TEMPERATURE = 0.5
+# How model.json says to decode the model by default (read by inference.Colorizer.from_description).
+DECODING_KEYS = ("default_temperature", "prior_correction", "saturation", "working_size")
 # Fields that may change when resuming: they say how long to go on or where the run folder
 # now is, not what to train.
 # init_from too: a resumed run starts from its own backup, and --resume excludes --init-from.
@@ -363,14 +365,27 @@ def train(config, train_datasets, validation_datasets):
     keras.utils.set_random_seed(config.seed)
     centers = bins.bin_centers()
     recorded = dataclasses.asdict(config)
+    decoding = {"default_temperature": DEFAULT_TEMPERATURE}
     if config.resume:
         # The record keeps the model a resumed fine-tune first started from.
         recorded["init_from"] = _check_resumable(config, config.output).get("init_from")
         with open(os.path.join(config.output, MODEL_CONFIG_NAME + ".partial")) as file:
-            weights = np.asarray(json.load(file)["rebalancing_weights"], dtype=np.float32)
+            started = json.load(file)
+        weights = np.asarray(started["rebalancing_weights"], dtype=np.float32)
+        decoding.update({key: started[key] for key in DECODING_KEYS if key in started})
     else:
         counts = count_bins(validation_datasets, centers)
         weights = bins.rebalancing_weights(counts, config.rebalance_mix, config.rebalance_power)
+    if config.init_from:
+        model, parent = load_colorizer(config.init_from)
+        # The parent's decoding defaults were chosen on its validation data; its children keep them
+        # (the prior correction then undoes part of the child's own rebalancing) until retuned.
+        inherited = {key: parent[key] for key in DECODING_KEYS if key in parent}
+        decoding.update(inherited)
+        settings = ", ".join(f"{key} {value:g}" for key, value in inherited.items())
+        logger.info(f"fine-tuning {config.init_from}" + (f" (decoding defaults kept: {settings})" if settings else ""))
+    else:
+        model = network.build_colorizer(len(centers), base_filters=config.base_filters)
     with open(os.path.join(config.output, CONFIG_NAME), "w") as file:
         json.dump(recorded, file, indent=2, sort_keys=True)
     description = {
@@ -380,17 +395,12 @@ def train(config, train_datasets, validation_datasets):
         "output_stride": network.OUTPUT_STRIDE,
         "ab_bin_centers": centers.tolist(),
         "rebalancing_weights": weights.tolist(),
-        "default_temperature": DEFAULT_TEMPERATURE,
+        **decoding,
         "train_config": recorded,
     }
     with open(os.path.join(config.output, MODEL_CONFIG_NAME + ".partial"), "w") as file:
         json.dump(description, file)
 
-    if config.init_from:
-        model, _ = load_colorizer(config.init_from)
-        logger.info(f"fine-tuning {config.init_from}")
-    else:
-        model = network.build_colorizer(len(centers), base_filters=config.base_filters)
     model.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate),
         loss=losses.RebalancedCrossEntropy(weights),

@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 
 from jobs import train as train_job
-from model import durations, train
+from model import durations, inference, train
 from pipeline import schema
 
 OUTPUT_FILES = (train.MODEL_NAME, "model.json", train.CONFIG_NAME, train.HISTORY_NAME)
@@ -328,3 +328,24 @@ def test_cosine_schedule_follows_the_epochs_without_a_budget(tmp_path):
 def test_format_duration():
     assert durations.format_duration(3725.4) == "1:02:05"
     assert durations.format_duration(-3) == "0:00:00"
+
+
+def test_a_fine_tune_keeps_its_parents_decoding_defaults_through_a_resume(shard_folder, finished_run, tmp_path):
+    parent = tmp_path / "parent"
+    parent.mkdir()
+    shutil.copy(finished_run / train.MODEL_NAME, parent / train.MODEL_NAME)
+    description = json.loads((finished_run / "model.json").read_text())
+    description.update(default_temperature=0.4, prior_correction=0.3, saturation=1.2)
+    (parent / "model.json").write_text(json.dumps(description))
+    output = tmp_path / "child"
+    train_job.main(tiny_run_flags(shard_folder, output, epochs=1) + ["--init-from", str(parent / train.MODEL_NAME)])
+    train_job.main(tiny_run_flags(shard_folder, output, epochs=2) + ["--resume"])
+
+    child = json.loads((output / "model.json").read_text())
+    assert (child["default_temperature"], child["prior_correction"], child["saturation"]) == (0.4, 0.3, 1.2)
+    assert "working_size" not in child
+    colorizer = inference.load(str(output / train.MODEL_NAME))
+    assert (colorizer.temperature, colorizer.saturation) == (0.4, 1.2)
+    # The correction applies to the child's own rebalancing weights, recomputed on its data.
+    expected = -0.3 * np.log(np.asarray(child["rebalancing_weights"], dtype=np.float32))
+    np.testing.assert_allclose(colorizer.logit_shift, expected, rtol=1e-6)
