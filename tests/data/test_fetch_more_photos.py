@@ -1,23 +1,7 @@
 """The Qt resource reader that takes GCompris' photos out of its .rcc bundles, on a bundle built here."""
 
-import importlib.util
-import pathlib
 import struct
-import sys
 import zlib
-
-DATA = pathlib.Path(__file__).resolve().parents[2] / "data"
-
-
-def load_script():
-    sys.path.insert(0, str(DATA))  # the script imports its sibling fetching.py
-    try:
-        spec = importlib.util.spec_from_file_location("fetch_more_photos", DATA / "fetch_more_photos.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(DATA))
 
 
 def build_rcc(tree):
@@ -52,8 +36,8 @@ def build_rcc(tree):
     return header + b"".join(nodes) + bytes(payloads) + bytes(names)
 
 
-def test_rcc_entries_reads_stored_and_compressed_files_in_nested_folders():
-    script = load_script()
+def test_rcc_entries_reads_stored_and_compressed_files_in_nested_folders(load_data_script):
+    script = load_data_script("fetch_more_photos")
     bundle = build_rcc({"activity": {"resource": {"README": (b"credits", False),
                                                   "fox.webp": (b"fox" * 100, True)}},
                         "main.qml": (b"code", False)})
@@ -61,8 +45,8 @@ def test_rcc_entries_reads_stored_and_compressed_files_in_nested_folders():
         "/activity/resource/README": b"credits", "/activity/resource/fox.webp": b"fox" * 100, "/main.qml": b"code"}
 
 
-def test_gcompris_photos_keeps_resource_photos_and_their_credits(tmp_path):
-    script = load_script()
+def test_gcompris_photos_keeps_resource_photos_and_their_credits(tmp_path, load_data_script):
+    script = load_data_script("fetch_more_photos")
     bundle = tmp_path / "erase.rcc"
     bundle.write_bytes(build_rcc({"erase": {
         "Erase.qml": (b"code", False),
