@@ -16,6 +16,7 @@ from a handful of photos (say 14 of 25) is not one to choose a default by.
 """
 
 import argparse
+import functools
 import itertools
 import os
 import sys
@@ -37,17 +38,20 @@ def per_image_psnr(mse):
     return 10.0 * np.log10(1.0 / np.maximum(mse, 1e-12))
 
 
-def measure(colorizer, batches):
-    """Pooled MSE, mean colorfulness of the outputs and of the truth, and each image's PSNR."""
+def measure(colorize, batches):
+    """Pooled MSE, mean colorfulness of the outputs and of the truth, and each image's PSNR.
+
+    `colorize` maps a batch of uint8 RGB images to its outputs.
+    """
     squared, values, colorful, truth_colorful, psnrs = 0.0, 0, [], [], []
     for rgb in batches:
-        out = inference.colorize_batch(colorizer, rgb)
-        difference = out.astype(np.float64) / 255.0 - rgb / 255.0
-        squared += float(np.sum(difference**2))
-        values += difference.size
+        out = colorize(rgb)
+        squared_errors = (out.astype(np.float64) / 255.0 - rgb / 255.0) ** 2
+        squared += float(np.sum(squared_errors))
+        values += squared_errors.size
         colorful.extend(np.atleast_1d(metrics.colorfulness(out)))
         truth_colorful.extend(np.atleast_1d(metrics.colorfulness(rgb)))
-        psnrs.extend(per_image_psnr(np.mean(difference**2, axis=(1, 2, 3))))
+        psnrs.extend(per_image_psnr(np.mean(squared_errors, axis=(1, 2, 3))))
     mse = squared / values
     return mse, float(np.mean(colorful)), float(np.mean(truth_colorful)), np.asarray(psnrs)
 
@@ -76,18 +80,15 @@ def main():
     print(f"{'T':>6}{'correction':>12}{'gain':>6}{'MSE':>10}{'PSNR':>8}{'colorful':>10}{'share':>8}")
     for correction, temperature, gain in itertools.product(corrections, temperatures, saturations):
         colorizer = inference.Colorizer.from_description(model, description, temperature, None, correction, gain)
-        mse, colorful, truth, _ = measure(colorizer, cifar)
+        mse, colorful, truth, _ = measure(functools.partial(inference.colorize_batch, colorizer), cifar)
         print(f"{temperature:>6g}{correction:>12g}{gain:>6g}{mse:>10.5f}{metrics.psnr_from_mse(mse):>8.2f}"
               f"{colorful:>10.1f}{colorful / truth:>8.0%}", flush=True)
 
     if args.photos:
         batches, _ = evaluate.folder_images(args.photos, 10**9)
         photos = [rgb for rgb, _, _ in batches]
-        gray_errors = [np.mean((inference.gray_copy(rgb) / 255.0 - rgb / 255.0) ** 2, axis=(1, 2, 3))
-                       for rgb in photos]
-        gray = sum(float(np.sum(errors)) * rgb[0].size for errors, rgb in zip(gray_errors, photos)) / sum(
-            rgb.size for rgb in photos)
-        gray_image_psnr = float(np.mean(per_image_psnr(np.concatenate(gray_errors))))
+        gray, _, _, gray_psnrs = measure(inference.gray_copy, photos)
+        gray_image_psnr = float(np.mean(gray_psnrs))
         print(f"\nphotos {args.photos} ({len(photos)} at full resolution); grayscale copy "
               f"{metrics.psnr_from_mse(gray):.2f} dB, mean image PSNR {gray_image_psnr:.2f} dB")
         print(f"{'size':>6}{'T':>6}{'correction':>12}{'gain':>6}{'PSNR':>8}{'gain dB':>9}{'img gain':>10}"
@@ -97,7 +98,7 @@ def main():
                 [int(value) for value in args.working_sizes.split(",")], corrections, temperatures, saturations):
             colorizer = inference.Colorizer.from_description(model, description, temperature, working_size,
                                                              correction, gain)
-            mse, colorful, truth, psnrs = measure(colorizer, photos)
+            mse, colorful, truth, psnrs = measure(functools.partial(inference.colorize_batch, colorizer), photos)
             first = psnrs if first is None else first
             psnr = metrics.psnr_from_mse(mse)
             print(f"{working_size:>6}{temperature:>6g}{correction:>12g}{gain:>6g}{psnr:>8.2f}"
