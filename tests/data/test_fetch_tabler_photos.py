@@ -48,7 +48,7 @@ def test_it_takes_the_full_size_photos_with_the_licence_and_a_credit_per_photo(t
     assert (folder / "ales-krivec-107499-1500.jpg").read_bytes() == b"touched"
 
 
-def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script, capsys):
+def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script):
     build_tarball(tmp_path / script.TARBALL, {"package/LICENSE": b"something else"})
     with pytest.raises(SystemExit, match="integrity .* expected sha512-1stQ.*delete it and re-run"):
         script.fetch(tmp_path)
