@@ -133,23 +133,33 @@ def _lightness_of_batch(images):
     return color.lightness_of_gray8(images) if images.ndim == 3 else color.lightness_of_srgb8(images)
 
 
-def predict_ab(colorizer, images):
-    """Network ab for uint8 images of one size, RGB (N, H, W, 3) or grayscale (N, H, W).
+def network_input(images, working_size):
+    """The network's input for uint8 images of one size, RGB (N, H, W, 3) or grayscale (N, H, W).
 
-    Returns ab (N, h, w, 2) and the extent (rows, columns) in ab pixels, possibly
-    fractional, that the unpadded image covers.
+    Returns normalized L (N, h, w, 1) at the working size, padded to the network's multiple,
+    and the extent (rows, columns) in ab pixels, possibly fractional, that the unpadded
+    image covers.
     """
     height, width = images.shape[1:3]
-    small_h, small_w = working_shape(height, width, colorizer.working_size)
+    small_h, small_w = working_shape(height, width, working_size)
     if (small_h, small_w) != (height, width):
         images = np.stack([np.asarray(Image.fromarray(image).resize((small_w, small_h), Image.Resampling.BOX))
                            for image in images])
     # Pad the two image axes: move the batch axis behind them and back.
     padded, _ = pad_to_multiple(np.moveaxis(images, 0, 2), network.DOWNSAMPLING)
     lightness = color.normalize_l(_lightness_of_batch(np.moveaxis(padded, 2, 0)))[..., None]
-    ab = colorizer.decode(tf.constant(lightness, dtype=tf.float32)).numpy()
     stride = network.OUTPUT_STRIDE
-    return ab, (small_h / stride, small_w / stride)
+    return tf.constant(lightness, dtype=tf.float32), (small_h / stride, small_w / stride)
+
+
+def predict_ab(colorizer, images):
+    """Network ab for uint8 images of one size, RGB (N, H, W, 3) or grayscale (N, H, W).
+
+    Returns ab (N, h, w, 2) and the extent (rows, columns) in ab pixels, possibly
+    fractional, that the unpadded image covers.
+    """
+    lightness, extent = network_input(images, colorizer.working_size)
+    return colorizer.decode(lightness).numpy(), extent
 
 
 def upsample_ab(ab, extent, width, row_start, row_stop, height):
