@@ -56,15 +56,12 @@ def measure(colorizer, features_of, batches):
 
 
 def fit_ridge(features, targets):
-    """A linear map from standardized features to targets, with an L2 penalty; returns a predictor."""
-    mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-6
-
-    def design(values):
-        return np.c_[(values - mean) / scale, np.ones(len(values))]
-
-    matrix = design(features)
-    weights = np.linalg.solve(matrix.T @ matrix + RIDGE * np.eye(matrix.shape[1]), matrix.T @ targets)
-    return lambda values: design(values) @ weights
+    """A linear map from standardized features to targets, with an L2 penalty on the slopes only."""
+    mean, scale, offset = features.mean(axis=0), features.std(axis=0) + 1e-6, targets.mean()
+    standardized = (features - mean) / scale
+    slopes = np.linalg.solve(standardized.T @ standardized + RIDGE * np.eye(standardized.shape[1]),
+                             standardized.T @ (targets - offset))
+    return lambda values: (values - mean) / scale @ slopes + offset
 
 
 def gains_over_gray(errors, gray, sizes):
