@@ -11,8 +11,8 @@ per-image gains) at:
 - each image's own best gain from the grid: an oracle that peeks at the truth, so the
   headroom that knowing "how colorful is this scene?" would open;
 - a gain predicted from the network's global features (the `global_dense` layer, plus
-  the mean decoded chroma) by a ridge regression fitted on CIFAR-10 training images:
-  what the network itself knows of that.
+  the mean decoded chroma) by a ridge regression fitted on CIFAR-10 training images (or
+  on a folder of training photos, `--fit-photos`): what the network itself knows of that.
 
 Runs on validation data only; the test splits stay untouched for the model card.
 """
@@ -81,6 +81,8 @@ def main():
     parser.add_argument("--shards", default="runs/cifar10-shards")
     parser.add_argument("--cifar", type=int, default=2000, help="CIFAR-10 validation images to report on.")
     parser.add_argument("--fit", type=int, default=10000, help="CIFAR-10 training images to fit the regression on.")
+    parser.add_argument("--fit-photos", default=None,
+                        help="Fit the regression on this folder of training photos instead of CIFAR-10.")
     parser.add_argument("--photos", action="append", default=[], help="A folder of held-out color photos.")
     args = parser.parse_args()
     model, description = inference.load_colorizer(args.model)
@@ -90,8 +92,12 @@ def main():
     print(f"{args.model}: default gain {default.saturation:g}, temperature {default.temperature:g}, "
           f"correction in the logits: {'yes' if default.logit_shift is not None else 'no'}")
 
-    fit_errors, fit_features, _ = measure(colorizer, features_of, (
-        rgb for rgb, _, _ in evaluate.shard_batches(args.shards, "train", 500, args.fit)))
+    if args.fit_photos:
+        fit_batches = (rgb for rgb, _, _ in evaluate.folder_images(args.fit_photos, 10**9)[0])
+    else:
+        fit_batches = (rgb for rgb, _, _ in evaluate.shard_batches(args.shards, "train", 500, args.fit))
+    fit_errors, fit_features, _ = measure(colorizer, features_of, fit_batches)
+    print(f"regression fitted on {len(fit_errors):,} {args.fit_photos or 'CIFAR-10 training images'}")
     predict = fit_ridge(fit_features, GAINS[np.argmin(fit_errors, axis=1)])
 
     sets = [("CIFAR-10 validation", (rgb for rgb, _, _ in evaluate.shard_batches(

@@ -1,0 +1,83 @@
+"""Compare two colorize-evaluate runs image by image: is a gain broad, or a few images?
+
+    python bench/compare_evaluations.py runs/eval-A runs/eval-B [--method model_t0.5_s1.1]
+
+Reads the per_image.csv of both output folders (the same images, two models or two
+settings) and prints, for the chosen method row of each (default: the first model method
+of each file), how many images B beats A on, the median and mean per-image PSNR
+difference, and how much of the change in total squared error the images with the
+largest changes carry. On a few dozen validation photos, MSE pooled over all pixels is
+mostly the few photos with large errors: a pooled gain that one photo carries is not
+one to choose a model by.
+"""
+
+import argparse
+import csv
+import os
+import sys
+
+import numpy as np
+
+PER_IMAGE_NAME = "per_image.csv"  # as colorize-evaluate writes it
+GRAY_METHOD = "grayscale_copy"
+SHOWN = 3  # images with the largest changes, listed by name
+
+
+def read_run(folder):
+    """{method: {image id: (mse, psnr)}} from a colorize-evaluate output folder."""
+    path = os.path.join(folder, PER_IMAGE_NAME)
+    if not os.path.exists(path):
+        sys.exit(f"error: {path} does not exist; pass folders that colorize-evaluate --output wrote")
+    methods = {}
+    with open(path, newline="") as file:
+        for row in csv.DictReader(file):
+            methods.setdefault(row["method"], {})[row["id"]] = (float(row["mse"]), float(row["psnr"]))
+    return methods
+
+
+def pick(methods, name, folder):
+    """The rows of method `name`, or of the file's first model method when `name` is None."""
+    if name is None:
+        name = next((method for method in methods if method != GRAY_METHOD), None)
+    if name not in methods:
+        sys.exit(f"error: no method {name!r} in {folder}; it has {', '.join(methods)}")
+    return name, methods[name]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("a", help="colorize-evaluate output folder of the reference (A)")
+    parser.add_argument("b", help="colorize-evaluate output folder of the candidate (B)")
+    parser.add_argument("--method", default=None, help="Method row to compare in both, e.g. model_t0.5_s1.1.")
+    parser.add_argument("--method-b", default=None, help="A different method row for B (default: --method).")
+    args = parser.parse_args()
+    runs = [read_run(args.a), read_run(args.b)]
+    name_a, rows_a = pick(runs[0], args.method, args.a)
+    name_b, rows_b = pick(runs[1], args.method_b or args.method, args.b)
+    ids = sorted(set(rows_a) & set(rows_b))
+    if len(ids) < max(len(rows_a), len(rows_b)):
+        print(f"warning: comparing the {len(ids)} images the two runs share "
+              f"({len(rows_a)} in A, {len(rows_b)} in B)")
+    if not ids:
+        sys.exit("error: the two runs share no image ids; evaluate the same data with both")
+    mse_a, psnr_a = np.array([rows_a[key] for key in ids]).T
+    mse_b, psnr_b = np.array([rows_b[key] for key in ids]).T
+    difference = psnr_b - psnr_a
+    change = mse_b - mse_a  # per image; its sum is the change in total squared error (equal sizes)
+    order = np.argsort(-np.abs(change))
+    print(f"A: {args.a} ({name_a})\nB: {args.b} ({name_b})\n{len(ids)} images")
+    print(f"mean image MSE: A {np.mean(mse_a):.5f}, B {np.mean(mse_b):.5f} "
+          f"({10 * np.log10(np.mean(mse_a) / np.mean(mse_b)):+.2f} dB for B)")
+    print(f"B beats A on {np.sum(difference > 0)} of {len(ids)} images; per-image PSNR difference "
+          f"median {np.median(difference):+.2f} dB, mean {np.mean(difference):+.2f} dB")
+    total = float(np.sum(change))
+    for count in (1, SHOWN):
+        share = float(np.sum(change[order[:count]])) / total if total else float("nan")
+        print(f"the {count} image(s) with the largest change carry {share:.0%} of the change in total "
+              f"squared error ({total:+.5f})")
+    for index in order[:SHOWN]:
+        print(f"  {ids[index]}: MSE {mse_a[index]:.5f} -> {mse_b[index]:.5f}, {difference[index]:+.2f} dB")
+
+
+if __name__ == "__main__":
+    main()
