@@ -32,7 +32,7 @@ import numpy as np
 from tune_decoding import per_image_psnr
 
 from model import inference
-from pipeline import evaluate
+from pipeline import evaluate, images
 
 GAINS = np.array([0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0])
 GLOBAL_LAYER = "global_dense"
@@ -82,7 +82,8 @@ def main():
     parser.add_argument("--cifar", type=int, default=2000, help="CIFAR-10 validation images to report on.")
     parser.add_argument("--fit", type=int, default=10000, help="CIFAR-10 training images to fit the regression on.")
     parser.add_argument("--fit-photos", default=None,
-                        help="Fit the regression on this folder of training photos instead of CIFAR-10.")
+                        help="Fit the regression on the training split of this photo folder (the split "
+                             "colorize-prepare makes, 10%% validation and 10%% test) instead of on CIFAR-10.")
     parser.add_argument("--photos", action="append", default=[], help="A folder of held-out color photos.")
     args = parser.parse_args()
     model, description = inference.load_colorizer(args.model)
@@ -93,11 +94,12 @@ def main():
           f"correction in the logits: {'yes' if default.logit_shift is not None else 'no'}")
 
     if args.fit_photos:
-        fit_batches = (rgb for rgb, _, _ in evaluate.folder_images(args.fit_photos, 10**9)[0])
+        batches, _ = evaluate.folder_images(args.fit_photos, 10**9)
+        fit_batches = (rgb for rgb, _, ids in batches if images.split_for(ids[0], 0.1, 0.1) == "train")
     else:
         fit_batches = (rgb for rgb, _, _ in evaluate.shard_batches(args.shards, "train", 500, args.fit))
     fit_errors, fit_features, _ = measure(colorizer, features_of, fit_batches)
-    print(f"regression fitted on {len(fit_errors):,} {args.fit_photos or 'CIFAR-10 training images'}")
+    print(f"regression fitted on {len(fit_errors):,} training images of {args.fit_photos or 'CIFAR-10'}")
     predict = fit_ridge(fit_features, GAINS[np.argmin(fit_errors, axis=1)])
 
     sets = [("CIFAR-10 validation", (rgb for rgb, _, _ in evaluate.shard_batches(
