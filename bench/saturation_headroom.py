@@ -32,7 +32,7 @@ import numpy as np
 from tune_decoding import per_image_psnr
 
 from model import inference
-from pipeline import evaluate, images
+from pipeline import evaluate, images, prepare
 
 GAINS = np.array([0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0])
 GLOBAL_LAYER = "global_dense"
@@ -83,7 +83,7 @@ def main():
     parser.add_argument("--fit", type=int, default=10000, help="CIFAR-10 training images to fit the regression on.")
     parser.add_argument("--fit-photos", default=None,
                         help="Fit the regression on the training split of this photo folder (the split "
-                             "colorize-prepare makes, 10%% validation and 10%% test) instead of on CIFAR-10.")
+                             "colorize-prepare makes by default) instead of on CIFAR-10.")
     parser.add_argument("--photos", action="append", default=[], help="A folder of held-out color photos.")
     args = parser.parse_args()
     model, description = inference.load_colorizer(args.model)
@@ -95,7 +95,10 @@ def main():
 
     if args.fit_photos:
         batches, _ = evaluate.folder_images(args.fit_photos, 10**9)
-        fit_batches = (rgb for rgb, _, ids in batches if images.split_for(ids[0], 0.1, 0.1) == "train")
+        # The split colorize-prepare makes by default, which data/holdout_photos.py also follows.
+        defaults = prepare.PrepareConfig(source="", output="")
+        fit_batches = (rgb for rgb, _, ids in batches if images.split_for(
+            ids[0], defaults.validation_fraction, defaults.test_fraction) == "train")
     else:
         fit_batches = (rgb for rgb, _, _ in evaluate.shard_batches(args.shards, "train", 500, args.fit))
     fit_errors, fit_features, _ = measure(colorizer, features_of, fit_batches)
