@@ -202,6 +202,37 @@ class HistoryCSV(keras.callbacks.Callback):
         os.replace(temporary, self.path)
 
 
+class ResumedPatience(keras.callbacks.Callback):
+    """Gives the plateau schedule and early stopping back the state they had before a kill.
+
+    Keras resets both when fit begins: a resumed run would measure improvement from
+    scratch and wait `patience` fresh epochs before lowering the rate or stopping. This
+    replays the validation losses of the run's history.csv through their rule; list it
+    after them.
+    """
+
+    def __init__(self, history_path, watched):
+        super().__init__()
+        self.history_path = history_path
+        self.watched = watched
+
+    def on_train_begin(self, logs=None):
+        # The last row of each epoch: a kill between the backup and the log can repeat one.
+        rows = {int(float(row["epoch"])): row for row in read_history_csv(self.history_path)}
+        losses = [float(rows[epoch]["val_loss"]) for epoch in sorted(rows) if rows[epoch].get("val_loss")]
+        for callback in self.watched:
+            cuts = isinstance(callback, keras.callbacks.ReduceLROnPlateau)
+            best, wait = None, 0
+            for loss in losses:
+                if best is None or loss < best - callback.min_delta:
+                    best, wait = loss, 0
+                else:
+                    wait += 1
+                    if cuts and wait >= callback.patience:
+                        wait = 0  # the rate was cut: the schedule waits afresh
+            callback.best, callback.wait = best, wait
+
+
 class TimeBudget(keras.callbacks.Callback):
     """Stops training when the next epoch would end past the budget, keeping the best model."""
 
@@ -329,19 +360,23 @@ def callbacks_for(config, best_so_far=None, validation=None):
     callbacks = [validation] if validation is not None else []
     callbacks += [
         run_clock,
+        # Before the backup and checkpoints, so that a rate cut at an epoch's end is saved with it.
+        schedule,
         # Kept after the last epoch too, so that --resume with more --epochs goes on from there.
         keras.callbacks.BackupAndRestore(os.path.join(config.output, BACKUP_DIR), delete_checkpoint=False),
         keras.callbacks.ModelCheckpoint(os.path.join(config.output, CHECKPOINT_NAME)),
         # A resumed run keeps the best epoch from before the kill unless it beats it.
         keras.callbacks.ModelCheckpoint(os.path.join(config.output, BEST_NAME), monitor="val_loss",
                                         save_best_only=True, initial_value_threshold=best_so_far),
-        schedule,
         keras.callbacks.TensorBoard(os.path.join(config.output, "logs"), update_freq="epoch"),
         HistoryCSV(os.path.join(config.output, HISTORY_CSV_NAME)),
         EpochLog(config.epochs, run_clock, config.time_budget),
     ]
     if config.schedule == "plateau":
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.early_stopping_patience))
+        stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.early_stopping_patience)
+        callbacks.append(stopping)
+        if config.resume:
+            callbacks.append(ResumedPatience(os.path.join(config.output, HISTORY_CSV_NAME), [schedule, stopping]))
     if config.time_budget is not None:
         callbacks.append(TimeBudget(config.time_budget, run_clock))
     return callbacks

@@ -349,3 +349,30 @@ def test_a_fine_tune_keeps_its_parents_decoding_defaults_through_a_resume(shard_
     # The correction applies to the child's own rebalancing weights, recomputed on its data.
     expected = -0.3 * np.log(np.asarray(child["rebalancing_weights"], dtype=np.float32))
     np.testing.assert_allclose(colorizer.logit_shift, expected, rtol=1e-6)
+
+
+def test_a_resumed_plateau_run_keeps_its_best_loss_and_patience(tmp_path):
+    # Epoch 1 was the best and epochs 2-4 did not improve, so with patience 2 the rate was cut after epoch 3.
+    (tmp_path / train.HISTORY_CSV_NAME).write_text(
+        "epoch,learning_rate,val_loss\n0,0.002,4.1\n1,0.002,3.9\n2,0.002,4.0\n3,0.002,3.95\n4,0.001,3.97\n")
+    config = train.TrainConfig(data=("shards",), output=str(tmp_path), schedule="plateau", resume=True,
+                               early_stopping_patience=5)
+    callbacks = train.callbacks_for(config)
+    for callback in callbacks:
+        if isinstance(callback, (keras.callbacks.ReduceLROnPlateau, keras.callbacks.EarlyStopping,
+                                 train.ResumedPatience)):
+            callback.on_train_begin()
+    plateau = next(callback for callback in callbacks if isinstance(callback, keras.callbacks.ReduceLROnPlateau))
+    stopping = next(callback for callback in callbacks if isinstance(callback, keras.callbacks.EarlyStopping))
+    assert plateau.best == stopping.best == pytest.approx(3.9)
+    assert plateau.wait == 1  # epoch 4, since the cut after epoch 3
+    assert stopping.wait == 3  # epochs 2, 3 and 4, since the best
+    # One more epoch without improvement: the rate is cut now (patience 2), not at the resumed run's third.
+    plateau.set_model(types.SimpleNamespace(optimizer=types.SimpleNamespace(learning_rate=0.001)))
+    plateau.on_epoch_end(5, {"val_loss": 3.96})
+    assert plateau.model.optimizer.learning_rate == pytest.approx(0.0005)
+
+
+def test_a_new_plateau_run_has_no_resumed_patience(tmp_path):
+    config = train.TrainConfig(data=("shards",), output=str(tmp_path), schedule="plateau")
+    assert not any(isinstance(callback, train.ResumedPatience) for callback in train.callbacks_for(config))
