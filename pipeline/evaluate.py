@@ -73,14 +73,20 @@ class Accumulator:
     def add(self, predicted, truth, labels, ids=None):
         self.record(self.measure(predicted, truth), labels, ids)
 
-    def summary(self, class_names=None):
+    def summary(self, class_names=None, compared=None):
+        """The figures of report.json; `compared`: which images the mean image PSNR is over (default: all
+        with a finite PSNR)."""
         mse = self.squared_error / max(self.values, 1)
         psnr_values = np.array(self.per_image["psnr"])
+        finite = np.isfinite(psnr_values)
+        compared = finite if compared is None else compared
         result = {
             "images": len(self.labels),
             "mse": mse,
             "psnr": metrics.psnr_from_mse(mse),
-            "mean_image_psnr": float(np.mean(psnr_values[np.isfinite(psnr_values)])) if len(psnr_values) else None,
+            "mean_image_psnr": float(np.mean(psnr_values[compared])) if compared.any() else None,
+            "mean_image_psnr_images": int(compared.sum()),
+            "exact_images": int(np.sum(~finite)),
             "ssim": float(np.mean(self.per_image["ssim"])),
             "ciede2000": float(np.mean(self.per_image["ciede2000"])),
             "colorfulness": float(np.mean(self.per_image["colorfulness"])),
@@ -239,6 +245,7 @@ def run_evaluate(config, colorizer_factory):
         raise ValueError(f"{config.data} holds no color images to evaluate"
                          + (f" ({len(skipped)} skipped: see the report)" if skipped else "")
                          + "; evaluation needs color ground truth")
+    compared = comparable_images([gray, *methods.values()])
     report = {
         "data": config.data,
         "split": config.split if is_shards else None,
@@ -246,8 +253,8 @@ def run_evaluate(config, colorizer_factory):
         "working_size": default.working_size,
         "default_temperature": default.temperature,
         "default_saturation": default.saturation,
-        "methods": {name: accumulator.summary(class_names) for name, accumulator in methods.items()},
-        "grayscale_copy": gray.summary(class_names),
+        "methods": {name: accumulator.summary(class_names, compared) for name, accumulator in methods.items()},
+        "grayscale_copy": gray.summary(class_names, compared),
         "skipped": skipped,
         "seconds": round(time.monotonic() - started, 1),
     }
@@ -257,6 +264,16 @@ def run_evaluate(config, colorizer_factory):
     save_grid(grid_rows, os.path.join(config.output, "grid.png"))
     write_per_image(os.path.join(config.output, PER_IMAGE_NAME), {"grayscale_copy": gray, **methods})
     return report
+
+
+def comparable_images(accumulators):
+    """Images on which every method's PSNR is finite: the mean image PSNR of each is over these.
+
+    A method that reproduces an image exactly (the grayscale copy of an image that is
+    already gray) has an infinite PSNR there. Leaving such images out of that method's mean
+    only would compare the methods over different images.
+    """
+    return np.all([np.isfinite(accumulator.per_image["psnr"]) for accumulator in accumulators], axis=0)
 
 
 def write_per_image(path, accumulators):
@@ -281,6 +298,11 @@ def summary_table(report):
                      f"{values['colorfulness']:>10.1f}")
     truth = report["grayscale_copy"]["colorfulness_truth"]
     lines.append(f"{'ground truth':<16}{'':>8}{'':>10}{'':>8}{'':>10}{'':>7}{'':>8}{truth:>10.1f}")
+    exact = [(name, values["exact_images"]) for name, values in rows if values["exact_images"]]
+    if exact:
+        lines.append(f"img PSNR is over the {report['grayscale_copy']['mean_image_psnr_images']:,} images that no "
+                     "method reproduced exactly; exact: "
+                     + ", ".join(f"{name} {count:,}" for name, count in exact))
     if report["skipped"]:
         lines.append(f"skipped {len(report['skipped'])} files (see report.json)")
     return "\n".join(lines)

@@ -12,8 +12,8 @@ from PIL import Image
 from model import bins, inference, metrics, network
 from pipeline import dataset, evaluate, schema
 
-SUMMARY_KEYS = {"images", "mse", "psnr", "mean_image_psnr", "ssim", "ciede2000", "colorfulness",
-                "colorfulness_truth", "colorfulness_ratio"}
+SUMMARY_KEYS = {"images", "mse", "psnr", "mean_image_psnr", "mean_image_psnr_images", "exact_images", "ssim",
+                "ciede2000", "colorfulness", "colorfulness_truth", "colorfulness_ratio"}
 TEST_IMAGES = 4  # the shard_folder fixture's test split
 FOLDER_SHAPES = [(20, 28), (33, 17), (40, 40)]  # odd sizes, as photos come
 GRID_BORDER = 4  # pixels after each cell of grid.png
@@ -168,3 +168,19 @@ def test_per_image_csv_has_a_row_per_image_and_method(shard_folder, tmp_path, co
     # Images of one size: the mean of per-image MSE is the aggregate MSE.
     assert np.mean([float(row["mse"]) for row in model_rows]) == pytest.approx(report["methods"]["model_t0.5"]["mse"],
                                                                               rel=1e-4)
+
+
+def test_mean_image_psnr_compares_every_method_over_the_same_images():
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 256, (3, 8, 8, 3), dtype=np.uint8)
+    truth[1] = truth[1, ..., :1]  # already gray: its grayscale copy is exact
+    gray, model = evaluate.Accumulator(), evaluate.Accumulator()
+    gray.add(inference.gray_copy(truth), truth, [0, 0, 0])
+    model.add(np.clip(truth.astype(int) + 3, 0, 255).astype(np.uint8), truth, [0, 0, 0])
+    compared = evaluate.comparable_images([gray, model])
+    assert compared.tolist() == [True, False, True]
+    gray_summary, model_summary = gray.summary(compared=compared), model.summary(compared=compared)
+    assert gray_summary["exact_images"] == 1 and model_summary["exact_images"] == 0
+    assert model_summary["mean_image_psnr_images"] == gray_summary["mean_image_psnr_images"] == 2
+    assert model_summary["mean_image_psnr"] == pytest.approx(np.mean(np.array(model.per_image["psnr"])[[0, 2]]))
+    assert gray_summary["mean_image_psnr"] == pytest.approx(np.mean(np.array(gray.per_image["psnr"])[[0, 2]]))
