@@ -31,7 +31,7 @@ import keras
 import numpy as np
 from tune_decoding import per_image_psnr
 
-from model import inference
+from model import inference, metrics
 from pipeline import evaluate, images, prepare
 
 GAINS = np.array([0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0])
@@ -66,7 +66,8 @@ def fit_ridge(features, targets):
 
 def gains_over_gray(errors, gray, sizes):
     """(dB pooled over all pixels, mean per-image dB) of per-image squared errors (N,) over the grayscale copy's."""
-    return (float(per_image_psnr(np.average(errors, weights=sizes)) - per_image_psnr(np.average(gray, weights=sizes))),
+    return (metrics.psnr_from_mse(np.average(errors, weights=sizes))
+            - metrics.psnr_from_mse(np.average(gray, weights=sizes)),
             float(np.mean(per_image_psnr(errors) - per_image_psnr(gray))))
 
 
