@@ -14,6 +14,10 @@ per-image gains) at:
   the mean decoded chroma) by a ridge regression fitted on CIFAR-10 training images (or
   on a folder of training photos, `--fit-photos`): what the network itself knows of that.
 
+It then does the same for each image's overall color, its cast: the decoded ab (at the
+default gain) shifted so that its mean is the true image's mean ab (an oracle), and
+shifted by that difference as predicted from the same features.
+
 Runs on validation data only; the test splits stay untouched for the model card.
 """
 
@@ -31,7 +35,7 @@ import keras
 import numpy as np
 from tune_decoding import per_image_psnr
 
-from model import inference, metrics
+from model import color, inference, metrics
 from pipeline import evaluate, images, prepare
 
 GAINS = np.array([0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0])
@@ -39,25 +43,44 @@ GLOBAL_LAYER = "global_dense"
 RIDGE = 10.0  # on standardized features
 
 
-def measure(colorizer, features_of, batches):
-    """Per image: squared error over the gain grid (N, G), the global features (N, F) and the pixel count (N,)."""
-    errors, features, sizes = [], [], []
+def measure(colorizer, features_of, batches, default_gain, predict_cast=None):
+    """Per image, as arrays with one row per image:
+
+    - errors (N, G): squared error at each gain of the grid;
+    - features (N, F): the global features;
+    - sizes (N,): the pixel count;
+    - cast (N, 2): the true mean ab minus the decoded one at the default gain;
+    - cast_errors (N, 2): squared error with that cast added (the oracle), and with the cast
+      that `predict_cast` gives for the features (NaN without it).
+    """
+    rows = {key: [] for key in ("errors", "features", "sizes", "cast", "cast_errors")}
     for rgb in batches:
         lightness, extent = inference.network_input(rgb, colorizer.working_size)
-        scene = features_of(lightness)
         ab = colorizer.decode(lightness).numpy()
-        chroma = np.mean(np.linalg.norm(ab, axis=-1), axis=(1, 2))
-        features.append(np.concatenate([np.asarray(scene), chroma[:, None]], axis=1))
+        # The mean over the ab pixels that the image covers, not the padding.
+        covered = ab[:, :int(np.ceil(extent[0])), :int(np.ceil(extent[1]))]
+        chroma = np.mean(np.linalg.norm(covered, axis=-1), axis=(1, 2))
+        features = np.concatenate([np.asarray(features_of(lightness)), chroma[:, None]], axis=1)
         truth = rgb / 255.0
-        sizes.extend([truth[0].size] * len(rgb))
-        errors.append(np.stack([np.mean((inference.compose(rgb, ab * gain, extent) / 255.0 - truth) ** 2,
-                                        axis=(1, 2, 3)) for gain in GAINS], axis=1))
-    return np.concatenate(errors), np.concatenate(features), np.asarray(sizes, dtype=np.float64)
+
+        def error(ab_out, rgb=rgb, extent=extent, truth=truth):
+            return np.mean((inference.compose(rgb, ab_out, extent) / 255.0 - truth) ** 2, axis=(1, 2, 3))
+
+        cast = color.srgb8_to_lab(rgb)[..., 1:].mean(axis=(1, 2)) - default_gain * covered.mean(axis=(1, 2))
+        shifts = [cast, predict_cast(features) if predict_cast else None]
+        rows["errors"].append(np.stack([error(ab * gain) for gain in GAINS], axis=1))
+        rows["cast_errors"].append(np.stack([
+            error(ab * default_gain + shift[:, None, None, :]) if shift is not None else np.full(len(rgb), np.nan)
+            for shift in shifts], axis=1))
+        rows["features"].append(features)
+        rows["sizes"].append(np.full(len(rgb), truth[0].size, dtype=np.float64))
+        rows["cast"].append(cast)
+    return {key: np.concatenate(values) for key, values in rows.items()}
 
 
 def fit_ridge(features, targets):
-    """A linear map from standardized features to targets, with an L2 penalty on the slopes only."""
-    mean, scale, offset = features.mean(axis=0), features.std(axis=0) + 1e-6, targets.mean()
+    """A linear map from standardized features to targets (N,) or (N, K), with an L2 penalty on the slopes only."""
+    mean, scale, offset = features.mean(axis=0), features.std(axis=0) + 1e-6, targets.mean(axis=0)
     standardized = (features - mean) / scale
     slopes = np.linalg.solve(standardized.T @ standardized + RIDGE * np.eye(standardized.shape[1]),
                              standardized.T @ (targets - offset))
@@ -102,9 +125,10 @@ def main():
             ids[0], defaults.validation_fraction, defaults.test_fraction) == "train")
     else:
         fit_batches = (rgb for rgb, _, _ in evaluate.shard_batches(args.shards, "train", 500, args.fit))
-    fit_errors, fit_features, _ = measure(colorizer, features_of, fit_batches)
-    print(f"regression fitted on {len(fit_errors):,} training images of {args.fit_photos or 'CIFAR-10'}")
-    predict = fit_ridge(fit_features, GAINS[np.argmin(fit_errors, axis=1)])
+    fit = measure(colorizer, features_of, fit_batches, default.saturation)
+    print(f"regressions fitted on {len(fit['errors']):,} training images of {args.fit_photos or 'CIFAR-10'}")
+    predict = fit_ridge(fit["features"], GAINS[np.argmin(fit["errors"], axis=1)])
+    predict_cast = fit_ridge(fit["features"], fit["cast"])
 
     sets = [("CIFAR-10 validation", (rgb for rgb, _, _ in evaluate.shard_batches(
         args.shards, "validation", 500, args.cifar)))]
@@ -112,24 +136,32 @@ def main():
         batches, _ = evaluate.folder_images(folder, 10**9)
         sets.append((folder, (rgb for rgb, _, _ in batches)))
     for name, batches in sets:
-        errors, features, sizes = measure(colorizer, features_of, batches)
+        measured = measure(colorizer, features_of, batches, default.saturation, predict_cast)
+        errors, sizes = measured["errors"], measured["sizes"]
+        gray = errors[:, 0]
         best = np.argmin(errors, axis=1)
-        predicted = predict(features)
+        predicted = predict(measured["features"])
         snapped = np.argmin(np.abs(predicted[:, None] - GAINS[None, :]), axis=1)
         default_column = int(np.argmin(np.abs(GAINS - default.saturation)))
         print(f"\n{name} ({len(errors)} images): PSNR gain over the grayscale copy, pooled / mean per image")
         for column, gain in enumerate(GAINS[1:], start=1):
-            pooled, per_image = gains_over_gray(errors_at(errors, column), errors[:, 0], sizes)
+            pooled, per_image = gains_over_gray(errors_at(errors, column), gray, sizes)
             marker = "  (default)" if column == default_column else ""
-            print(f"  gain {gain:<5g} {pooled:+6.2f} / {per_image:+6.2f} dB{marker}")
-        pooled, per_image = gains_over_gray(errors_at(errors, best), errors[:, 0], sizes)
+            print(f"  gain {gain:<5g} {pooled:+6.2f} / {per_image:+6.2f} dB "
+                  f"(MSE {np.average(errors[:, column], weights=sizes):.5f}){marker}")
+        pooled, per_image = gains_over_gray(errors_at(errors, best), gray, sizes)
         print(f"  each image's best gain (oracle) {pooled:+6.2f} / {per_image:+6.2f} dB; "
               f"images per gain {np.bincount(best, minlength=len(GAINS)).tolist()}")
-        pooled, per_image = gains_over_gray(errors_at(errors, snapped), errors[:, 0], sizes)
+        pooled, per_image = gains_over_gray(errors_at(errors, snapped), gray, sizes)
         correlation = np.corrcoef(predicted, GAINS[best])[0, 1]
         print(f"  gain predicted from the global features {pooled:+6.2f} / {per_image:+6.2f} dB; "
               f"correlation with the best gain r = {correlation:+.2f}")
-
+        for column, label in enumerate(["each image's true mean ab (oracle cast)",
+                                        "cast predicted from the global features"]):
+            cast_errors = measured["cast_errors"][:, column]
+            pooled, per_image = gains_over_gray(cast_errors, gray, sizes)
+            print(f"  {label} {pooled:+6.2f} / {per_image:+6.2f} dB "
+                  f"(MSE {np.average(cast_errors, weights=sizes):.5f})")
 
 if __name__ == "__main__":
     main()
