@@ -74,7 +74,7 @@ def main():
     saturations = [float(value) for value in args.saturations.split(",")]
 
     cifar = [rgb for rgb, _, _ in evaluate.shard_batches(args.shards, args.split, 500, args.limit)]
-    gray_mse = np.mean([np.mean((inference.gray_copy(rgb) / 255.0 - rgb / 255.0) ** 2) for rgb in cifar])
+    gray_mse = measure(inference.gray_copy, cifar)[0]  # pooled over all pixels, as every row below
     print(f"CIFAR-10 {args.split} ({sum(len(rgb) for rgb in cifar):,} images); grayscale copy MSE "
           f"{gray_mse:.5f} ({metrics.psnr_from_mse(gray_mse):.2f} dB)")
     print(f"{'T':>6}{'correction':>12}{'gain':>6}{'MSE':>10}{'PSNR':>8}{'colorful':>10}{'share':>8}")
