@@ -61,21 +61,21 @@ def measure(colorizer, features_of, batches, default_gain, predict_cast=None):
         covered = ab[:, :int(np.ceil(extent[0])), :int(np.ceil(extent[1]))]
         chroma = np.mean(np.linalg.norm(covered, axis=-1), axis=(1, 2))
         features = np.concatenate([np.asarray(features_of(lightness)), chroma[:, None]], axis=1)
-        truth = rgb / 255.0
-
-        def error(ab_out, rgb=rgb, extent=extent, truth=truth):
-            return np.mean((inference.compose(rgb, ab_out, extent) / 255.0 - truth) ** 2, axis=(1, 2, 3))
-
         cast = color.srgb8_to_lab(rgb)[..., 1:].mean(axis=(1, 2)) - default_gain * covered.mean(axis=(1, 2))
         shifts = [cast, predict_cast(features) if predict_cast else None]
-        rows["errors"].append(np.stack([error(ab * gain) for gain in GAINS], axis=1))
+        rows["errors"].append(np.stack([squared_errors(rgb, ab * gain, extent) for gain in GAINS], axis=1))
         rows["cast_errors"].append(np.stack([
-            error(ab * default_gain + shift[:, None, None, :]) if shift is not None else np.full(len(rgb), np.nan)
-            for shift in shifts], axis=1))
+            squared_errors(rgb, ab * default_gain + shift[:, None, None, :], extent) if shift is not None
+            else np.full(len(rgb), np.nan) for shift in shifts], axis=1))
         rows["features"].append(features)
-        rows["sizes"].append(np.full(len(rgb), truth[0].size, dtype=np.float64))
+        rows["sizes"].append(np.full(len(rgb), rgb[0].size, dtype=np.float64))
         rows["cast"].append(cast)
     return {key: np.concatenate(values) for key, values in rows.items()}
+
+
+def squared_errors(rgb, ab, extent):
+    """Per-image MSE (N,) of uint8 images (N, H, W, 3) colorized with the ab field (N, h, w, 2)."""
+    return np.mean((inference.compose(rgb, ab, extent) / 255.0 - rgb / 255.0) ** 2, axis=(1, 2, 3))
 
 
 def fit_ridge(features, targets):
@@ -162,6 +162,7 @@ def main():
             pooled, per_image = gains_over_gray(cast_errors, gray, sizes)
             print(f"  {label} {pooled:+6.2f} / {per_image:+6.2f} dB "
                   f"(MSE {np.average(cast_errors, weights=sizes):.5f})")
+
 
 if __name__ == "__main__":
     main()
