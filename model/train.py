@@ -32,6 +32,11 @@ CHECKPOINT_NAME = "checkpoint.keras"
 BEST_NAME = "best.keras"
 BACKUP_DIR = "backup"
 CLOCK_NAME = "clock.json"
+# model.json as the run wrote it when it started: --resume reads its rebalancing weights from it.
+RUN_DESCRIPTION_NAME = "run.json"
+# Where runs before 2026-11-25 kept it, a name that read like a half-written file (it is also
+# model.json's temporary name while export writes it; run.json, written first, takes precedence).
+LEGACY_RUN_DESCRIPTION_NAME = MODEL_CONFIG_NAME + ".partial"
 SCHEDULES = ("cosine", "plateau")
 DEFAULT_TEMPERATURE = 0.5
 # How model.json says to decode the model by default (read by inference.Colorizer.from_description).
@@ -404,8 +409,7 @@ def train(config, train_datasets, validation_datasets):
     if config.resume:
         # The record keeps the model a resumed fine-tune first started from.
         recorded["init_from"] = _check_resumable(config, config.output).get("init_from")
-        with open(os.path.join(config.output, MODEL_CONFIG_NAME + ".partial")) as file:
-            started = json.load(file)
+        started = _started_description(config.output)
         weights = np.asarray(started["rebalancing_weights"], dtype=np.float32)
         decoding.update({key: started[key] for key in DECODING_KEYS if key in started})
     else:
@@ -433,8 +437,7 @@ def train(config, train_datasets, validation_datasets):
         **decoding,
         "train_config": recorded,
     }
-    with open(os.path.join(config.output, MODEL_CONFIG_NAME + ".partial"), "w") as file:
-        json.dump(description, file)
+    write_json(os.path.join(config.output, RUN_DESCRIPTION_NAME), description)
 
     model.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate),
@@ -456,14 +459,30 @@ def train(config, train_datasets, validation_datasets):
     return history
 
 
+def _started_description(output):
+    """The description a run wrote when it started (under its older name in folders from before)."""
+    path = os.path.join(output, RUN_DESCRIPTION_NAME)
+    if not os.path.exists(path):
+        path = os.path.join(output, LEGACY_RUN_DESCRIPTION_NAME)
+    with open(path) as file:
+        return json.load(file)
+
+
+def write_json(path, value):
+    """Write JSON through a temporary file, so a kill never leaves a half-written file at `path`."""
+    temporary = path + ".partial"
+    with open(temporary, "w") as file:
+        json.dump(value, file, indent=1)
+    os.replace(temporary, path)
+
+
 def export(output, description):
     """Save the best epoch's weights as an uncompiled model.keras beside model.json and history.json."""
     best_path = os.path.join(output, BEST_NAME)
     source = best_path if os.path.exists(best_path) else os.path.join(output, CHECKPOINT_NAME)
     # Loading without compiling drops the optimizer state: the shipped file holds weights only.
     keras.saving.load_model(source, compile=False).save(os.path.join(output, MODEL_NAME))
-    with open(os.path.join(output, MODEL_CONFIG_NAME), "w") as file:
-        json.dump(description, file, indent=1)
+    write_json(os.path.join(output, MODEL_CONFIG_NAME), description)
     rows = read_history_csv(os.path.join(output, HISTORY_CSV_NAME))
     # A figure that an older version of the job did not log is null in its epochs.
     keys = [key for key in (rows[0] if rows else {}) if key]

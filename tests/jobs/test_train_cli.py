@@ -16,7 +16,7 @@ from jobs import train as train_job
 from model import durations, inference, train
 from pipeline import schema
 
-OUTPUT_FILES = (train.MODEL_NAME, "model.json", train.CONFIG_NAME, train.HISTORY_NAME)
+OUTPUT_FILES = (train.MODEL_NAME, "model.json", train.RUN_DESCRIPTION_NAME, train.CONFIG_NAME, train.HISTORY_NAME)
 NOT_A_MULTIPLE_OF_8 = 20  # pixels; the network needs sides that are multiples of 8
 
 
@@ -146,6 +146,18 @@ def test_resume_extends_a_finished_run_and_survives_a_kill(shard_folder, finishe
     history = read_history(output)
     assert history["epoch"] == [0.0, 1.0, 2.0]
     assert history["loss"][:1] == read_history(finished_run)["loss"]
+
+
+def test_a_run_folder_from_before_run_json_resumes_from_its_old_description(shard_folder, finished_run, tmp_path):
+    output = tmp_path / "old-run"
+    shutil.copytree(finished_run, output)
+    started = json.loads((output / train.RUN_DESCRIPTION_NAME).read_text())
+    (output / train.RUN_DESCRIPTION_NAME).rename(output / train.LEGACY_RUN_DESCRIPTION_NAME)
+
+    train_job.main(tiny_run_flags(shard_folder, output, epochs=2) + ["--resume"])
+    assert read_history(output)["epoch"] == [0.0, 1.0]
+    assert json.loads((output / "model.json").read_text())["rebalancing_weights"] == started["rebalancing_weights"]
+    assert sorted(path.name for path in output.glob("*.partial")) == []
 
 
 def test_init_from_fine_tunes_a_written_model_in_a_fresh_history(shard_folder, finished_run, tmp_path):
