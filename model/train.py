@@ -129,10 +129,7 @@ class RunClock(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         # Saved at the epoch's end, as the backup is: an epoch lost to a kill is not counted.
-        temporary = self.path + ".partial"
-        with open(temporary, "w") as file:
-            json.dump({"trained_seconds": self.elapsed()}, file)
-        os.replace(temporary, self.path)
+        write_json(self.path, {"trained_seconds": self.elapsed()})
 
 
 def folder_names(folders):
