@@ -371,12 +371,11 @@ class ColorizeFiles(beam.DoFn):
     def process(self, element):
         from model import inference
 
-        path, relative_path = element
+        path, relative_path = files.from_element(element)
         started = time.monotonic()
         target = output_path_for(self.config, relative_path)
         try:
-            with FileSystems.open(path, compression_type="uncompressed") as file:
-                data = file.read()
+            data = images.read_image_file(path, self.config.max_pixels)
             with PIXEL_BUDGET.reserve(_pixels_of(data)):
                 status, output, pixels = colorize_image_bytes(
                     data, path, functools.partial(inference.colorize_image, self.colorizer),
@@ -388,15 +387,15 @@ class ColorizeFiles(beam.DoFn):
                     write_atomically(os.path.splitext(target)[0] + COMPARE_SUFFIX + ".jpg", buffer.getvalue())
         except images.UnusableImage as error:
             Metrics.counter("colorize", f"failed_{error.reason}").inc()
-            yield beam.pvalue.TaggedOutput(FAILURE_TAG, {"path": path, "reason": error.reason,
-                                                         "detail": error.detail})
+            yield beam.pvalue.TaggedOutput(FAILURE_TAG, files.failure_record(path, error.reason, error.detail))
         except OSError as error:
             Metrics.counter("colorize", "failed_unreadable").inc()
-            yield beam.pvalue.TaggedOutput(FAILURE_TAG, {"path": path, "reason": "io_error",
-                                                         "detail": f"{error.strerror or error}"})
+            yield beam.pvalue.TaggedOutput(FAILURE_TAG, files.failure_record(path, "io_error",
+                                                                             f"{error.strerror or error}"))
         else:
             Metrics.counter("colorize", status).inc()
-            yield {"path": path, "output": target, "status": status,
+            # Paths printable: Beam's coders refuse a name that is not UTF-8 (files.printable_path).
+            yield {"path": files.printable_path(path), "output": files.printable_path(target), "status": status,
                    "megapixels": round(pixels[1].shape[0] * pixels[1].shape[1] / 1e6, 3)
                    if pixels is not None else None,
                    "seconds": round(time.monotonic() - started, 3)}
@@ -413,7 +412,7 @@ class ColorizeImages(beam.PTransform):
 
     def expand(self, pbegin):
         return (pbegin
-                | "ListWork" >> beam.Create(self.work)
+                | "ListWork" >> beam.Create(files.to_elements(self.work))
                 | "Colorize" >> beam.ParDo(ColorizeFiles(self.config, len(self.work))).with_outputs(
                     FAILURE_TAG, main="results"))
 
@@ -430,8 +429,8 @@ def run_colorize(config, pipeline_options, argv=None):
         if leftovers:
             logger.info(f"removed {leftovers:,} temporary files left by an interrupted run")
         work, up_to_date = [], 0
-        ignored = [{"path": path, "reason": "not_an_image",
-                    "detail": f"the extension is not one of {', '.join(sorted(OUTPUT_FORMATS))}"}
+        ignored = [files.failure_record(path, "not_an_image",
+                                        f"the extension is not one of {', '.join(sorted(OUTPUT_FORMATS))}")
                    for path, _ in found if os.path.splitext(path)[1].lower() not in OUTPUT_FORMATS]
         found = [(path, relative) for path, relative in found
                  if os.path.splitext(path)[1].lower() in OUTPUT_FORMATS]
@@ -478,7 +477,8 @@ def run_colorize(config, pipeline_options, argv=None):
             "command": list(sys.argv if argv is None else argv),
             "config": dataclasses.asdict(config),
         }
-        colorized = sorted(result["output"] for result in results if result["status"] == "colorized")
+        output_of = {files.printable_path(path): output_path_for(config, relative_path) for path, relative_path in work}
+        colorized = sorted(output_of[result["path"]] for result in results if result["status"] == "colorized")
         if config.contact_sheet and colorized and "://" not in config.output:
             chosen = colorized[:CONTACT_SHEET_LIMIT]
             write_atomically(os.path.join(config.output, CONTACT_SHEET_NAME), contact_sheet(
@@ -486,7 +486,7 @@ def run_colorize(config, pipeline_options, argv=None):
             report["contact_sheet"] = {"path": os.path.join(config.output, CONTACT_SHEET_NAME),
                                        "images": len(chosen), "of": len(colorized)}
         write_atomically(os.path.join(config.output, REPORT_NAME),
-                         json.dumps(report, indent=1, ensure_ascii=False).encode("utf-8"))
+                         files.json_text(report, indent=1).encode("utf-8"))
     return report
 
 
@@ -504,11 +504,12 @@ def summarize(report):
              f"up to date {counts['up_to_date']:,}, failed {counts['failed']:,}"
              + (f", ignored {counts['ignored']:,} files that are not images" if counts["ignored"] else "")
              + " "
-             f"({report['megapixels']:,.1f} megapixels in {report['seconds']:.0f} s) -> {report['output']}"]
+             f"({report['megapixels']:,.1f} megapixels in {report['seconds']:.0f} s) -> "
+             f"{files.printable_path(report['output'])}"]
     for failure in report["failures"][:10]:
         lines.append(f"  failed: {failure['path']}: {failure['reason']}: {failure['detail']}")
     if len(report["failures"]) > 10:
         lines.append(f"  ... and {len(report['failures']) - 10} more")
     if report["failures"]:
-        lines.append(f"  the full list is in {os.path.join(report['output'], REPORT_NAME)}")
+        lines.append(f"  the full list is in {files.printable_path(os.path.join(report['output'], REPORT_NAME))}")
     return "\n".join(lines)

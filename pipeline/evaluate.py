@@ -136,16 +136,15 @@ def folder_images(folder, max_pixels, limit=None):
             if limit and count >= limit:
                 return
             try:
-                with open(path, "rb") as file:
-                    rgb = images.decode_color_image(file.read(), max_pixels=max_pixels)
+                rgb = images.decode_color_image(images.read_image_file(path, max_pixels), max_pixels=max_pixels)
             except images.UnusableImage as error:
-                skipped.append({"path": path, "reason": error.reason, "detail": error.detail})
+                skipped.append(files.failure_record(path, error.reason, error.detail))
                 continue
             except OSError as error:
-                skipped.append({"path": path, "reason": "unreadable", "detail": str(error)})
+                skipped.append(files.failure_record(path, "unreadable", str(error)))
                 continue
             count += 1
-            yield rgb[None], np.array([schema.NO_LABEL]), [relative_path]
+            yield rgb[None], np.array([schema.NO_LABEL]), [files.printable_path(relative_path)]
 
     return generate(), skipped
 

@@ -2,19 +2,38 @@
 
 Local folders are walked without leaving them: a symbolic link is followed only when its
 target stays inside the folder; links that leave it, dangle or loop, and links to folders,
-are refused with a reason instead. Other file systems (gs://, s3://) are listed through
-Beam's FileSystems, imported only there: the tf.data reader shares the glob helpers and
-stays free of Beam.
+are refused with a reason instead. So is anything that is not a regular file (a FIFO, a
+device node, a socket: reading one could hang or never end), without opening it, and a
+folder that cannot be listed (no permission, a path past the system's limit) is reported
+rather than passed over. Other file systems (gs://, s3://) are listed through Beam's
+FileSystems, imported only there: the tf.data reader shares the glob helpers and stays
+free of Beam.
+
+File names are bytes on Linux. One that is not UTF-8 (from an old Windows disk or a zip
+archive) comes back from the listing as Python's `surrogateescape` string, which opens the
+file but which Beam's coders and UTF-8 files refuse; the helpers at the end carry such names
+through a pipeline as bytes, and write them in reports and on the terminal with each byte
+that is not UTF-8 as \\xNN.
 """
 
 import contextlib
 import glob
+import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 
 GLOB_CHARACTERS = "*?["
+UNDECODABLE_BYTE = re.compile(r"[\udc80-\udcff]")  # how surrogateescape holds a byte that is not UTF-8
+NOT_REGULAR_KINDS = {  # stat file type test -> how the report names it
+    stat.S_ISFIFO: "a FIFO (named pipe)",
+    stat.S_ISCHR: "a character device",
+    stat.S_ISBLK: "a block device",
+    stat.S_ISSOCK: "a socket",
+    stat.S_ISDIR: "a folder",
+}
 
 
 def has_glob_characters(path):
@@ -59,8 +78,8 @@ def input_root(input_path):
 
 
 def list_files(input_path, skip=lambda name: False):
-    """(path, relative path) of every file under a folder or matching a glob, sorted, and the
-    files refused while listing as {"path", "reason", "detail"} records.
+    """(path, relative path) of every regular file under a folder or matching a glob, sorted, and
+    the files and folders refused while listing as {"path", "reason", "detail"} records.
 
     `skip(name)` drops files silently (e.g. our own temporary files). Raises ValueError for
     a missing folder.
@@ -73,23 +92,46 @@ def list_files(input_path, skip=lambda name: False):
     real_root = os.path.realpath(root)
     pattern = glob_to_regex(os.path.relpath(os.path.abspath(input_path), root)) if is_glob(input_path) else None
     found, refused = [], []
-    for directory, subdirectories, names in os.walk(root, followlinks=False):
+
+    def unlistable(error):
+        refused.append(failure_record(
+            error.filename, "unlistable", f"cannot list this folder ({error.strerror}), so none of its files were "
+                                          "read: give the job read access, or move it to a shorter path"))
+
+    for directory, subdirectories, names in os.walk(root, onerror=unlistable, followlinks=False):
         subdirectories.sort()
         for name in list(subdirectories):
             if os.path.islink(os.path.join(directory, name)):
                 subdirectories.remove(name)
-                refused.append({"path": os.path.join(directory, name), "reason": "bad_link",
-                                "detail": "a folder link (folder links are not followed)"})
+                refused.append(failure_record(os.path.join(directory, name), "bad_link",
+                                              "a folder link (folder links are not followed)"))
         for name in sorted(names):
             path = os.path.join(directory, name)
             if skip(name) or (pattern and not pattern.fullmatch(os.path.relpath(path, root))):
                 continue
             problem = _link_problem(path, real_root)
             if problem:
-                refused.append({"path": path, "reason": "bad_link", "detail": problem})
+                refused.append(failure_record(path, "bad_link", problem))
+                continue
+            try:
+                mode = os.stat(path).st_mode
+            except OSError as error:  # e.g. a path longer than the system allows
+                refused.append(failure_record(path, "unreadable", f"cannot look at this file ({error.strerror}); "
+                                                                  "move it to a shorter path or give the job access"))
+                continue
+            kind = not_regular_kind(mode)
+            if kind:
+                refused.append(failure_record(path, "not_a_file", f"{kind}, not a regular file: it was not opened"))
             else:
                 found.append((path, os.path.relpath(path, root)))
-    return sorted(found), refused
+    return sorted(found), sorted(refused, key=lambda record: record["path"])
+
+
+def not_regular_kind(mode):
+    """What a file of this st_mode is when it is not a regular file ("a FIFO (named pipe)", ...), else None."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in NOT_REGULAR_KINDS.items() if test(mode)), "not a regular file")
 
 
 def _link_problem(path, real_root):
@@ -139,3 +181,40 @@ def glob_to_regex(pattern):
             parts.append(re.escape(pattern[index]))
             index += 1
     return re.compile("".join(parts))
+
+
+# ---------------------------------------------------------------------------------------
+# Names that are not UTF-8.
+
+
+def to_elements(pairs):
+    """(path, relative path) pairs as bytes, the form in which they cross a Beam pipeline.
+
+    Beam's coders encode a str as strict UTF-8, which a `surrogateescape` name fails; its
+    bytes pass unchanged (os.fsencode is the file system's own encoding, UTF-8 here).
+    """
+    return [tuple(os.fsencode(part) for part in pair) for pair in pairs]
+
+
+def from_element(element):
+    """The (path, relative path) strings of a pair made by to_elements (str pairs pass unchanged)."""
+    return tuple(os.fsdecode(part) for part in element)
+
+
+def printable_path(path):
+    """A path as valid UTF-8 text for reports, the terminal and image ids: each byte of a name
+    that is not UTF-8 is written as \\xNN (lat\\xe9.jpg); any other name is unchanged."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def failure_record(path, reason, detail):
+    """The {"path", "reason", "detail"} record of a file a job skipped, its path printable."""
+    return {"path": printable_path(path), "reason": reason, "detail": detail}
+
+
+def json_text(value, **options):
+    """JSON of `value` that is valid UTF-8 even when a string in it holds a name that is not:
+    each such byte is written as \\xNN, as printable_path writes it."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    # Only a JSON string can hold such a character, so its escape is an escaped backslash.
+    return UNDECODABLE_BYTE.sub(lambda match: f"\\\\x{ord(match.group()) - 0xDC00:02x}", text)

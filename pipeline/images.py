@@ -7,16 +7,23 @@ stay thin and the tests call these directly.
 import dataclasses
 import hashlib
 import io
+import os
 import warnings
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from pipeline import files
 
 MAX_PIXELS = 100_000_000  # larger images are refused before decoding, not resized
 # Pillow's own bomb guard (about 179 megapixels) would override a user's higher --max-pixels;
 # open_image enforces the limit itself, from the header, before any pixel is decoded.
 Image.MAX_IMAGE_PIXELS = None
 MIN_SIDE = 8  # pixels; smaller images carry no usable color layout
+# A file larger than its pixel limit could fill, at the deepest pixels Pillow reads (16-bit
+# RGBA) uncompressed, plus room for metadata and previews, is refused before it is read.
+MAX_BYTES_PER_PIXEL = 8
+FILE_HEADROOM_BYTES = 64 * 1024 * 1024
 GRAY_SPREAD = 6  # max-min channel spread (8-bit) under which a pixel counts as gray
 GRAY_PIXEL_FRACTION = 0.99  # an image is grayscale when this share of its pixels is gray
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif")
@@ -50,18 +57,33 @@ def open_image(data, max_pixels=MAX_PIXELS, min_side=MIN_SIDE):
     """
     if not data:
         raise UnusableImage("empty", "the file has 0 bytes")
+    image = open_header(io.BytesIO(data), max_pixels=max_pixels, min_side=min_side)
+    try:
+        image.seek(0)
+        image.load()
+        image = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise UnusableImage("corrupt", f"decoding failed ({error})") from error
+    return image
+
+
+def open_header(stream, max_pixels=MAX_PIXELS, min_side=MIN_SIDE):
+    """A lazily opened Pillow image of a binary stream, its size checked against the limits.
+
+    Only the header is read: no pixel is decoded. Raises UnusableImage as open_image does.
+    """
     try:
         with warnings.catch_warnings():
             # Our own pixel limit applies below; Pillow's bomb warning would only repeat it.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(stream)
     except UnidentifiedImageError as error:
         # Pillow's message names only an in-memory buffer, which would tell the user nothing.
         raise UnusableImage("not_an_image", "Pillow does not recognise it as an image file") from error
     except Image.DecompressionBombError as error:
         # Pillow itself refuses images over twice its own limit (about 179 megapixels) before ours applies.
         raise UnusableImage("too_large", f"Pillow refuses it as a possible decompression bomb ({error})") from error
-    except OSError as error:
+    except (OSError, SyntaxError, ValueError) as error:
         # Pillow knows the format but its header is damaged, as in a JPEG or WebP cut short.
         raise UnusableImage("corrupt", f"cannot read the image header ({error})") from error
     width, height = image.size
@@ -72,13 +94,55 @@ def open_image(data, max_pixels=MAX_PIXELS, min_side=MIN_SIDE):
             "raise --max-pixels if the file is trusted")
     if min(width, height) < min_side:
         raise UnusableImage("too_small", f"{width}x{height} is below the minimum side of {min_side} px")
-    try:
-        image.seek(0)
-        image.load()
-        image = ImageOps.exif_transpose(image)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
-        raise UnusableImage("corrupt", f"decoding failed ({error})") from error
     return image
+
+
+def max_file_bytes(max_pixels):
+    """The largest file that an image within `max_pixels` can plausibly be."""
+    return max_pixels * MAX_BYTES_PER_PIXEL + FILE_HEADROOM_BYTES
+
+
+def read_image_file(path, max_pixels=MAX_PIXELS):
+    """The bytes of an image file, read whole only once its kind, size and header are known to fit.
+
+    Anything but a regular file (a FIFO, a device node, a socket) is refused without being
+    opened; a file larger than max_file_bytes(max_pixels), or whose header claims more than
+    `max_pixels`, is refused after reading its header alone. Raises UnusableImage for
+    those, OSError when the file cannot be read.
+    """
+    if "://" in path:
+        return _read_remote_image_file(path, max_pixels)
+    kind = files.not_regular_kind(os.stat(path).st_mode)
+    if kind:
+        raise UnusableImage("not_a_file", f"{kind}, not a regular file: it was not opened")
+    # Non-blocking, in case the path became a FIFO since: opening one would wait for a writer.
+    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+        status = os.fstat(file.fileno())
+        kind = files.not_regular_kind(status.st_mode)
+        if kind:
+            raise UnusableImage("not_a_file", f"{kind}, not a regular file: it was not read")
+        return _read_checked(file, status.st_size, max_pixels)
+
+
+def _read_remote_image_file(path, max_pixels):
+    from apache_beam.io.filesystems import FileSystems
+
+    size = FileSystems.match([path])[0].metadata_list[0].size_in_bytes
+    with FileSystems.open(path, compression_type="uncompressed") as file:
+        return _read_checked(file, size, max_pixels)
+
+
+def _read_checked(file, size, max_pixels):
+    if size == 0:
+        raise UnusableImage("empty", "the file has 0 bytes")
+    if size > max_file_bytes(max_pixels):
+        raise UnusableImage("too_large", f"the file has {size:,} bytes, more than an image of {max_pixels:,} "
+                                         f"pixels can fill ({max_file_bytes(max_pixels):,}); raise --max-pixels "
+                                         "if the file is trusted")
+    # The pixel limit is checked on the header; the minimum side is the decoder's to check.
+    open_header(file, max_pixels=max_pixels, min_side=0)
+    file.seek(0)
+    return file.read()
 
 
 GRAY_MODES = ("L", "I;16", "I;16B", "I;16L", "I", "F")  # Pillow modes of one channel without alpha

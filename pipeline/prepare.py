@@ -96,24 +96,25 @@ class DecodeImageFiles(beam.DoFn):
         self.progress = Progress.shared(self.run_id, "images read", total=self.total)
 
     def process(self, element):
-        path, relative_path = element
+        path, relative_path = files.from_element(element)
         try:
-            with FileSystems.open(path, compression_type="uncompressed") as file:
-                data = file.read()
+            data = images.read_image_file(path, self.config.max_pixels)
             rgb = images.decode_color_image(data, max_pixels=self.config.max_pixels)
         except images.UnusableImage as error:
             yield self._failure(path, error.reason, error.detail)
         except OSError as error:
             yield self._failure(path, "unreadable", f"cannot read the file ({error})")
         else:
-            split = images.split_for(relative_path, self.config.validation_fraction, self.config.test_fraction)
-            yield images.SourceImage(f"folder:{relative_path}", split, schema.NO_LABEL, rgb)
+            # A name that is not UTF-8 is kept in the id as \xNN; the same split as any other name.
+            key = files.printable_path(relative_path)
+            split = images.split_for(key, self.config.validation_fraction, self.config.test_fraction)
+            yield images.SourceImage(f"folder:{key}", split, schema.NO_LABEL, rgb)
         self.progress.add()
 
     @staticmethod
     def _failure(path, reason, detail):
         Metrics.counter("prepare", f"skipped_{reason}").inc()
-        return beam.pvalue.TaggedOutput(FAILURE_TAG, {"path": path, "reason": reason, "detail": detail})
+        return beam.pvalue.TaggedOutput(FAILURE_TAG, files.failure_record(path, reason, detail))
 
 
 class ReadImageFolder(beam.PTransform):
@@ -126,7 +127,7 @@ class ReadImageFolder(beam.PTransform):
 
     def expand(self, pbegin):
         return (pbegin
-                | "ListFiles" >> beam.Create(self.paths)
+                | "ListFiles" >> beam.Create(files.to_elements(self.paths))
                 | "Decode" >> beam.ParDo(DecodeImageFiles(self.config, len(self.paths))).with_outputs(
                     FAILURE_TAG, main="images"))
 
@@ -257,7 +258,7 @@ class WriteReport(beam.PTransform):
     def expand(self, pcolls):
         examples, failures = pcolls
         (failures
-         | "FailureLines" >> beam.Map(json.dumps, ensure_ascii=False, sort_keys=True)
+         | "FailureLines" >> beam.Map(files.json_text, sort_keys=True)
          | "WriteFailures" >> beam.io.WriteToText(
              FileSystems.join(self.directory, schema.FAILURES_NAME), shard_name_template=""))
         return ((examples, failures)

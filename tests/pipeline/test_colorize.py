@@ -2,6 +2,7 @@
 
 import functools
 import io
+import json
 import os
 import threading
 import time
@@ -364,6 +365,29 @@ def test_rerun_colorizes_only_new_or_changed_inputs_and_mirrors_odd_names(tiny_m
 
     fourth = run(make_config(tiny_model, source, output, overwrite=True))
     assert (fourth["counts"]["colorized"], fourth["counts"]["up_to_date"]) == (len(ODD_NAMES), 0)
+
+
+def test_a_name_that_is_not_utf8_is_colorized_and_odd_files_fail_alone(tiny_model, tmp_path):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    latin1 = os.path.join(os.fsencode(source), b"lat\xe9.jpg")  # a name from an old Windows disk
+    gray_pattern(30, 20).convert("RGB").save(latin1, format="JPEG")
+    gray_pattern(20, 30).save(source / "plain.png")
+    os.mkfifo(os.path.join(os.fsencode(source), b"pip\xe9.png"))  # reading it would wait for a writer forever
+    big = source / "big.tif"
+    gray_pattern(20, 20).save(big)
+    os.truncate(big, 3 * 1024**3)  # sparse: 3 GB of nothing behind a small picture
+
+    report = run(make_config(tiny_model, source, output))
+
+    assert report["counts"] == {**report["counts"], "colorized": 2, "failed": 2}
+    with Image.open(os.path.join(os.fsencode(output), b"lat\xe9.jpg")) as result:
+        assert result.size == (30, 20)
+    assert {failure["path"]: failure["reason"] for failure in report["failures"]} == {
+        str(source / "pip\\xe9.png"): "not_a_file", str(big): "too_large"}
+    written = json.loads((output / colorize.REPORT_NAME).read_bytes().decode("utf-8"))
+    assert written["failures"] == report["failures"]
+    assert "pip\\xe9.png: not_a_file: a FIFO" in colorize.summarize(report).encode("utf-8").decode("utf-8")
 
 
 def test_next_run_finishes_a_killed_run_and_leaves_no_temporary_files(tiny_model, tmp_path):

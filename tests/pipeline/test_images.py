@@ -1,7 +1,10 @@
 """Tests for pipeline/images.py, calling the element functions directly on bytes and arrays."""
 
 import io
+import os
+import stat
 import struct
+import tracemalloc
 import zlib
 
 import numpy as np
@@ -282,3 +285,78 @@ def test_unknown_policy_names_the_choices():
     source = images.SourceImage("folder:a.jpg", "train", -1, filled(40, 30, RED))
     with pytest.raises(ValueError, match="choose one of center-crop, random-crops"):
         list(images.training_images(source, 8, "stretch"))
+
+
+# ---------------------------------------------------------------------------------------
+# Reading a file: only regular files, and only once its size and header fit the limit.
+
+READ_MEMORY_LIMIT = 20_000_000  # bytes: far below the files that must not be read whole
+
+
+def peak_memory_of(function, *args):
+    """(result or raised UnusableImage, peak bytes Python allocated while calling function)."""
+    tracemalloc.start()
+    try:
+        result = function(*args)
+    except images.UnusableImage as error:
+        result = error
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, peak
+
+
+def test_a_regular_file_is_read_whole(tmp_path):
+    data = encode(Image.fromarray(filled(30, 20, RED)), "PNG")
+    (tmp_path / "red.png").write_bytes(data)
+    assert images.read_image_file(str(tmp_path / "red.png")) == data
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    os.mkfifo(tmp_path / "pipe.png")
+    with pytest.raises(images.UnusableImage, match="not_a_file: a FIFO"):
+        images.read_image_file(str(tmp_path / "pipe.png"))
+
+
+def test_a_device_node_is_refused_without_being_read(tmp_path):
+    try:  # the same device as /dev/zero, which never ends; making one needs root
+        os.mknod(tmp_path / "zero.png", stat.S_IFCHR | 0o600, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    with pytest.raises(images.UnusableImage, match="not_a_file: a character device"):
+        images.read_image_file(str(tmp_path / "zero.png"))
+
+
+def test_a_sparse_file_larger_than_any_image_within_the_limit_is_refused_unread(tmp_path):
+    path = tmp_path / "big.tif"
+    path.write_bytes(encode(Image.fromarray(filled(30, 20, RED)), "TIFF"))
+    os.truncate(path, 3 * 1024**3)  # 3 GB that take no disk space
+
+    refused, peak = peak_memory_of(images.read_image_file, str(path))
+
+    assert isinstance(refused, images.UnusableImage) and refused.reason == "too_large"
+    assert "3,221,225,472 bytes" in refused.detail and "--max-pixels" in refused.detail
+    assert peak < READ_MEMORY_LIMIT
+
+
+def test_a_header_over_the_pixel_limit_is_refused_before_the_file_is_read(tmp_path):
+    path = tmp_path / "claims.png"
+    path.write_bytes(png_header_claiming(2_000, 1_000))
+    os.truncate(path, 60_000_000)  # within the byte bound of 100 megapixels, not worth reading
+
+    refused, peak = peak_memory_of(images.read_image_file, str(path), 1_000_000)
+
+    assert isinstance(refused, images.UnusableImage) and refused.reason == "too_large"
+    assert "2000x1000" in refused.detail
+    assert peak < READ_MEMORY_LIMIT
+
+
+def test_an_unrecognised_large_file_is_refused_from_its_first_bytes(tmp_path):
+    path = tmp_path / "video.jpg"
+    path.write_bytes(b"not an image at all")
+    os.truncate(path, 60_000_000)
+
+    refused, peak = peak_memory_of(images.read_image_file, str(path))
+
+    assert isinstance(refused, images.UnusableImage) and refused.reason == "not_an_image"
+    assert peak < READ_MEMORY_LIMIT

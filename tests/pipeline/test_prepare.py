@@ -2,6 +2,7 @@
 
 import collections
 import json
+import os
 import posixpath
 import shutil
 
@@ -225,6 +226,20 @@ def test_a_link_out_of_the_folder_is_a_reported_failure_of_the_run(image_folder,
     assert ("escape.png", "bad_link") in read_failures(output, image_folder.path)
     assert manifest["skipped"]["bad_link"] == 1
     assert ids_by_split(output, manifest) == expected_folder_shards(image_folder)  # the secret is not in any shard
+
+
+def test_a_name_that_is_not_utf8_is_prepared_and_odd_files_are_skipped_with_a_reason(image_folder, tmp_path):
+    latin1 = os.path.join(os.fsencode(image_folder.path), b"lat\xe9.png")  # from an old Windows disk
+    shutil.copy(image_folder.path / "rgb.png", latin1)
+    os.mkfifo(image_folder.path / "pipe.png")  # reading it would wait for a writer forever
+    output = tmp_path / "shards"
+
+    manifest = prepare.run_prepare(folder_config(image_folder, output), PipelineOptions(IN_PROCESS), argv=[])
+
+    split = images.split_for("lat\\xe9.png", **FOLDER_FRACTIONS)
+    assert ids_by_split(output, manifest)[split]["folder:lat\\xe9.png"] == 1
+    assert ("pipe.png", "not_a_file") in read_failures(output, image_folder.path)
+    assert manifest["skipped"]["not_a_file"] == 1
 
 
 def test_an_output_folder_with_glob_characters_in_its_name_gets_the_shards(image_folder, tmp_path):
