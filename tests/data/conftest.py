@@ -1,8 +1,10 @@
 """The data/ fetch scripts are scripts, not a package: the tests load them by path."""
 
 import importlib.util
+import io
 import pathlib
 import sys
+import tarfile
 
 import pytest
 
@@ -22,3 +24,15 @@ def load_data_script():
         finally:
             sys.path.remove(str(DATA))
     return load
+
+
+@pytest.fixture
+def build_tarball():
+    """A function that writes a .tgz of {member name: bytes}, as npm packs a package."""
+    def build(path, files):
+        with tarfile.open(path, "w:gz") as archive:
+            for name, data in files.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    return build

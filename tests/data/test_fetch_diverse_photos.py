@@ -1,8 +1,5 @@
 """fetch_diverse_photos on a small npm tarball and package tree built here: which files it takes, their credits."""
 
-import io
-import tarfile
-
 import pytest
 
 README = """# placeholders
@@ -17,14 +14,6 @@ README = """# placeholders
 
 - [Gardening - Pavel Danilyuk](https://www.pexels.com/video/4625767/)
 """
-
-
-def build_tarball(path, files):
-    with tarfile.open(path, "w:gz") as archive:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
 
 
 @pytest.fixture
@@ -46,7 +35,7 @@ def test_solid_credits_name_each_photo_by_its_title_with_photographer_and_source
         "gardening.jpg": "Pavel Danilyuk, https://www.pexels.com/video/4625767/"}
 
 
-def test_unpack_solid_takes_the_credited_photos_and_keeps_licence_and_readme(tmp_path, script):
+def test_unpack_solid_takes_the_credited_photos_and_keeps_licence_and_readme(tmp_path, script, build_tarball):
     tarball = tmp_path / "solid.tgz"
     build_tarball(tarball, solid_files(**{
         "family.jpg": b"photo 1", "handshake-work.jpg": b"photo 2", "generic.jpg": b"an icon",
@@ -65,7 +54,7 @@ def test_unpack_solid_takes_the_credited_photos_and_keeps_licence_and_readme(tmp
     assert (credits / "solid-placeholders.README.md").read_text() == README
 
 
-def test_a_photo_without_a_credit_is_an_error(tmp_path, script):
+def test_a_photo_without_a_credit_is_an_error(tmp_path, script, build_tarball):
     tarball = tmp_path / "solid.tgz"
     build_tarball(tarball, solid_files(**{"family.jpg": b"photo", "new-photo.jpg": b"uncredited"}))
     credits = tmp_path / "credits"
@@ -96,7 +85,7 @@ def test_scratch_photos_leave_out_the_drawn_backgrounds(tmp_path, script):
     assert "CC-BY-SA-3.0" in (credits / "scratch.copyright").read_text()
 
 
-def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script):
+def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script, build_tarball):
     build_tarball(tmp_path / script.SOLID_TARBALL, solid_files(**{"family.jpg": b"photo"}))
     with pytest.raises(SystemExit, match="integrity .* expected sha512-tD0K.*delete it and re-run"):
         script.fetch(tmp_path)

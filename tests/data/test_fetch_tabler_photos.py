@@ -1,17 +1,6 @@
 """fetch_tabler_photos on a small npm tarball built here: which files it takes, its credits, its pinned hash."""
 
-import io
-import tarfile
-
 import pytest
-
-
-def build_tarball(path, files):
-    with tarfile.open(path, "w:gz") as archive:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
 
 
 @pytest.fixture
@@ -19,8 +8,8 @@ def script(load_data_script):
     return load_data_script("fetch_tabler_photos")
 
 
-def test_it_takes_the_full_size_photos_with_the_licence_and_a_credit_per_photo(tmp_path, script, load_data_script,
-                                                                                 monkeypatch):
+def test_it_takes_the_full_size_photos_with_the_licence_and_a_credit_per_photo(tmp_path, script, build_tarball,
+                                                                                 load_data_script, monkeypatch):
     build_tarball(tmp_path / script.TARBALL, {
         "package/src/demo/photos/ales-krivec-107499-1500.jpg": b"big 1",
         "package/src/demo/photos/ales-krivec-107499-500.jpg": b"small 1",
@@ -48,7 +37,7 @@ def test_it_takes_the_full_size_photos_with_the_licence_and_a_credit_per_photo(t
     assert (folder / "ales-krivec-107499-1500.jpg").read_bytes() == b"touched"
 
 
-def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script):
+def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script, build_tarball):
     build_tarball(tmp_path / script.TARBALL, {"package/LICENSE": b"something else"})
     with pytest.raises(SystemExit, match="integrity .* expected sha512-1stQ.*delete it and re-run"):
         script.fetch(tmp_path)
