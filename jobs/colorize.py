@@ -5,11 +5,14 @@
     colorize --input photos --output colored --direct_running_mode=multi_processing --direct_num_workers=2
 
 Each output has its input's size, format and lightness; transparency is kept. A re-run
-colorizes only inputs that are new or changed since their output was written (--overwrite
-redoes all), and never leaves a partial file. colorize-report.json lists what was done and
-every file that failed, with the reason. Exit status: 0 all done, 1 some files failed,
-2 a usage error, 3 another run is writing to the same output. Any other flag is a Beam
-pipeline option (e.g. --runner=DataflowRunner with that runner's flags).
+redoes exactly the outputs whose input, model or settings changed since they were written
+(recorded in OUTPUT/.colorize/state.json; --overwrite redoes all), never replaces a file it
+did not write, and never leaves a partial file. OUTPUT/.colorize/report.json lists what was
+done, every file that failed with the reason, and outputs whose input was deleted. Exit
+status: 0 all done, 1 some inputs failed, 2 a usage error, 3 another run is writing to the
+same output, 4 an output could not be written (a full disk, permissions, a name too long),
+130 interrupted (Ctrl-C). Any other flag is a Beam pipeline option (e.g.
+--runner=DataflowRunner with that runner's flags).
 """
 
 import argparse
@@ -20,7 +23,8 @@ from jobs import common
 
 DEFAULT_MODEL = "default"
 EXIT_SOME_FAILED = 1
-EXIT_LOCKED = 3
+EXIT_LOCKED = common.EXIT_LOCKED
+EXIT_OUTPUT_FAILED = common.EXIT_OUTPUT_FAILED
 
 
 def parse_args(argv):
@@ -40,11 +44,15 @@ def parse_args(argv):
                         help="Short side in pixels at which the network sees a photo (default: the model's own).")
     parser.add_argument("--keep-color", action="store_true",
                         help="Copy inputs that are already in color unchanged instead of recolorizing them.")
-    parser.add_argument("--overwrite", action="store_true", help="Colorize every input, even up-to-date ones.")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="Colorize every input, even up-to-date ones (files colorize did not write are "
+                             "still never replaced).")
+    parser.add_argument("--remove-orphans", action="store_true",
+                        help="Delete outputs whose input was deleted (by default they are only listed).")
     parser.add_argument("--compare", action="store_true",
-                        help="Also write NAME.compare.jpg: the input and the result side by side.")
+                        help="Also write OUTPUT/.colorize/compare/NAME: the input and the result side by side.")
     parser.add_argument("--contact-sheet", action="store_true",
-                        help="Also write colorize-contact-sheet.jpg: thumbnails of the images this run "
+                        help="Also write OUTPUT/.colorize/contact-sheet.jpg: thumbnails of the images this run "
                              "colorized (the first 100 by path).")
     common.add_max_pixels_flag(parser)
     common.add_verbose_flag(parser)
@@ -64,16 +72,16 @@ def main(argv=None):
             model=default_model.path() if args.model == DEFAULT_MODEL else args.model,
             temperature=args.temperature, saturation=args.saturation, working_size=args.working_size,
             keep_color=args.keep_color, overwrite=args.overwrite, compare=args.compare,
-            contact_sheet=args.contact_sheet, max_pixels=args.max_pixels)
-        try:
-            # Threads overlap one image's decoding and encoding with another's network and
-            # NumPy work (measured in bench/bench_colorize.py); one per core.
-            options = common.pipeline_options(pipeline_args, args.verbose, threads=os.cpu_count() or 1)
-            report = colorize.run_colorize(config, options, ["colorize", *argv])
-        except colorize.LockedError as error:
-            print(f"error: {error}", file=sys.stderr)
-            sys.exit(EXIT_LOCKED)
+            contact_sheet=args.contact_sheet, remove_orphans=args.remove_orphans, max_pixels=args.max_pixels)
+        # Threads overlap one image's decoding and encoding with another's network and
+        # NumPy work (measured in bench/bench_colorize.py); one per core.
+        options = common.pipeline_options(pipeline_args, args.verbose, threads=os.cpu_count() or 1)
+        report = colorize.run_colorize(config, options, ["colorize", *argv])
     print(colorize.summarize(report))
+    if report["stopped"]:
+        print(f"error: {report['stopped']}", file=sys.stderr)
+    if report["stopped"] or any(failure["reason"] in colorize.WRITE_FAILURES for failure in report["failures"]):
+        sys.exit(EXIT_OUTPUT_FAILED)
     if report["counts"]["failed"]:
         sys.exit(EXIT_SOME_FAILED)
 

@@ -5,6 +5,11 @@ import sys
 
 from pipeline import console
 
+EXIT_USAGE = 2
+EXIT_LOCKED = 3  # another run is writing to the same output folder
+EXIT_OUTPUT_FAILED = 4  # the output folder could not be written: full, read-only, no permission
+EXIT_INTERRUPTED = 130  # Ctrl-C, as the shell reports a process ended by SIGINT
+
 
 def configure_logging(verbose):
     """Our messages on the terminal; TensorFlow's and Beam's only with --verbose."""
@@ -51,9 +56,25 @@ def pipeline_options(pipeline_args, verbose=False, threads=1):
 
 @contextlib.contextmanager
 def user_errors():
-    """Turn a ValueError or a missing file into one line on stderr and exit status 2."""
+    """Turn what the user can fix into one line on stderr and an exit status that says which kind.
+
+    A usage error (ValueError, a missing file): 2. Another run holding the output: 3. An
+    output that cannot be written: 4. Ctrl-C: 130, with what is kept.
+    """
+    from pipeline import outputs
+
     try:
         yield
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(EXIT_USAGE)
+    except outputs.LockedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(EXIT_LOCKED)
+    except outputs.OutputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(EXIT_OUTPUT_FAILED)
+    except KeyboardInterrupt:
+        print("interrupted: the outputs finished so far are kept; run the same command again to do the rest",
+              file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)

@@ -1,18 +1,22 @@
 """The colorize job's Beam transforms: a folder of photos in, full-resolution color photos out.
 
 Each input file is written to the same relative path under the output folder, in its own
-format, through a temporary name and an atomic rename, so that a killed run never leaves
-a partial file and the next run finishes the work. An input is up to date, and skipped,
-when its output exists and is newer than it (like `make`); --overwrite redoes everything.
+format, through a temporary file and an atomic rename, so that a killed run never leaves
+a partial file and the next run finishes the work. Everything else the job writes (its
+report, state record, lock, compare images and contact sheet) goes in OUTPUT/.colorize/,
+where no input can collide with it (pipeline/outputs.py).
+
+The job records what made each output: the input's size, timestamps and content hash, the
+model and the settings. A re-run redoes exactly the outputs whose record no longer matches,
+never replaces a file it did not write, and lists the outputs whose input was deleted.
 Files without an image extension are ignored and listed in the report; files with one
 that cannot be colorized are failures, listed with the reason.
 """
 
+import collections
 import contextlib
 import dataclasses
 import datetime
-import errno
-import fcntl
 import functools
 import io
 import json
@@ -29,15 +33,15 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from PIL import Image
 
-from pipeline import console, files, images
+from pipeline import console, files, images, outputs
 from pipeline.console import Progress, logger
 
-REPORT_NAME = "colorize-report.json"
-CONTACT_SHEET_NAME = "colorize-contact-sheet.jpg"
+REPORT_NAME = "report.json"  # in the job folder, OUTPUT/.colorize/
+CONTACT_SHEET_NAME = "contact-sheet.jpg"  # in the job folder
+COMPARE_FOLDER = "compare"  # in the job folder: the input beside the result, under the output's own name
 CONTACT_SHEET_LIMIT = 100  # images on the sheet: the first ones by path
 CONTACT_CELL = 240  # pixels on the long side of each thumbnail
-LOCK_NAME = ".colorize.lock"
-COMPARE_SUFFIX = ".compare"
+LEGACY_LOCK_NAME = ".colorize.lock"  # the lock of versions before the state record: outputs they wrote
 FAILURE_TAG = "failures"
 JPEG_QUALITY = 92  # visually lossless for photos; chroma is low-resolution by construction
 WEBP_QUALITY = 90
@@ -51,14 +55,18 @@ OUTPUT_FORMATS = {  # extension -> Pillow format and save options
     ".tiff": ("TIFF", {"compression": "tiff_deflate"}),
     ".gif": ("GIF", {}),
 }
-TEMPORARY_MARK = ".colorize-tmp-"  # in the names of files being written
-STAGING_PREFIX = ".staging-"  # folders under the output in which a run collects its results
-
-
-class LockedError(RuntimeError):
-    """Another colorize run is writing to the same output folder."""
-
-
+SETTINGS = ("temperature", "saturation", "working_size", "keep_color")  # the options that change an output
+# Why an output is made again, besides a new input.
+REDO_REASONS = {
+    "input_changed": "the input changed",
+    "settings_changed": "the settings changed",
+    "model_changed": "the model changed",
+    "other_input": "a different input file now maps to it",
+    "output_missing": "the output was deleted",
+    "unrecorded": "written by an earlier version, without a record",
+    "overwrite": "--overwrite",
+}
+WRITE_FAILURES = ("write_failed", "output_stopped")  # failures of the output, not of the input
 @dataclasses.dataclass(frozen=True)
 class ColorizeConfig:
     """The colorize job's options; the CLI flags map one to one onto these fields."""
@@ -72,36 +80,18 @@ class ColorizeConfig:
     keep_color: bool = False  # pass color inputs through untouched instead of recolorizing
     overwrite: bool = False
     compare: bool = False
-    contact_sheet: bool = False  # also write colorize-contact-sheet.jpg of this run's results
+    contact_sheet: bool = False  # also write .colorize/contact-sheet.jpg of this run's results
+    remove_orphans: bool = False  # delete outputs whose input was deleted (they are only listed otherwise)
     max_pixels: int = images.MAX_PIXELS
 
 
 # ---------------------------------------------------------------------------------------
-# Listing the input safely.
+# Listing the input and deciding, from the state record, what to do with each file.
 
 
 def list_inputs(input_path):
     """(path, relative path) of every file to colorize, and the files refused while listing."""
-    return files.list_files(input_path, skip=lambda name: TEMPORARY_MARK in name)
-
-
-def remove_leftovers(output):
-    """Delete the temporary files and staging folders that a killed run left in the output.
-
-    Call only under the OutputLock: then no other run is writing them.
-    """
-    removed = 0
-    for directory, subdirectories, names in os.walk(output):
-        for name in list(subdirectories):
-            if directory == output and name.startswith(STAGING_PREFIX):
-                subdirectories.remove(name)
-                shutil.rmtree(os.path.join(directory, name), ignore_errors=True)
-                removed += 1
-        for name in names:
-            if TEMPORARY_MARK in name:
-                os.remove(os.path.join(directory, name))
-                removed += 1
-    return removed
+    return files.list_files(input_path)
 
 
 def output_path_for(config, relative_path):
@@ -109,61 +99,153 @@ def output_path_for(config, relative_path):
     return os.path.join(config.output, relative_path)
 
 
-def is_up_to_date(input_path, output_path):
-    """True when the output exists and is at least as new as the input."""
-    try:
-        return os.stat(output_path).st_mtime_ns >= os.stat(input_path).st_mtime_ns
-    except FileNotFoundError:
-        return False
+def compare_path_for(config, relative_path):
+    """Where --compare puts the input beside its result: the output's own name, in the job folder."""
+    return os.path.join(outputs.job_folder(config.output), COMPARE_FOLDER, relative_path)
+
+
+def report_path(output):
+    return os.path.join(outputs.job_folder(output), REPORT_NAME)
 
 
 def check_paths(config):
-    """Refuse an output inside the input, or an output that cannot be written, before any work."""
-    output = os.path.realpath(config.output)
-    root = os.path.realpath(files.input_root(config.input))
-    if os.path.commonpath([output, root]) == root:
-        raise ValueError(f"the output {config.output} is inside the input {config.input}; a later run would "
-                         "colorize its own results: choose an output folder outside the input")
-    try:
-        os.makedirs(config.output, exist_ok=True)
-        probe = os.path.join(config.output, f".write-test-{uuid.uuid4().hex}")
-        with open(probe, "wb") as file:
-            file.write(b"ok")
-        os.remove(probe)
-    except OSError as error:
-        raise ValueError(f"cannot write to the output folder {config.output} ({error.strerror}); "
-                         "choose a folder you can write to with --output") from error
+    """Refuse a layout in which results could land on inputs, or an output that cannot be written."""
+    if outputs.is_remote(config.output):
+        raise ValueError(f"the output {config.output} is not a local folder; colorize locks its output and keeps a "
+                         "record of what it wrote there: write to a local (or mounted) folder")
+    outputs.refuse_nesting(files.input_root(config.input), config.output)
+    outputs.prepare_folder(config.output)
 
 
-class OutputLock:
-    """An exclusive lock on the output folder, so two runs never write the same files."""
+def model_identity(model_path):
+    """The content hashes of a model file and the description beside it, which decide its colors."""
+    from model import inference
 
-    def __init__(self, output):
-        self.path = os.path.join(output, LOCK_NAME)
-        self.file = None
+    identity = {"model": outputs.file_hash(model_path)}
+    description = os.path.join(os.path.dirname(model_path), inference.MODEL_CONFIG_NAME)
+    if os.path.exists(description):
+        identity["description"] = outputs.file_hash(description)
+    return identity
 
-    def __enter__(self):
-        self.file = open(self.path, "a+")
-        try:
-            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            if error.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            self.file.seek(0)
-            holder = self.file.read().strip() or "another process"
-            self.file.close()
-            raise LockedError(f"another colorize run ({holder}) is writing to {os.path.dirname(self.path)}; "
-                              "wait for it to finish, or choose another --output") from error
-        self.file.seek(0)
-        self.file.truncate()
-        self.file.write(f"pid {os.getpid()} since {datetime.datetime.now().isoformat(timespec='seconds')}")
-        self.file.flush()
-        return self
 
-    def __exit__(self, *exc_info):
-        fcntl.flock(self.file, fcntl.LOCK_UN)
-        self.file.close()
+def made_with(config):
+    """What besides its input decides an output: the model and the settings that change pixels."""
+    return {"model": model_identity(config.model),
+            "settings": {name: getattr(config, name) for name in SETTINGS}}
 
+
+def input_identity(path):
+    """The identity of an input file (outputs.file_identity); size and update time on other file systems."""
+    if "://" not in path:
+        return outputs.file_identity(os.stat(path))
+    metadata = FileSystems.match([path])[0].metadata_list[0]
+    return {"size": metadata.size_in_bytes, "mtime": metadata.last_updated_in_seconds}
+
+
+def input_hash(path):
+    if "://" not in path:
+        return outputs.file_hash(path)
+    with FileSystems.open(path, compression_type="uncompressed") as file:
+        return outputs.content_hash(file.read())
+
+
+def stale_reason(path, record, expected):
+    """None when a record still describes this input and these settings; else why the output is stale.
+
+    Timestamps only say when to look: an input whose size and timestamps are those
+    recorded is unchanged; otherwise its content hash decides, so a file replaced by
+    another with an older timestamp is redone, and one merely touched or copied is not
+    (its record is refreshed).
+    """
+    if record["made_with"]["model"] != expected["model"]:
+        return "model_changed"
+    if record["made_with"]["settings"] != expected["settings"]:
+        return "settings_changed"
+    recorded = record["input"]
+    if recorded["path"] != path:
+        return "other_input"
+    identity = input_identity(path)
+    if all(recorded.get(key) == value for key, value in identity.items()):
+        return None
+    if identity["size"] != recorded["size"] or input_hash(path) != recorded["sha256"]:
+        return "input_changed"
+    recorded.update(identity)
+    return None
+
+
+@dataclasses.dataclass
+class Plan:
+    """What a run will do with each input, decided before any work."""
+
+    work: list = dataclasses.field(default_factory=list)  # (path, relative path)
+    up_to_date: int = 0
+    redone: list = dataclasses.field(default_factory=list)  # {"path", "output", "reason"}
+    refused: list = dataclasses.field(default_factory=list)  # failures found while planning
+    orphaned: list = dataclasses.field(default_factory=list)  # {"output", "input"}: the input was deleted
+
+
+def plan_work(config, found, state, expected, legacy=False):
+    """Decide for every input: up to date, to (re)do and why, or refused; and list the orphaned outputs.
+
+    `legacy`: the output folder was written by a version without the state record; its
+    outputs at least as new as their inputs are taken for its own and redone once.
+    """
+    plan = Plan()
+    for path, relative_path in found:
+        target = output_path_for(config, relative_path)
+        if relative_path.split(os.sep)[0] == outputs.JOB_FOLDER:
+            plan.refused.append(files.failure_record(path, "reserved_name", (
+                f"its output would be inside {outputs.job_folder(config.output)}, which colorize keeps for its own "
+                f"files; rename the input folder {outputs.JOB_FOLDER}")))
+            continue
+        record = state.get(relative_path)
+        reason = None if record is None else ("overwrite" if config.overwrite else stale_reason(path, record, expected))
+        if not os.path.lexists(target):
+            reason = "output_missing" if record is not None else "new"
+        elif not state.wrote(relative_path):
+            if record is not None and reason is None:
+                plan.up_to_date += 1  # Changed by someone since it was written, from an unchanged input: theirs now.
+                continue
+            if record is None and legacy and os.lstat(target).st_mtime_ns >= os.stat(path).st_mtime_ns:
+                reason = "unrecorded"
+            else:
+                plan.refused.append({**files.failure_record(path, "foreign_file", (
+                    f"{files.printable_path(target)} is not a file colorize wrote (or it was changed since), and "
+                    "colorize never replaces such a file: move it away to have this input colorized, or choose "
+                    "another --output")), "output": files.printable_path(target)})
+                continue
+        if reason is None:
+            plan.up_to_date += 1
+            continue
+        plan.work.append((path, relative_path))
+        if reason != "new":
+            plan.redone.append({"path": files.printable_path(path), "output": files.printable_path(target),
+                                "reason": reason})
+    listed = {relative_path for _, relative_path in found}
+    for relative_path, record in sorted(state.records.items()):
+        if relative_path not in listed and not os.path.lexists(record["input"]["path"]):
+            plan.orphaned.append({"output": output_path_for(config, relative_path), "input": record["input"]["path"]})
+    return plan
+
+
+def remove_orphans(config, state, orphaned):
+    """Delete the outputs (and compare images) whose input was deleted, when they are still the job's own.
+
+    Returns the orphans left in place: changed since the job wrote them.
+    """
+    kept = []
+    for orphan in orphaned:
+        relative_path = os.path.relpath(orphan["output"], config.output)
+        if state.wrote(relative_path):
+            os.remove(orphan["output"])
+        elif os.path.lexists(orphan["output"]):
+            kept.append({**orphan, "detail": "changed since colorize wrote it: left in place"})
+            continue
+        compare = compare_path_for(config, relative_path)
+        if os.path.lexists(compare):
+            os.remove(compare)
+        state.remove(relative_path)
+    return kept
 
 # ---------------------------------------------------------------------------------------
 # One image: decode, colorize at full resolution, encode in its own format.
@@ -242,6 +324,14 @@ def compare_image(pixels_in, rgb_out):
     return canvas
 
 
+def encode_like(path, rgb):
+    """RGB pixels encoded in the format of `path`'s extension (a compare image beside its output's name)."""
+    pillow_format, options = output_format(path)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format=pillow_format, **options)
+    return buffer.getvalue()
+
+
 def contact_sheet(paths, names, columns=6, cell=CONTACT_CELL):
     """One JPEG's bytes: thumbnails of `paths` in a grid, each captioned with its name."""
     from PIL import ImageDraw
@@ -265,30 +355,6 @@ def contact_sheet(paths, names, columns=6, cell=CONTACT_CELL):
     buffer = io.BytesIO()
     sheet.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()
-
-
-def write_atomically(path, data):
-    """Write bytes to `path` through a temporary name in the same folder and an atomic rename.
-
-    On object stores (gs://, s3://) an object appears only when its upload completes.
-    """
-    if "://" in path:
-        with FileSystems.create(path) as file:
-            file.write(data)
-        return
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    temporary = os.path.join(directory, f".{os.path.basename(path)}{TEMPORARY_MARK}{uuid.uuid4().hex[:8]}")
-    try:
-        with open(temporary, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
 
 
 class PixelBudget:
@@ -353,141 +419,233 @@ def shared_colorizer(config):
         return _COLORIZERS[key]
 
 
-class ColorizeFiles(beam.DoFn):
-    """Colorizes files; loads the model once per worker in setup()."""
+# Runs that stopped writing (a full disk): their remaining work items are skipped, not attempted.
+_STOPPED_RUNS = set()
 
-    def __init__(self, config, total):
+
+class ColorizeFiles(beam.DoFn):
+    """Colorizes files; loads the model once per worker in setup().
+
+    Each output's record (what made it) is added to a journal before the output is
+    renamed into place. A full disk or a read-only output stops the work: the items left
+    are passed over as not done, for the next run.
+    """
+
+    def __init__(self, config, total, expected):
         self.config = config
         self.total = total
+        self.expected = expected  # made_with(config), computed once by the driver
         self.run_id = uuid.uuid4().hex  # the same in every copy of this DoFn: threads share a progress count
         self.colorizer = None
         self.progress = None
+        self.journal = None
 
     def setup(self):
         console.quiet_worker()
         self.colorizer = shared_colorizer(self.config)
         self.progress = Progress.shared(self.run_id, "images colorized", total=self.total)
+        self.journal = outputs.Journal(self.config.output)
 
     def process(self, element):
-        from model import inference
-
         path, relative_path = files.from_element(element)
+        if self.run_id in _STOPPED_RUNS:
+            yield {"path": files.printable_path(path), "status": "not_done"}
+            return
         started = time.monotonic()
         target = output_path_for(self.config, relative_path)
         try:
-            data = images.read_image_file(path, self.config.max_pixels)
-            with PIXEL_BUDGET.reserve(_pixels_of(data)):
-                status, output, pixels = colorize_image_bytes(
-                    data, path, functools.partial(inference.colorize_image, self.colorizer),
-                    keep_color=self.config.keep_color, max_pixels=self.config.max_pixels)
-                write_atomically(target, output)
-                if self.config.compare and pixels is not None:
-                    buffer = io.BytesIO()
-                    Image.fromarray(compare_image(*pixels)).save(buffer, format="JPEG", quality=90)
-                    write_atomically(os.path.splitext(target)[0] + COMPARE_SUFFIX + ".jpg", buffer.getvalue())
+            result = self._colorize(path, relative_path, target)
         except images.UnusableImage as error:
             Metrics.counter("colorize", f"failed_{error.reason}").inc()
             yield beam.pvalue.TaggedOutput(FAILURE_TAG, files.failure_record(path, error.reason, error.detail))
+        except outputs.OutputError as error:
+            Metrics.counter("colorize", "failed_writing").inc()
+            if error.stops_run:
+                _STOPPED_RUNS.add(self.run_id)
+            yield beam.pvalue.TaggedOutput(FAILURE_TAG, {
+                **files.failure_record(path, "output_stopped" if error.stops_run else "write_failed",
+                                       files.printable_path(str(error))),
+                "output": files.printable_path(error.path)})
         except OSError as error:
             Metrics.counter("colorize", "failed_unreadable").inc()
-            yield beam.pvalue.TaggedOutput(FAILURE_TAG, files.failure_record(path, "io_error",
-                                                                             f"{error.strerror or error}"))
+            yield beam.pvalue.TaggedOutput(FAILURE_TAG, files.failure_record(
+                path, "io_error", f"cannot read it ({error.strerror or error})"))
         else:
-            Metrics.counter("colorize", status).inc()
-            # Paths printable: Beam's coders refuse a name that is not UTF-8 (files.printable_path).
-            yield {"path": files.printable_path(path), "output": files.printable_path(target), "status": status,
-                   "megapixels": round(pixels[1].shape[0] * pixels[1].shape[1] / 1e6, 3)
-                   if pixels is not None else None,
-                   "seconds": round(time.monotonic() - started, 3)}
+            Metrics.counter("colorize", result["status"]).inc()
+            yield {**result, "seconds": round(time.monotonic() - started, 3)}
         self.progress.add()
+
+    def _colorize(self, path, relative_path, target):
+        from model import inference
+
+        # The identity before reading and the hash of the bytes read: if the file changes while
+        # it is read, the next run sees an identity that differs and a content that does too.
+        identity = input_identity(path)
+        data = images.read_image_file(path, self.config.max_pixels)
+        record = {"input": {**identity, "path": path, "sha256": outputs.content_hash(data)},
+                  "made_with": self.expected}
+
+        def keep_record(written):
+            record["output"] = {"size": written.st_size, "mtime_ns": written.st_mtime_ns}
+            self.journal.add(relative_path, record)
+
+        with PIXEL_BUDGET.reserve(_pixels_of(data)):
+            status, output, pixels = colorize_image_bytes(
+                data, path, functools.partial(inference.colorize_image, self.colorizer),
+                keep_color=self.config.keep_color, max_pixels=self.config.max_pixels)
+            outputs.write_atomically(self.config.output, target, output, before_replace=keep_record)
+            if self.config.compare and pixels is not None:
+                compare = compare_path_for(self.config, relative_path)
+                outputs.write_atomically(self.config.output, compare, encode_like(compare, compare_image(*pixels)))
+        # Paths printable: Beam's coders refuse a name that is not UTF-8 (files.printable_path).
+        return {"path": files.printable_path(path), "output": files.printable_path(target), "status": status,
+                "megapixels": round(pixels[1].shape[0] * pixels[1].shape[1] / 1e6, 3) if pixels is not None else None}
 
 
 class ColorizeImages(beam.PTransform):
     """(path, relative path) work items -> colorized files; results and failures as outputs."""
 
-    def __init__(self, config, work):
+    def __init__(self, config, work, expected=None):
         super().__init__()
         self.config = config
         self.work = work
+        self.expected = expected
 
     def expand(self, pbegin):
+        expected = self.expected or made_with(self.config)
         return (pbegin
                 | "ListWork" >> beam.Create(files.to_elements(self.work))
-                | "Colorize" >> beam.ParDo(ColorizeFiles(self.config, len(self.work))).with_outputs(
+                | "Colorize" >> beam.ParDo(ColorizeFiles(self.config, len(self.work), expected)).with_outputs(
                     FAILURE_TAG, main="results"))
 
 
 def run_colorize(config, pipeline_options, argv=None):
-    """The whole job: validate, lock, plan, colorize, report. Returns the report dict."""
+    """The whole job: validate, lock, plan, colorize, record, report. Returns the report dict.
+
+    A full disk or an output that cannot be written ends with a report too, as far as one
+    can be written; the caller tells the user from report["stopped"] and the failures.
+    """
     started = time.monotonic()
     # A missing or foreign model, or a setting out of range, fails here, before any work.
     shared_colorizer(config)
     found, refused = list_inputs(config.input)
     check_paths(config)
-    with OutputLock(config.output):
-        leftovers = remove_leftovers(config.output)
+    with outputs.OutputLock(config.output):
+        leftovers = outputs.remove_leftovers(config.output)
         if leftovers:
             logger.info(f"removed {leftovers:,} temporary files left by an interrupted run")
-        work, up_to_date = [], 0
+        legacy = (not os.path.exists(os.path.join(outputs.job_folder(config.output), outputs.STATE_NAME))
+                  and os.path.exists(os.path.join(config.output, LEGACY_LOCK_NAME)))
+        state = outputs.StateRecord(config.output)
+        expected = made_with(config)
         ignored = [files.failure_record(path, "not_an_image",
                                         f"the extension is not one of {', '.join(sorted(OUTPUT_FORMATS))}")
                    for path, _ in found if os.path.splitext(path)[1].lower() not in OUTPUT_FORMATS]
         found = [(path, relative) for path, relative in found
                  if os.path.splitext(path)[1].lower() in OUTPUT_FORMATS]
-        for path, relative_path in found:
-            if not config.overwrite and is_up_to_date(path, output_path_for(config, relative_path)):
-                up_to_date += 1
-            else:
-                work.append((path, relative_path))
-        logger.info(f"{len(found):,} files under {config.input}: {len(work):,} to colorize, "
-                    f"{up_to_date:,} up to date" + (f", {len(refused)} refused" if refused else ""))
-        results, failures = [], list(refused)
-        if work:
-            with files.glob_free(config.output) as output:
-                staging = os.path.join(output, f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}")
-                try:
-                    with beam.Pipeline(options=pipeline_options) as pipeline:
-                        outputs = pipeline | "ColorizeImages" >> ColorizeImages(config, work)
-                        _ = (outputs.results | "ResultLines" >> beam.Map(json.dumps)
-                             | "WriteResults" >> beam.io.WriteToText(os.path.join(staging, "results"),
-                                                                     shard_name_template=""))
-                        _ = (outputs[FAILURE_TAG] | "FailureLines" >> beam.Map(json.dumps)
-                             | "WriteFailures" >> beam.io.WriteToText(os.path.join(staging, "failures"),
-                                                                      shard_name_template=""))
-                    results = _read_lines(os.path.join(staging, "results"))
-                    failures += _read_lines(os.path.join(staging, "failures"))
-                finally:
-                    shutil.rmtree(staging, ignore_errors=True)
-        counts = {"files": len(found) + len(refused) + len(ignored), "colorized": 0, "passed_through": 0,
-                  "up_to_date": up_to_date, "ignored": len(ignored), "failed": len(failures)}
-        for result in results:
-            counts[result["status"]] += 1
-        megapixels = sum(result["megapixels"] or 0 for result in results)
-        seconds = time.monotonic() - started
+        plan = plan_work(config, found, state, expected, legacy)
+        logger.info(f"{len(found):,} files under {config.input}: {len(plan.work):,} to colorize "
+                    f"({len(plan.redone):,} to redo), {plan.up_to_date:,} up to date"
+                    + (f", {len(refused) + len(plan.refused)} refused" if refused or plan.refused else ""))
+        results, failures = [], refused + plan.refused
+        stopped = None
+        if plan.work:
+            try:
+                run_results, run_failures = _run_pipeline(config, plan.work, expected, pipeline_options)
+            except outputs.OutputError as error:
+                run_results, run_failures, stopped = [], [], str(error)
+            results += run_results
+            failures += run_failures
+        stopped = stopped or next((failure["detail"] for failure in failures
+                                   if failure["reason"] == "output_stopped"), None)
+        orphaned = plan.orphaned
+        if config.remove_orphans and orphaned and not stopped:
+            removed = len(orphaned)
+            orphaned = remove_orphans(config, state, orphaned)
+            logger.info(f"removed {removed - len(orphaned):,} outputs whose input was deleted")
+        state.merge_journals()
         report = {
             "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "input": config.input,
             "output": config.output,
             "model": config.model,
-            "counts": counts,
-            "megapixels": round(megapixels, 2),
-            "seconds": round(seconds, 1),
+            "made_with": expected,
+            "counts": _counts(found, refused, ignored, plan, results, failures),
+            "megapixels": round(sum(result.get("megapixels") or 0 for result in results), 2),
+            "seconds": round(time.monotonic() - started, 1),
             "failures": sorted(failures, key=lambda failure: failure["path"]),
             "ignored": ignored,
+            "redone": plan.redone,
+            "orphaned": [{key: files.printable_path(value) for key, value in orphan.items()} for orphan in orphaned],
+            "removed_orphans": len(plan.orphaned) - len(orphaned) if config.remove_orphans and not stopped else 0,
+            "stopped": stopped,
             "command": list(sys.argv if argv is None else argv),
             "config": dataclasses.asdict(config),
+            "report": report_path(config.output),
         }
-        output_of = {files.printable_path(path): output_path_for(config, relative_path) for path, relative_path in work}
+        output_of = {files.printable_path(path): output_path_for(config, relative_path)
+                     for path, relative_path in plan.work}
         colorized = sorted(output_of[result["path"]] for result in results if result["status"] == "colorized")
-        if config.contact_sheet and colorized and "://" not in config.output:
-            chosen = colorized[:CONTACT_SHEET_LIMIT]
-            write_atomically(os.path.join(config.output, CONTACT_SHEET_NAME), contact_sheet(
-                chosen, [os.path.relpath(path, config.output) for path in chosen]))
-            report["contact_sheet"] = {"path": os.path.join(config.output, CONTACT_SHEET_NAME),
-                                       "images": len(chosen), "of": len(colorized)}
-        write_atomically(os.path.join(config.output, REPORT_NAME),
-                         files.json_text(report, indent=1).encode("utf-8"))
+        try:
+            state.save()
+            if config.contact_sheet and colorized and not stopped:
+                chosen = colorized[:CONTACT_SHEET_LIMIT]
+                sheet = os.path.join(outputs.job_folder(config.output), CONTACT_SHEET_NAME)
+                outputs.write_atomically(config.output, sheet, contact_sheet(
+                    chosen, [os.path.relpath(path, config.output) for path in chosen]))
+                report["contact_sheet"] = {"path": sheet, "images": len(chosen), "of": len(colorized)}
+            outputs.write_atomically(config.output, report_path(config.output),
+                                     files.json_text(report, indent=1).encode("utf-8"))
+        except outputs.OutputError as error:
+            report["stopped"] = report["stopped"] or str(error)
+            report["report"] = None
     return report
+
+
+def _run_pipeline(config, work, expected, pipeline_options):
+    """Colorize the work items on Beam; returns (results, failures).
+
+    Raises OutputError when Beam's own files cannot be written (a full disk).
+    """
+    with files.glob_free(config.output) as output:
+        staging = outputs.staging_folder(output)
+        try:
+            with beam.Pipeline(options=pipeline_options) as pipeline:
+                results = pipeline | "ColorizeImages" >> ColorizeImages(config, work, expected)
+                _ = (results.results | "ResultLines" >> beam.Map(json.dumps)
+                     | "WriteResults" >> beam.io.WriteToText(os.path.join(staging, "results"),
+                                                             shard_name_template=""))
+                _ = (results[FAILURE_TAG] | "FailureLines" >> beam.Map(json.dumps)
+                     | "WriteFailures" >> beam.io.WriteToText(os.path.join(staging, "failures"),
+                                                              shard_name_template=""))
+            return _read_lines(os.path.join(staging, "results")), _read_lines(os.path.join(staging, "failures"))
+        except Exception as error:
+            cause = _os_error_in(error)
+            if cause is None:
+                raise
+            raise outputs.OutputError(getattr(cause, "filename", None) or staging, cause) from error
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _os_error_in(error):
+    """The OSError that a Beam runner's exception wraps, if any: it re-raises a step's error inside its own."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in outputs.STOPPING_ERRNOS:
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _counts(found, refused, ignored, plan, results, failures):
+    counts = {"files": len(found) + len(refused) + len(ignored), "colorized": 0, "passed_through": 0,
+              "up_to_date": plan.up_to_date, "redone": len(plan.redone), "not_done": 0,
+              "ignored": len(ignored), "failed": len(failures), "orphaned": len(plan.orphaned)}
+    for result in results:
+        counts[result["status"]] += 1
+    return counts
 
 
 def _read_lines(path):
@@ -506,10 +664,22 @@ def summarize(report):
              + " "
              f"({report['megapixels']:,.1f} megapixels in {report['seconds']:.0f} s) -> "
              f"{files.printable_path(report['output'])}"]
+    if report["redone"]:
+        reasons = collections.Counter(redone["reason"] for redone in report["redone"])
+        lines.append(f"  redone {len(report['redone']):,} earlier outputs: " + ", ".join(
+            f"{count:,} because {REDO_REASONS[reason]}" for reason, count in sorted(reasons.items())))
+    if report["stopped"]:
+        lines.append(f"  stopped: {report['stopped']}" + (
+            f" ({counts['not_done']:,} inputs not done)" if counts["not_done"] else ""))
     for failure in report["failures"][:10]:
         lines.append(f"  failed: {failure['path']}: {failure['reason']}: {failure['detail']}")
     if len(report["failures"]) > 10:
         lines.append(f"  ... and {len(report['failures']) - 10} more")
-    if report["failures"]:
-        lines.append(f"  the full list is in {files.printable_path(os.path.join(report['output'], REPORT_NAME))}")
+    if report["orphaned"]:
+        lines.append(f"  {len(report['orphaned']):,} outputs have no input any more (it was deleted); they are "
+                     "listed in the report, and --remove-orphans deletes them")
+    if report["removed_orphans"]:
+        lines.append(f"  removed {report['removed_orphans']:,} outputs whose input was deleted")
+    if report["report"] and (report["failures"] or report["orphaned"]):
+        lines.append(f"  the full list is in {files.printable_path(report['report'])}")
     return "\n".join(lines)

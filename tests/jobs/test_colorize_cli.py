@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from PIL import Image
 
 from jobs import colorize as colorize_job
 from jobs import common
-from pipeline import colorize
+from pipeline import colorize, outputs
 
 MAX_PIXELS = 2_000  # the --max-pixels of the bad-input run: the good images fit, huge.png does not
 KILLED_RUN_IMAGES = 12
@@ -104,13 +105,13 @@ def test_bad_inputs_are_reported_and_every_good_one_colorized(run_cli, tiny_mode
 
     assert status == colorize_job.EXIT_SOME_FAILED
     assert files_under(tmp_path, skip=output) == before
-    assert sorted(files_under(output)) == sorted(
-        ["good.png", "sub dir", "sub dir/good two.jpg", colorize.LOCK_NAME, colorize.REPORT_NAME])
+    assert sorted(files_under(output, skip=output / outputs.JOB_FOLDER)) == sorted(
+        ["good.png", "sub dir", "sub dir/good two.jpg"])
     assert Image.open(output / "sub dir" / "good two.jpg").size == (30, 40)
 
-    report = json.loads((output / colorize.REPORT_NAME).read_text(encoding="utf-8"))
+    report = json.loads(pathlib.Path(colorize.report_path(str(output))).read_text(encoding="utf-8"))
     assert report["counts"] == {"files": len(reasons) + 3, "colorized": 2, "passed_through": 0, "up_to_date": 0,
-                                "ignored": 1, "failed": len(reasons)}
+                                "redone": 0, "not_done": 0, "ignored": 1, "failed": len(reasons), "orphaned": 0}
     assert {os.path.relpath(failure["path"], source): failure["reason"] for failure in report["failures"]} == reasons
     assert all(failure["detail"] for failure in report["failures"])
     assert [os.path.relpath(ignored["path"], source) for ignored in report["ignored"]] == ["notes.txt"]
@@ -183,7 +184,7 @@ def test_second_run_on_a_locked_output_exits_3_and_says_why(run_cli, tiny_model,
     output.mkdir()
     gray_pattern(20, 20).save(source / "a.png")
 
-    with colorize.OutputLock(str(output)):
+    with outputs.OutputLock(str(output)):
         status = run_cli(["--input", str(source), "--output", str(output), "--model", tiny_model])
 
     assert status == colorize_job.EXIT_LOCKED
@@ -217,7 +218,8 @@ def test_a_run_killed_mid_way_is_finished_by_the_next_without_partial_files(run_
 
     assert run_cli(argv) == 0
 
-    report = json.loads((output / colorize.REPORT_NAME).read_text(encoding="utf-8"))
+    report = json.loads(pathlib.Path(colorize.report_path(str(output))).read_text(encoding="utf-8"))
     assert (report["counts"]["colorized"], report["counts"]["up_to_date"]) == (len(names) - len(done), len(done))
-    assert sorted(files_under(output)) == sorted(names + [colorize.LOCK_NAME, colorize.REPORT_NAME])
+    assert sorted(files_under(output, skip=output / outputs.JOB_FOLDER)) == sorted(names)
+    assert os.listdir(output / outputs.JOB_FOLDER / outputs.TEMPORARY_FOLDER) == []
     assert all(decodes(output / name) for name in names)
