@@ -7,6 +7,7 @@ every detail of the original stays sharp and L passes through unchanged.
 
 import dataclasses
 import json
+import math
 import os
 
 import keras
@@ -21,6 +22,9 @@ MODEL_CONFIG_NAME = "model.json"  # beside every model.keras: bins, temperature,
 # the CPU's caches (measured on a 7 MP photo: 190 ms at 500,000, 231 ms at 2,000,000).
 STRIP_PIXELS = 500_000
 WORKING_SIZE = 256  # pixels on the short side at which the network sees a photo
+# The network sees at most WIDEST_ASPECT * working size**2 pixels: every photo up to 3:1 at
+# its working size, a wider panorama at the same pixel count, its short side smaller.
+WIDEST_ASPECT = 3
 DEFAULT_TEMPERATURE = 0.5  # annealed-mean temperature: lower is more vivid, 1.0 is the plain mean
 
 
@@ -107,8 +111,11 @@ def load(path, temperature=None, working_size=None, correction=None, saturation=
 
 
 def working_shape(height, width, working_size):
-    """(height, width) at which the network runs: short side at most `working_size`, aspect kept."""
-    scale = min(1.0, working_size / min(height, width))
+    """(height, width) at which the network runs, aspect kept: short side at most `working_size`,
+    and at most the pixels of a WIDEST_ASPECT:1 picture at that size, so that a panorama costs
+    what a photo costs (a 40000x256 strip is seen at 5543x35, not whole)."""
+    pixel_budget = WIDEST_ASPECT * working_size * working_size
+    scale = min(1.0, working_size / min(height, width), math.sqrt(pixel_budget / (height * width)))
     return max(1, round(height * scale)), max(1, round(width * scale))
 
 

@@ -183,6 +183,26 @@ def test_working_shape_caps_the_short_side_and_keeps_the_aspect():
     assert inference.working_shape(100, 50, 256) == (100, 50)
 
 
+@pytest.mark.parametrize("height, width", [(256, 40_000), (40_000, 256), (600, 90_000), (300, 1_000_000)])
+def test_a_panorama_is_seen_at_a_photos_pixel_count_whatever_its_aspect(height, width):
+    budget = inference.WIDEST_ASPECT * 256 * 256
+    small_height, small_width = inference.working_shape(height, width, 256)
+    assert small_height * small_width <= budget * 1.1  # give or take the rounding of a short side of a few rows
+    assert small_width / small_height == pytest.approx(width / height, rel=0.05)
+    # Photos up to the widest aspect are seen at the full working size, as before.
+    assert inference.working_shape(2000, 3000, 256) == (256, 384)
+    assert inference.working_shape(1000, 3000, 256) == (256, 768)
+
+
+def test_a_panorama_is_colorized_at_full_size_from_a_small_network_input(colorizer):
+    strip = random_photo(64, 8_000)[..., 0]
+    lightness, _ = inference.network_input(strip[None], 64)
+    # Padding the short side up to the network's multiple adds at most a few rows.
+    assert lightness.shape[1] * lightness.shape[2] <= 2 * inference.WIDEST_ASPECT * 64 * 64
+    small = inference.Colorizer(colorizer.model, colorizer.centers, colorizer.temperature, working_size=64)
+    assert inference.colorize_image(small, strip).shape == (64, 8_000, 3)
+
+
 def test_saturation_scales_the_chroma_and_keeps_the_lightness(model_path):
     rgb = random_photo(40, 56)
     plain = inference.load(str(model_path), saturation=1.0)
