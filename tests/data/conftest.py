@@ -3,8 +3,10 @@
 import importlib.util
 import io
 import pathlib
+import struct
 import sys
 import tarfile
+import zlib
 
 import pytest
 
@@ -35,4 +37,40 @@ def build_tarball():
                 info = tarfile.TarInfo(name)
                 info.size = len(data)
                 archive.addfile(info, io.BytesIO(data))
+    return build
+
+
+@pytest.fixture
+def build_rcc():
+    """A function that makes a Qt resource bundle (.rcc), as GCompris ships its activities."""
+    def build(tree):
+        """A version-1 .rcc of `tree`: {dir name: {... file name: (bytes, compress)}}."""
+        nodes, names, payloads = [], bytearray(), bytearray()
+
+        def name_offset(name):
+            offset = len(names)
+            names.extend(struct.pack(">HI", len(name), 0) + name.encode("utf-16-be"))
+            return offset
+
+        # Breadth-first, so that the children of every directory are consecutive nodes.
+        queue = [("", tree)]
+        nodes.append(None)
+        while queue:
+            name, entries = queue.pop(0)
+            index = nodes.index(None)
+            nodes[index] = struct.pack(">IHII", name_offset(name), 2, len(entries), len(nodes))
+            for child, value in entries.items():
+                if isinstance(value, dict):
+                    nodes.append(None)
+                    queue.append((child, value))
+                else:
+                    content, compress = value
+                    stored = struct.pack(">I", len(content)) + zlib.compress(content) if compress else content
+                    nodes.append(struct.pack(">IHHHI", name_offset(child), 1 if compress else 0, 0, 0, len(payloads)))
+                    payloads.extend(struct.pack(">I", len(stored)) + stored)
+        tree_offset = 20
+        data_offset = tree_offset + 14 * len(nodes)
+        names_offset = data_offset + len(payloads)
+        header = b"qres" + struct.pack(">IIII", 1, tree_offset, data_offset, names_offset)
+        return header + b"".join(nodes) + bytes(payloads) + bytes(names)
     return build

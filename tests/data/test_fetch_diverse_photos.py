@@ -1,6 +1,10 @@
 """fetch_diverse_photos on a small npm tarball and package tree built here: which files it takes, their credits."""
 
+import io
+import zipfile
+
 import pytest
+from PIL import Image
 
 README = """# placeholders
 
@@ -90,3 +94,64 @@ def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script, build
     with pytest.raises(SystemExit, match="integrity .* expected sha512-tD0K.*delete it and re-run"):
         script.fetch(tmp_path)
     assert not (tmp_path / script.FOLDER).exists()
+
+
+def webp(size):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, "WEBP")
+    return buffer.getvalue()
+
+
+def test_gcompris_credits_read_each_block_and_mend_a_misspelt_name(script):
+    readme = ("Copyright: Karelj\nSource: https://commons.wikimedia.org/wiki/File:Fish.jpg\nLicense: Public Domain\n"
+              "Files:\nfish1.webp\nfish2.webp\n\n"
+              "Copyright: Oktaeder\nLicense: CC0-1.0\nFiles:\nscreDriver.webp\n")
+    assert script.gcompris_credits(readme) == {
+        "fish1.webp": "Karelj, https://commons.wikimedia.org/wiki/File:Fish.jpg, Public Domain",
+        "fish2.webp": "Karelj, https://commons.wikimedia.org/wiki/File:Fish.jpg, Public Domain",
+        "screwDriver.webp": "Oktaeder, CC0-1.0"}
+
+
+def test_gcompris_photos_keep_credited_photos_large_enough_and_not_already_fetched(tmp_path, script, build_rcc):
+    readme = b"Copyright: A\nLicense: CC0-1.0\nFiles:\nbig.webp\nsmall.webp\nbrandenburgGate.webp\n"
+    bundle = tmp_path / "categorization.rcc"
+    bundle.write_bytes(build_rcc({"gcompris": {"src": {"activities": {"categorization": {
+        "Categorization.qml": (b"code", False),
+        "resource": {"images": {
+            "tools": {"README": (readme, True), "big.webp": (webp((320, 240)), False),
+                      "small.webp": (webp((320, 213)), False)},
+            "monuments": {"README": (readme, True), "brandenburgGate.webp": (webp((320, 240)), False)}}}}}}}}))
+    out, credits = tmp_path / "out", tmp_path / "credits"
+    credits.mkdir()
+
+    lines = script.gcompris_photos(bundle, out, credits)
+    assert [path.relative_to(out).as_posix() for path in out.rglob("*.webp")] == ["gcompris-categorization/tools/big.webp"]
+    assert lines == ["gcompris-categorization/tools/big.webp: A, CC0-1.0"]
+    assert (credits / "gcompris-categorization-tools-README").read_bytes() == readme
+
+
+def test_an_uncredited_gcompris_photo_is_an_error(tmp_path, script, build_rcc):
+    bundle = tmp_path / "categorization.rcc"
+    bundle.write_bytes(build_rcc({"categorization": {"resource": {"images": {"tools": {
+        "README": (b"Copyright: A\nLicense: CC0-1.0\nFiles:\nother.webp\n", False),
+        "big.webp": (webp((320, 240)), False)}}}}}))
+    credits = tmp_path / "credits"
+    credits.mkdir()
+    with pytest.raises(SystemExit, match="no README credits tools/big.webp"):
+        script.gcompris_photos(bundle, tmp_path / "out", credits)
+
+
+def test_wheel_photos_take_the_named_members_and_licence_files(tmp_path, script):
+    wheel = tmp_path / "scikit_image-0.26.0-cp311-cp311-linux_x86_64.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("skimage/data/astronaut.png", b"photo")
+        archive.writestr("skimage/data/camera.png", b"grayscale")
+        archive.writestr("skimage/data/_fetchers.py", b"'''public domain'''")
+    out, credits = tmp_path / "out", tmp_path / "credits"
+    credits.mkdir()
+
+    lines = script.wheel_photos(wheel, {"skimage/data/astronaut.png": ("scikit-image/astronaut.png", "NASA")},
+                                {"skimage/data/_fetchers.py": "scikit-image-data.py"}, out, credits)
+    assert [path.relative_to(out).as_posix() for path in out.rglob("*.*")] == ["scikit-image/astronaut.png"]
+    assert lines == ["scikit-image/astronaut.png: NASA (scikit_image skimage/data/astronaut.png)"]
+    assert (credits / "scikit-image-data.py").read_bytes() == b"'''public domain'''"

@@ -1,42 +1,7 @@
 """The Qt resource reader that takes GCompris' photos out of its .rcc bundles, on a bundle built here."""
 
-import struct
-import zlib
 
-
-def build_rcc(tree):
-    """A version-1 .rcc of `tree`: {dir name: {... file name: (bytes, compress)}}."""
-    nodes, names, payloads = [], bytearray(), bytearray()
-
-    def name_offset(name):
-        offset = len(names)
-        names.extend(struct.pack(">HI", len(name), 0) + name.encode("utf-16-be"))
-        return offset
-
-    # Breadth-first, so that the children of every directory are consecutive nodes.
-    queue = [("", tree)]
-    nodes.append(None)
-    while queue:
-        name, entries = queue.pop(0)
-        index = nodes.index(None)
-        nodes[index] = struct.pack(">IHII", name_offset(name), 2, len(entries), len(nodes))
-        for child, value in entries.items():
-            if isinstance(value, dict):
-                nodes.append(None)
-                queue.append((child, value))
-            else:
-                content, compress = value
-                stored = struct.pack(">I", len(content)) + zlib.compress(content) if compress else content
-                nodes.append(struct.pack(">IHHHI", name_offset(child), 1 if compress else 0, 0, 0, len(payloads)))
-                payloads.extend(struct.pack(">I", len(stored)) + stored)
-    tree_offset = 20
-    data_offset = tree_offset + 14 * len(nodes)
-    names_offset = data_offset + len(payloads)
-    header = b"qres" + struct.pack(">IIII", 1, tree_offset, data_offset, names_offset)
-    return header + b"".join(nodes) + bytes(payloads) + bytes(names)
-
-
-def test_rcc_entries_reads_stored_and_compressed_files_in_nested_folders(load_data_script):
+def test_rcc_entries_reads_stored_and_compressed_files_in_nested_folders(load_data_script, build_rcc):
     script = load_data_script("fetch_more_photos")
     bundle = build_rcc({"activity": {"resource": {"README": (b"credits", False),
                                                   "fox.webp": (b"fox" * 100, True)}},
@@ -45,7 +10,7 @@ def test_rcc_entries_reads_stored_and_compressed_files_in_nested_folders(load_da
         "/activity/resource/README": b"credits", "/activity/resource/fox.webp": b"fox" * 100, "/main.qml": b"code"}
 
 
-def test_gcompris_photos_keeps_resource_photos_and_their_credits(tmp_path, load_data_script):
+def test_gcompris_photos_keeps_resource_photos_and_their_credits(tmp_path, load_data_script, build_rcc):
     script = load_data_script("fetch_more_photos")
     bundle = tmp_path / "erase.rcc"
     bundle.write_bytes(build_rcc({"erase": {
