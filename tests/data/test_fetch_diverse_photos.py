@@ -25,6 +25,14 @@ def script(load_data_script):
     return load_data_script("fetch_diverse_photos")
 
 
+@pytest.fixture
+def credits(tmp_path):
+    """The folder the credits and licence files go to."""
+    folder = tmp_path / "credits"
+    folder.mkdir()
+    return folder
+
+
 def solid_files(**images):
     files = {"package/README.md": README.encode(), "package/LICENSE.md": b"Unsplash License"}
     files.update({f"package/src/images/{name}": data for name, data in images.items()})
@@ -39,13 +47,12 @@ def test_solid_credits_name_each_photo_by_its_title_with_photographer_and_source
         "gardening.jpg": "Pavel Danilyuk, https://www.pexels.com/video/4625767/"}
 
 
-def test_unpack_solid_takes_the_credited_photos_and_keeps_licence_and_readme(tmp_path, script, build_tarball):
+def test_unpack_solid_takes_the_credited_photos_and_keeps_licence_and_readme(tmp_path, script, credits, build_tarball):
     tarball = tmp_path / "solid.tgz"
     build_tarball(tarball, solid_files(**{
         "family.jpg": b"photo 1", "handshake-work.jpg": b"photo 2", "generic.jpg": b"an icon",
         "union-investment.png": b"a logo", "thumbs/family.jpg": b"not in the photo folder"}))
-    out, credits = tmp_path / "out", tmp_path / "credits"
-    credits.mkdir()
+    out = tmp_path / "out"
 
     lines = script.unpack_solid(tarball, out, credits)
     assert sorted(path.name for path in (out / "solid-placeholders").iterdir()) == ["family.jpg", "handshake-work.jpg"]
@@ -58,16 +65,14 @@ def test_unpack_solid_takes_the_credited_photos_and_keeps_licence_and_readme(tmp
     assert (credits / "solid-placeholders.README.md").read_text() == README
 
 
-def test_a_photo_without_a_credit_is_an_error(tmp_path, script, build_tarball):
+def test_a_photo_without_a_credit_is_an_error(tmp_path, script, credits, build_tarball):
     tarball = tmp_path / "solid.tgz"
     build_tarball(tarball, solid_files(**{"family.jpg": b"photo", "new-photo.jpg": b"uncredited"}))
-    credits = tmp_path / "credits"
-    credits.mkdir()
     with pytest.raises(SystemExit, match="credits no photographer for new-photo.jpg"):
         script.unpack_solid(tarball, tmp_path / "out", credits)
 
 
-def test_scratch_photos_leave_out_the_drawn_backgrounds(tmp_path, script):
+def test_scratch_photos_leave_out_the_drawn_backgrounds(tmp_path, script, credits):
     root = tmp_path / "root"
     backgrounds = root / script.SCRATCH_BACKGROUNDS
     for relative, data in {"Indoors/kitchen.jpg": b"photo 1", "Indoors/room1.jpg": b"drawn",
@@ -77,8 +82,7 @@ def test_scratch_photos_leave_out_the_drawn_backgrounds(tmp_path, script):
         (backgrounds / relative).write_bytes(data)
     (root / script.SCRATCH_COPYRIGHT).parent.mkdir(parents=True)
     (root / script.SCRATCH_COPYRIGHT).write_text("Files: Media/*\nLicense: CC-BY-SA-3.0\n")
-    out, credits = tmp_path / "out", tmp_path / "credits"
-    credits.mkdir()
+    out = tmp_path / "out"
 
     lines = script.scratch_photos(root, out, credits)
     assert sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()) == [
@@ -112,7 +116,7 @@ def test_gcompris_credits_read_each_block_and_mend_a_misspelt_name(script):
         "screwDriver.webp": "Oktaeder, CC0-1.0"}
 
 
-def test_gcompris_photos_keep_credited_photos_large_enough_and_not_already_fetched(tmp_path, script, build_rcc):
+def test_gcompris_photos_keep_credited_photos_large_enough_and_not_already_fetched(tmp_path, script, credits, build_rcc):
     readme = b"Copyright: A\nLicense: CC0-1.0\nFiles:\nbig.webp\nsmall.webp\nbrandenburgGate.webp\n"
     bundle = tmp_path / "categorization.rcc"
     bundle.write_bytes(build_rcc({"gcompris": {"src": {"activities": {"categorization": {
@@ -121,8 +125,7 @@ def test_gcompris_photos_keep_credited_photos_large_enough_and_not_already_fetch
             "tools": {"README": (readme, True), "big.webp": (webp((320, 240)), False),
                       "small.webp": (webp((320, 213)), False)},
             "monuments": {"README": (readme, True), "brandenburgGate.webp": (webp((320, 240)), False)}}}}}}}}))
-    out, credits = tmp_path / "out", tmp_path / "credits"
-    credits.mkdir()
+    out = tmp_path / "out"
 
     lines = script.gcompris_photos(bundle, out, credits)
     assert [path.relative_to(out).as_posix() for path in out.rglob("*.webp")] == ["gcompris-categorization/tools/big.webp"]
@@ -130,25 +133,22 @@ def test_gcompris_photos_keep_credited_photos_large_enough_and_not_already_fetch
     assert (credits / "gcompris-categorization-tools-README").read_bytes() == readme
 
 
-def test_an_uncredited_gcompris_photo_is_an_error(tmp_path, script, build_rcc):
+def test_an_uncredited_gcompris_photo_is_an_error(tmp_path, script, credits, build_rcc):
     bundle = tmp_path / "categorization.rcc"
     bundle.write_bytes(build_rcc({"categorization": {"resource": {"images": {"tools": {
         "README": (b"Copyright: A\nLicense: CC0-1.0\nFiles:\nother.webp\n", False),
         "big.webp": (webp((320, 240)), False)}}}}}))
-    credits = tmp_path / "credits"
-    credits.mkdir()
     with pytest.raises(SystemExit, match="no README credits tools/big.webp"):
         script.gcompris_photos(bundle, tmp_path / "out", credits)
 
 
-def test_wheel_photos_take_the_named_members_and_licence_files(tmp_path, script):
+def test_wheel_photos_take_the_named_members_and_licence_files(tmp_path, script, credits):
     wheel = tmp_path / "scikit_image-0.26.0-cp311-cp311-linux_x86_64.whl"
     with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr("skimage/data/astronaut.png", b"photo")
         archive.writestr("skimage/data/camera.png", b"grayscale")
         archive.writestr("skimage/data/_fetchers.py", b"'''public domain'''")
-    out, credits = tmp_path / "out", tmp_path / "credits"
-    credits.mkdir()
+    out = tmp_path / "out"
 
     lines = script.wheel_photos(wheel, {"skimage/data/astronaut.png": ("scikit-image/astronaut.png", "NASA")},
                                 {"skimage/data/_fetchers.py": "scikit-image-data.py"}, out, credits)
