@@ -176,21 +176,57 @@ def _lab_f_np(relative):
 def lab_to_srgb8(lightness, ab):
     """CIE L [...] and ab [..., 2] to uint8 sRGB [..., 3]; colors outside the gamut are clipped."""
     shape = np.shape(lightness)
+    out = np.empty((int(np.prod(shape)), 3), dtype=np.uint8)
+    for channel, linear in enumerate(_linear_rgb_channels(lightness, ab)):
+        linear *= np.float32(_ENCODE_STEPS)
+        linear += np.float32(0.5)
+        out[..., channel] = _ENCODE_TABLE[linear.astype(np.int32)]
+    return out.reshape(shape + (3,))
+
+
+def lab_to_srgb16(lightness, ab):
+    """CIE L [...] and ab [..., 2] to uint16 sRGB [..., 3], for 16-bit outputs; out of gamut is clipped."""
+    shape = np.shape(lightness)
+    out = np.empty((int(np.prod(shape)), 3), dtype=np.uint16)
+    for channel, linear in enumerate(_linear_rgb_channels(lightness, ab)):
+        out[..., channel] = np.round(_srgb_encode_np(linear) * np.float32(65535.0))
+    return out.reshape(shape + (3,))
+
+
+def lightness_of_gray16(gray):
+    """CIE L (0-100) of uint16 gray levels (R = G = B), any shape, as float32."""
+    gray = np.asarray(gray)
+    if gray.dtype != np.uint16:
+        raise ValueError(f"gray must be uint16, got {gray.dtype}")
+    # For a gray, the luminance Y is the linear level itself: the Y row of the matrix sums to 1.
+    return _lab_f_np(_srgb_decode_np(gray.astype(np.float32) / np.float32(65535.0))) * np.float32(116.0) - \
+        np.float32(16.0)
+
+
+def _linear_rgb_channels(lightness, ab):
+    """The three linear-light sRGB planes, flat float32 in [0, 1], of CIE L [...] and ab [..., 2]."""
     f_y = (np.asarray(lightness, dtype=np.float32).reshape(-1) + np.float32(16.0)) / np.float32(116.0)
     ab = np.asarray(ab, dtype=np.float32).reshape(-1, 2)
     xyz = (_f_inverse_np(f_y + ab[..., 0] / np.float32(500.0)) * np.float32(_D65_WHITE[0]),
            _f_inverse_np(f_y),
            _f_inverse_np(f_y - ab[..., 1] / np.float32(200.0)) * np.float32(_D65_WHITE[2]))
-    out = np.empty(f_y.shape + (3,), dtype=np.uint8)
-    for channel, row in enumerate(_XYZ_TO_RGB.astype(np.float32)):
+    for row in _XYZ_TO_RGB.astype(np.float32):
         linear = xyz[0] * row[0]
         linear += xyz[1] * row[1]
         linear += xyz[2] * row[2]
-        np.clip(linear, 0.0, 1.0, out=linear)
-        linear *= np.float32(_ENCODE_STEPS)
-        linear += np.float32(0.5)
-        out[..., channel] = _ENCODE_TABLE[linear.astype(np.int32)]
-    return out.reshape(shape + (3,))
+        yield np.clip(linear, 0.0, 1.0, out=linear)
+
+
+def _srgb_decode_np(encoded):
+    """The sRGB transfer function of _srgb_decode, in NumPy float32, for values in [0, 1]."""
+    power = ((encoded + np.float32(_SRGB_OFFSET)) / np.float32(1.0 + _SRGB_OFFSET)) ** np.float32(_SRGB_GAMMA)
+    return np.where(encoded <= np.float32(_SRGB_DECODE_THRESHOLD), encoded / np.float32(_SRGB_TOE_SLOPE), power)
+
+
+def _srgb_encode_np(linear):
+    """The sRGB transfer function of _srgb_encode, in NumPy float32, for values in [0, 1]."""
+    power = np.float32(1.0 + _SRGB_OFFSET) * linear ** np.float32(1.0 / _SRGB_GAMMA) - np.float32(_SRGB_OFFSET)
+    return np.where(linear <= np.float32(_SRGB_ENCODE_THRESHOLD), linear * np.float32(_SRGB_TOE_SLOPE), power)
 
 
 # Computed by lightness_of_srgb8 itself, so a gray image and its RGB copy get the same L, bit for bit.

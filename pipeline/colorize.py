@@ -33,7 +33,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from PIL import Image
 
-from pipeline import console, files, images, outputs
+from pipeline import console, files, images, outputs, photos
 from pipeline.console import Progress, logger
 
 REPORT_NAME = "report.json"  # in the job folder, OUTPUT/.colorize/
@@ -261,58 +261,21 @@ def output_format(path):
     return OUTPUT_FORMATS[extension]
 
 
-def frame_count(data):
-    """How many frames of content an image file holds, counted on the file: open_image returns one frame.
-
-    A camera's MPO file is a JPEG whose later frames are previews, so it counts as one.
-    """
-    try:
-        with Image.open(io.BytesIO(data)) as original:
-            return 1 if original.format == "MPO" else getattr(original, "n_frames", 1)
-    except (OSError, EOFError, SyntaxError) as error:
-        raise images.UnusableImage("corrupt", f"cannot count the frames ({error})") from error
-
-
-def pixels_and_alpha(image):
-    """(uint8 pixels, alpha uint8 array or None) of a Pillow image of any mode.
-
-    The pixels are 8-bit grayscale (H, W) for a grayscale image of any depth, which
-    colorizes with less work than its RGB copy and to the same result, and RGB (H, W, 3)
-    otherwise.
-    """
-    if image.mode in images.GRAY_MODES:
-        return images.to_gray8(image), None
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-        image.mode == "P" and "transparency" in image.info)
-    if not has_alpha:
-        return images.to_rgb(image), None
-    rgba = image.convert("RGBA")
-    return np.asarray(rgba.convert("RGB")), np.asarray(rgba)[..., 3]
-
-
 def colorize_image_bytes(data, path, colorize, keep_color=False, max_pixels=images.MAX_PIXELS):
     """Colorize one file's bytes; returns (status, output bytes, (pixels in, RGB out) or None).
 
     `colorize` maps uint8 pixels, grayscale (H, W) or RGB (H, W, 3), to RGB (H, W, 3).
-    status is "colorized" or "passed_through" (a color input with keep_color). Raises
-    UnusableImage with the reason for anything that cannot be colorized.
+    Every frame is colorized, and the output keeps what the input had besides (see
+    pipeline/photos.py). status is "colorized" or "passed_through" (a color input with
+    keep_color). Raises UnusableImage with the reason for anything that cannot be colorized.
     """
     pillow_format, options = output_format(path)
-    image = images.open_image(data, max_pixels=max_pixels)
-    frames = frame_count(data)
-    if frames > 1:
-        raise images.UnusableImage("animated", f"an animation of {frames} frames; extract the frames and "
-                                               "colorize them as separate images")
-    pixels, alpha = pixels_and_alpha(image)
-    if keep_color and pixels.ndim == 3 and not images.is_grayscale(pixels):
+    photo = photos.read_photo(data, max_pixels=max_pixels)
+    first = photo.frames[0].pixels
+    if keep_color and first.ndim == 3 and not images.is_grayscale(first):
         return "passed_through", data, None
-    colorized = colorize(pixels)
-    result = Image.fromarray(colorized)
-    if alpha is not None and pillow_format in ("PNG", "WEBP", "TIFF", "GIF"):
-        result.putalpha(Image.fromarray(alpha))
-    buffer = io.BytesIO()
-    result.save(buffer, format=pillow_format, **options)
-    return "colorized", buffer.getvalue(), (pixels, colorized)
+    colorized = photos.colorize_frames(photo, colorize)
+    return "colorized", photos.write_photo(photo, colorized, pillow_format, options), (first, colorized[0])
 
 
 def compare_image(pixels_in, rgb_out):
@@ -389,10 +352,10 @@ PIXEL_BUDGET = PixelBudget(60_000_000)
 
 
 def _pixels_of(data):
-    """Width x height from the file's header (no decoding); 0 when it is not a readable image."""
+    """Width x height x frames from the file's header (no decoding); 0 when it is not a readable image."""
     try:
         with Image.open(io.BytesIO(data)) as image:
-            return image.width * image.height
+            return image.width * image.height * getattr(image, "n_frames", 1)
     except Exception:  # noqa: BLE001 -- Pillow raises many types for bad files; colorize_image_bytes reports them.
         return 0
 

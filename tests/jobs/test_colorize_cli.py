@@ -77,7 +77,8 @@ def write_bad_and_good_inputs(source, outside):
     (source / "empty.png").write_bytes(b"")
     (source / "letter.png").write_text("not a picture\n")
     frames = [gray_pattern(25, 19).convert("P"), gray_pattern(25, 19).rotate(180).convert("P")]
-    frames[0].save(source / "animated.gif", save_all=True, append_images=frames[1:], duration=100)
+    # An animation named as a JPEG: its frames have no place in the output's format.
+    frames[0].save(source / "animated.jpg", format="GIF", save_all=True, append_images=frames[1:], duration=100)
     gray_pattern(80, 60).save(source / "huge.png")
     gray_pattern(1, 1).save(source / "dot.png")
     gray_pattern(40, 30).save(outside / "secret.png")
@@ -85,7 +86,7 @@ def write_bad_and_good_inputs(source, outside):
     (source / "loop.png").symlink_to(source / "loop.png")
     (source / "notes.txt").write_text("scanned in 2019\n")
     reasons = {"random.jpg": "not_an_image", "truncated.jpg": "corrupt", "empty.png": "empty",
-               "letter.png": "not_an_image", "animated.gif": "animated", "huge.png": "too_large",
+               "letter.png": "not_an_image", "animated.jpg": "animated", "huge.png": "too_large",
                "dot.png": "too_small", "escape.png": "bad_link", "loop.png": "bad_link"}
     if os.geteuid() != 0:  # root reads a file whatever its permissions say
         gray_pattern(40, 30).save(source / "locked.png")

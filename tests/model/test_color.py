@@ -168,3 +168,21 @@ def test_srgb8_round_trip_keeps_every_gray_level():
 def test_lightness_of_srgb8_refuses_floats():
     with pytest.raises(ValueError, match="uint8"):
         color.lightness_of_srgb8(np.zeros((2, 2, 3), np.float32))
+
+
+def test_sixteen_bit_gray_round_trips_through_lab_level_for_level():
+    levels = np.arange(65536, dtype=np.uint16)
+    lightness = color.lightness_of_gray16(levels)
+    back = color.lab_to_srgb16(lightness, np.zeros(lightness.shape + (2,), dtype=np.float32))
+    np.testing.assert_array_equal(back, np.repeat(levels[:, None], 3, axis=1))
+    # The same lightness as the 8-bit path, where the two share a level.
+    eight_bit = np.arange(256, dtype=np.uint8)
+    np.testing.assert_allclose(color.lightness_of_gray16(eight_bit.astype(np.uint16) * 257),
+                               color.lightness_of_gray8(eight_bit), atol=1e-3)
+
+
+def test_sixteen_bit_colors_match_the_tensorflow_conversion():
+    lab = np.array([[50.0, 20.0, -30.0], [80.0, -10.0, 40.0], [20.0, 5.0, 5.0]], dtype=np.float32)
+    expected = color.lab_to_rgb(tf.constant(lab, dtype=tf.float64)).numpy() * 65535.0
+    got = color.lab_to_srgb16(lab[:, 0], lab[:, 1:]).astype(np.float64)
+    assert np.abs(got - expected).max() <= 2.0  # two 16-bit levels: float32 against float64

@@ -187,7 +187,7 @@ def _truncated_jpeg():
     ("notes.png", lambda: b"holiday photos, 2019\n", "not_an_image"),
     ("cut.jpg", _truncated_jpeg, "corrupt"),
     ("empty.png", lambda: b"", "empty"),
-    ("animated.gif", _animation, "animated"),
+    ("animated.jpg", _animation, "animated"),  # frames that a JPEG cannot hold
     ("dot.png", lambda: encode(gray_pattern(1, 1), "PNG"), "too_small"),
     ("big.png", lambda: encode(gray_pattern(60, 50), "PNG"), "too_large"),
     ("scan.pcx", lambda: encode(gray_pattern(20, 20), "PCX"), "unsupported_format"),
