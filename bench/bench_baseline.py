@@ -24,7 +24,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from model import baseline, inference, train
+from model import baseline, inference, network, train
 from pipeline import dataset, evaluate, schema, training
 
 SEED_BATCH = 32  # the notebook's batch size
@@ -65,7 +65,7 @@ def evaluate_seed(model, shards):
 
 def train_ours(shards, minutes, output):
     config = train.TrainConfig(data=(shards,), output=output, time_budget=minutes)
-    train_sets, validation_sets = training.datasets_for(config)
+    train_sets, validation_sets = training.datasets_for(config, network.geometry_of(training.architecture_for(config)))
     started = time.perf_counter()
     history = train.train(config, train_sets, validation_sets)
     seconds = time.perf_counter() - started

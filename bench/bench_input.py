@@ -18,6 +18,7 @@ from pipeline import console
 console.configure_logging(verbose=False)
 
 from model.train import TrainConfig
+from model import network
 from pipeline import training
 
 BATCHES = 150
@@ -28,7 +29,7 @@ def main():
     parser.add_argument("--data", action="append", required=True)
     args = parser.parse_args()
     config = TrainConfig(data=tuple(args.data), output="unused")
-    train_sets, _ = training.datasets_for(config)
+    train_sets, _ = training.datasets_for(config, network.geometry_of(training.architecture_for(config)))
     for folder, dataset in zip(args.data, train_sets):
         iterator = iter(dataset)
         next(iterator)  # The first batch pays for start-up and, for cached data, the first pass.

@@ -55,7 +55,7 @@ def measure(colorizer, features_of, batches, default_gain, predict_cast=None):
     """
     rows = {key: [] for key in ("errors", "features", "sizes", "cast", "cast_errors")}
     for rgb in batches:
-        lightness, extent = inference.network_input(rgb, colorizer.working_size)
+        lightness, extent = inference.network_input(rgb, colorizer.working_size, colorizer.geometry)
         ab = colorizer.decode(lightness).numpy()
         # The mean over the ab pixels that the image covers, not the padding.
         covered = ab[:, :int(np.ceil(extent[0])), :int(np.ceil(extent[1]))]

@@ -35,7 +35,17 @@ def parse_args(argv):
     parser.add_argument("--schedule", choices=("cosine", "plateau"), default="cosine",
                         help="Learning rate: 'cosine' decays it to 1%% by the end of --time-budget (or of --epochs); "
                              "'plateau' halves it when the validation loss stalls (default cosine).")
-    parser.add_argument("--base-filters", type=int, default=16, help="Filters of the first layer (default 16).")
+    parser.add_argument("--architecture", choices=("lab-effnet-classifier", "lab-unet-classifier"), default=None,
+                        help="'lab-effnet-classifier' (default for a new run): a decoder on a frozen ImageNet-pretrained "
+                             "EfficientNet-Lite encoder; 'lab-unet-classifier': the older network, from scratch. "
+                             "A resumed run keeps its own, a fine-tune its parent's.")
+    parser.add_argument("--encoder", choices=("lite0", "lite1", "lite2"), default="lite0",
+                        help="EfficientNet-Lite variant of the pretrained network (default lite0).")
+    parser.add_argument("--encoder-weights", default=None,
+                        help="Its converted ImageNet weights (default: data/downloads/efficientnet-VARIANT.weights.npz, "
+                             "written by data/fetch_efficientnet.py).")
+    parser.add_argument("--base-filters", type=int, default=16,
+                        help="Filters of the older network's first layer (default 16).")
     parser.add_argument("--rebalance-power", type=float, default=0.5,
                         help="0 = plain likelihood, 1 = Zhang et al.'s full rebalancing toward rare colors (default 0.5).")
     parser.add_argument("--init-from", default=None, help="A model.keras to fine-tune, e.g. the shipped default model.")
@@ -60,6 +70,7 @@ def main(argv=None):
             data=tuple(args.data), data_weights=weights, output=args.output, time_budget=args.time_budget,
             epochs=args.epochs, steps_per_epoch=args.steps_per_epoch, batch_pixels=args.batch_pixels,
             validation_images=args.validation_images, learning_rate=args.learning_rate, schedule=args.schedule,
+            architecture=args.architecture, encoder=args.encoder, encoder_weights=args.encoder_weights,
             base_filters=args.base_filters, rebalance_power=args.rebalance_power, init_from=args.init_from,
             resume=args.resume, seed=args.seed, jit_compile=not args.no_jit)
         training.run_training(config)

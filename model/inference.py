@@ -46,6 +46,11 @@ class Colorizer:
     # (a quarter faster than eager calls on a batch of thumbnails).
     decode: object = dataclasses.field(init=False, repr=False, compare=False, default=None)
 
+    @property
+    def geometry(self):
+        """How the model's architecture sees an image (network.Geometry)."""
+        return network.geometry_of(self.model.name)
+
     def __post_init__(self):
         if not self.temperature > 0:
             raise ValueError(f"temperature must be above 0, got {self.temperature:g}; 1.0 is the plain mean, "
@@ -53,8 +58,9 @@ class Colorizer:
         if not self.saturation >= 0:
             raise ValueError(f"saturation must be 0 or more, got {self.saturation:g}; 1 keeps the predicted "
                              "colors, 0 gives grayscale")
-        if self.working_size < network.DOWNSAMPLING:
-            raise ValueError(f"working size must be at least {network.DOWNSAMPLING} pixels, got "
+        downsampling = self.geometry.downsampling
+        if self.working_size < downsampling:
+            raise ValueError(f"working size must be at least {downsampling} pixels for this model, got "
                              f"{self.working_size}; 256 suits photos")
         object.__setattr__(self, "decode", tf.function(
             self._decode, input_signature=[tf.TensorSpec([None, None, None, 1], tf.float32)]))
@@ -94,9 +100,10 @@ def load_colorizer(path):
     except Exception as error:  # Keras raises many types for a file that is not a model.
         raise ValueError(f"{path} is not a loadable Keras model ({type(error).__name__}: {error})") from error
     num_bins = len(bins.bin_centers())
-    if model.name != network.ARCHITECTURE or model.output_shape[-1] != num_bins:
-        raise ValueError(f"{path} is a {model.name!r} model with output {model.output_shape}; "
-                         f"this version needs a {network.ARCHITECTURE!r} model with {num_bins} ab classes")
+    if model.name not in network.GEOMETRIES or model.output_shape[-1] != num_bins:
+        raise ValueError(f"{path} is a {model.name!r} model with output {model.output_shape}; this version "
+                         f"needs a {' or '.join(repr(name) for name in network.GEOMETRIES)} model with "
+                         f"{num_bins} ab classes")
     description = {}
     if os.path.exists(description_path):
         with open(description_path) as file:
@@ -110,12 +117,20 @@ def load(path, temperature=None, working_size=None, correction=None, saturation=
     return Colorizer.from_description(model, description, temperature, working_size, correction, saturation)
 
 
-def working_shape(height, width, working_size):
-    """(height, width) at which the network runs, aspect kept: short side at most `working_size`,
-    and at most the pixels of a WIDEST_ASPECT:1 picture at that size, so that a panorama costs
-    what a photo costs (a 40000x256 strip is seen at 5543x35, not whole)."""
+def working_shape(height, width, working_size, smallest_side=0):
+    """(height, width) at which the network runs, aspect kept.
+
+    The short side is at most `working_size`, and the picture at most the pixels of a
+    WIDEST_ASPECT:1 picture at that size, so that a panorama costs what a photo costs (a
+    40000x256 strip is seen at 5543x35, not whole). An image whose short side is below
+    `smallest_side` is enlarged to it, within the same pixel budget.
+    """
     pixel_budget = WIDEST_ASPECT * working_size * working_size
-    scale = min(1.0, working_size / min(height, width), math.sqrt(pixel_budget / (height * width)))
+    short = min(height, width)
+    largest = math.sqrt(pixel_budget / (height * width))
+    scale = min(1.0, working_size / short, largest)
+    if short * scale < smallest_side:
+        scale = min(smallest_side / short, largest)
     return max(1, round(height * scale)), max(1, round(width * scale))
 
 
@@ -140,22 +155,24 @@ def _lightness_of_batch(images):
     return color.lightness_of_gray8(images) if images.ndim == 3 else color.lightness_of_srgb8(images)
 
 
-def network_input(images, working_size):
+def network_input(images, working_size, geometry):
     """The network's input for uint8 images of one size, RGB (N, H, W, 3) or grayscale (N, H, W).
 
-    Returns normalized L (N, h, w, 1) at the working size, padded to the network's multiple,
-    and the extent (rows, columns) in ab pixels, possibly fractional, that the unpadded
-    image covers.
+    `geometry`: the model's network.Geometry. Returns normalized L (N, h, w, 1) at the
+    working size, padded to the network's multiple, and the extent (rows, columns) in ab
+    pixels, possibly fractional, that the unpadded image covers.
     """
     height, width = images.shape[1:3]
-    small_h, small_w = working_shape(height, width, working_size)
+    small_h, small_w = working_shape(height, width, working_size, geometry.smallest_side)
     if (small_h, small_w) != (height, width):
-        images = np.stack([np.asarray(Image.fromarray(image).resize((small_w, small_h), Image.Resampling.BOX))
+        # BOX averages when shrinking; enlarging a thumbnail wants a smooth interpolation.
+        method = Image.Resampling.BOX if small_h < height else Image.Resampling.BICUBIC
+        images = np.stack([np.asarray(Image.fromarray(image).resize((small_w, small_h), method))
                            for image in images])
     # Pad the two image axes: move the batch axis behind them and back.
-    padded, _ = pad_to_multiple(np.moveaxis(images, 0, 2), network.DOWNSAMPLING)
+    padded, _ = pad_to_multiple(np.moveaxis(images, 0, 2), geometry.downsampling)
     lightness = color.normalize_l(_lightness_of_batch(np.moveaxis(padded, 2, 0)))[..., None]
-    stride = network.OUTPUT_STRIDE
+    stride = geometry.output_stride
     return tf.constant(lightness, dtype=tf.float32), (small_h / stride, small_w / stride)
 
 
@@ -165,7 +182,7 @@ def predict_ab(colorizer, images):
     Returns ab (N, h, w, 2) and the extent (rows, columns) in ab pixels, possibly
     fractional, that the unpadded image covers.
     """
-    lightness, extent = network_input(images, colorizer.working_size)
+    lightness, extent = network_input(images, colorizer.working_size, colorizer.geometry)
     return colorizer.decode(lightness).numpy(), extent
 
 

@@ -1,25 +1,30 @@
 """Losses and metrics as plain functions of tensors, and the decode shared with inference.
 
-Targets are full-resolution Lab images (B, H, W, 3); predictions are ab-cell logits at
-half resolution (B, H/2, W/2, Q).
+Targets are Lab images (B, H, W, 3); predictions are ab-cell logits at a resolution that
+divides theirs (B, H/s, W/s, Q): half of it for the older network, a quarter for the
+pretrained one, the same for CIFAR-10 thumbnails that it sees enlarged four times.
 """
 
 import keras
 import tensorflow as tf
 
 from model import bins, color
-from model.network import OUTPUT_STRIDE
 
 
-def target_ab(lab):
-    """The ab channels averaged down to the network's output resolution."""
+def target_ab(lab, output_size):
+    """The ab channels at the logits' (height, width): averaged down, or enlarged for a small thumbnail."""
     ab = lab[..., 1:]
-    return tf.nn.avg_pool2d(ab, OUTPUT_STRIDE, OUTPUT_STRIDE, "VALID")
+    side, output_side = lab.shape[1], output_size[0]
+    if side == output_side:
+        return ab
+    if side > output_side and side % output_side == 0:
+        return tf.nn.avg_pool2d(ab, side // output_side, side // output_side, "VALID")
+    return tf.image.resize(ab, output_size, method="bilinear")
 
 
 def rebalanced_cross_entropy(lab, logits, centers, weights):
     """Cross-entropy against soft-encoded targets, each pixel weighted by its color's rarity."""
-    ab = target_ab(lab)
+    ab = target_ab(lab, logits.shape[1:3])
     targets = bins.soft_encode(ab, centers)
     per_pixel = -tf.reduce_sum(targets * tf.nn.log_softmax(tf.cast(logits, tf.float32), axis=-1), axis=-1)
     pixel_weights = tf.gather(weights, bins.nearest_bin(ab, centers))
@@ -27,7 +32,7 @@ def rebalanced_cross_entropy(lab, logits, centers, weights):
 
 
 def decode_to_rgb(lightness, logits, centers, temperature):
-    """RGB in [0, 1] from full-resolution L (B, H, W, 1) in [0, 100] and half-resolution logits."""
+    """RGB in [0, 1] from full-resolution L (B, H, W, 1) in [0, 100] and reduced-resolution logits."""
     ab = bins.annealed_mean(logits, centers, temperature)
     size = tf.shape(lightness)[1:3]
     ab = tf.image.resize(ab, size, method="bilinear")

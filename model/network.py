@@ -1,29 +1,68 @@
-"""The colorization network: lightness in, a distribution over ab cells at half resolution out.
+"""The colorization networks: lightness in, a distribution over ab cells at reduced resolution out.
 
-A small U-Net that downsamples early (compute is the scarce resource on a CPU), with a
+Two architectures share that contract. The default (`lab-effnet-classifier`) sees the
+gray image through an ImageNet-pretrained EfficientNet-Lite encoder, so that it knows what
+is in the picture, and decodes its features at strides 32 to 4 with a small U-Net decoder.
+The older `lab-unet-classifier`, learned from scratch, is kept so that its models and
+users' fine-tunes still load and colorize.
+
+The older network is a small U-Net that downsamples early (compute is the scarce resource on a CPU), with a
 global-features branch (Iizuka et al., 2016) so that scene-level cues such as sky or
 foliage reach every pixel, and a classification head over the quantized ab cells.
 Chroma is predicted at half resolution and upsampled: the original lightness keeps all
 the detail, and true chroma at reduced resolution loses little (31.7 dB at 1/4 on CIFAR-10).
 """
 
+import dataclasses
+
 import keras
+import tensorflow as tf
 from keras import layers
+
+from model import color, efficientnet
 
 ARCHITECTURE = "lab-unet-classifier"
 ARCHITECTURE_VERSION = 2
+PRETRAINED_ARCHITECTURE = "lab-effnet-classifier"
+PRETRAINED_ARCHITECTURE_VERSION = 1
 NORM_GROUPS = 4  # channel groups normalized together, per image
-DOWNSAMPLING = 8  # input sides must be multiples of this; inference pads to it
-OUTPUT_STRIDE = 2  # the logits have half the input's height and width
+DECODER_STRIDES = (4, 8, 16, 32)  # the encoder features the pretrained network's decoder joins
+DECODER_WIDTHS = (64, 96, 128, 256)  # the decoder's channels at those strides
+DEFAULT_ENCODER = "lite0"
 
 
-def _conv(x, filters, name, strides=1, dilation=1):
+@dataclasses.dataclass(frozen=True)
+class Geometry:
+    """How an architecture sees an image."""
+
+    downsampling: int  # input sides must be multiples of this; inference pads to it
+    output_stride: int  # the logits have 1/output_stride of the input's height and width
+    # Images whose short side is below this are enlarged to it first: the pretrained encoder
+    # sees a 32-pixel thumbnail as a single feature at its coarsest stride.
+    smallest_side: int = 0
+
+
+GEOMETRIES = {
+    ARCHITECTURE: Geometry(downsampling=8, output_stride=2),
+    PRETRAINED_ARCHITECTURE: Geometry(downsampling=32, output_stride=4, smallest_side=128),
+}
+
+
+def geometry_of(architecture):
+    """The Geometry of a model by its name; a ValueError names the known architectures."""
+    if architecture not in GEOMETRIES:
+        raise ValueError(f"unknown architecture {architecture!r}; this version knows "
+                         f"{', '.join(sorted(GEOMETRIES))}")
+    return GEOMETRIES[architecture]
+
+
+def _conv(x, filters, name, strides=1, dilation=1, groups=NORM_GROUPS):
     x = layers.Conv2D(filters, 3, strides=strides, dilation_rate=dilation, padding="same",
                       use_bias=False, name=f"{name}_conv")(x)
     # Per-image normalization: batch statistics would blend CIFAR thumbnails and photo
     # crops into one running average that fits neither at inference (measured: recalibrating
     # BatchNorm on CIFAR alone cut CIFAR MSE from 0.00559 to 0.00534).
-    x = layers.GroupNormalization(groups=NORM_GROUPS, name=f"{name}_gn")(x)
+    x = layers.GroupNormalization(groups=groups, name=f"{name}_gn")(x)
     return layers.ReLU(name=f"{name}_relu")(x)
 
 
@@ -55,3 +94,72 @@ def build_colorizer(num_bins, base_filters=16, global_features=True):
     up = _conv(up, filters[1] * 2, "dec1a")
     logits = layers.Conv2D(num_bins, 1, name="ab_logits", dtype="float32")(up)
     return keras.Model(lightness, logits, name=ARCHITECTURE)
+
+
+@keras.saving.register_keras_serializable(package="colorize")
+class LightnessToGray(layers.Layer):
+    """Normalized lightness (L/50 - 1) -> the gray sRGB image of that lightness, 0-255 on three channels."""
+
+    def call(self, normalized):
+        lightness = (normalized + 1.0) * (color.L_MAX / 2.0)
+        zeros = tf.zeros_like(lightness)
+        return color.lab_to_rgb(tf.concat([lightness, zeros, zeros], axis=-1)) * 255.0
+
+
+@keras.saving.register_keras_serializable(package="colorize")
+class UpsampleTo(layers.Layer):
+    """Bilinear upsampling of the first input to the height and width of the second (any input size)."""
+
+    def call(self, inputs):
+        values, reference = inputs
+        return tf.image.resize(values, tf.shape(reference)[1:3], method="bilinear")
+
+    def compute_output_shape(self, input_shapes):
+        values, reference = input_shapes
+        return (*reference[:3], values[-1])
+
+
+def build_features(encoder):
+    """The frozen part of the pretrained network: normalized L (H, W, 1) -> encoder features at DECODER_STRIDES."""
+    lightness = keras.Input(shape=(None, None, 1), name="lightness")
+    gray = LightnessToGray(name="gray_rgb")(lightness)
+    features = encoder(gray)
+    return keras.Model(lightness, [features[efficientnet.feature_name(stride)] for stride in DECODER_STRIDES],
+                       name="features")
+
+
+def build_decoder(num_bins, channels, widths=DECODER_WIDTHS):
+    """Encoder features at DECODER_STRIDES (with `channels` each) -> ab-cell logits at stride 4."""
+    inputs = [keras.Input(shape=(None, None, count), name=f"stride{stride}")
+              for stride, count in zip(DECODER_STRIDES, channels)]
+    coarsest = inputs[-1]
+    x = layers.Conv2D(widths[-1], 1, use_bias=False, name="s32_project")(coarsest)
+    x = layers.GroupNormalization(groups=8, name="s32_gn")(x)
+    x = layers.ReLU(name="s32_relu")(x)
+    # The scene as a whole (Iizuka et al., 2016): one vector added at every position.
+    scene = layers.GlobalAveragePooling2D(name="global_pool")(coarsest)
+    scene = layers.Dense(widths[-1], activation="relu", name="global_dense")(scene)
+    scene = layers.Dense(widths[-1], name="global_fuse")(scene)
+    x = layers.Add(name="global_add")([x, layers.Reshape((1, 1, widths[-1]), name="global_reshape")(scene)])
+    for level in range(len(DECODER_STRIDES) - 2, -1, -1):
+        name = f"dec{DECODER_STRIDES[level]}"
+        x = UpsampleTo(name=f"{name}_up")([x, inputs[level]])
+        x = layers.Concatenate(name=f"{name}_skip")([x, inputs[level]])
+        x = _conv(x, widths[level], f"{name}a", groups=8)
+        x = _conv(x, widths[level], f"{name}b", groups=8)
+    logits = layers.Conv2D(num_bins, 1, name="ab_logits", dtype="float32")(x)
+    return keras.Model(inputs, logits, name="decoder")
+
+
+def build_pretrained_colorizer(num_bins, variant=DEFAULT_ENCODER, encoder_weights=None, widths=DECODER_WIDTHS):
+    """The default network: input L/50 - 1 of shape (H, W, 1), output ab-cell logits (H/4, W/4, num_bins).
+
+    `encoder_weights`: the converted ImageNet weights (data/fetch_efficientnet.py); the
+    encoder is frozen, so only the decoder learns.
+    """
+    features = build_features(efficientnet.build_encoder(variant, weights=encoder_weights))
+    features.trainable = False
+    decoder = build_decoder(num_bins, [shape[-1] for shape in features.output_shape], widths)
+    lightness = keras.Input(shape=(None, None, 1), name="lightness")
+    logits = decoder(features(lightness))
+    return keras.Model(lightness, logits, name=PRETRAINED_ARCHITECTURE)

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from model import bins, losses, network
+from model import bins, efficientnet, losses, network
 from model.durations import format_duration
 from model.inference import MODEL_CONFIG_NAME, load_colorizer
 
@@ -45,6 +45,11 @@ DECODING_KEYS = ("default_temperature", "prior_correction", "saturation", "worki
 # now is, not what to train.
 # init_from too: a resumed run starts from its own backup, and --resume excludes --init-from.
 RESUMABLE_CHANGES = ("epochs", "time_budget", "resume", "output", "init_from")
+FEATURE_CACHE_DIR = "feature-cache"  # the frozen encoder's features of the training crops, float16
+FEATURE_SHUFFLE_BATCHES = 64  # cached batches shuffled at a time (the first pass is shuffled by example)
+ENCODER_WEIGHTS_FOLDER = os.path.join("data", "downloads")  # where data/fetch_efficientnet.py converts them to
+# What a run folder from before the pretrained network trained: its config.json lacks these.
+LEGACY_CONFIG = {"architecture": network.ARCHITECTURE, "encoder": None, "encoder_weights": None}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,7 +65,12 @@ class TrainConfig:
     validation_images: int = 2_048  # per folder, from its validation split
     learning_rate: float = 2e-3
     schedule: str = "cosine"  # to the budget's (or last epoch's) end, or "plateau": halve when stuck
-    base_filters: int = 16
+    # None: the pretrained network for a new run, the recorded one on --resume, the parent's
+    # with --init-from.
+    architecture: str | None = None
+    encoder: str = network.DEFAULT_ENCODER  # the pretrained network's EfficientNet-Lite variant
+    encoder_weights: str | None = None  # its converted ImageNet weights; None: data/fetch_efficientnet.py's file
+    base_filters: int = 16  # the older network's first layer
     rebalance_power: float = 0.5
     rebalance_mix: float = 0.5
     # Epochs without a better validation loss before stopping, with the plateau schedule only:
@@ -85,6 +95,8 @@ class TrainConfig:
             raise ValueError(f"--schedule must be one of {', '.join(SCHEDULES)}, not {self.schedule!r}")
         if self.init_from and self.resume:
             raise ValueError("--init-from starts a new run; --resume continues one: choose one")
+        if self.architecture is not None:
+            network.geometry_of(self.architecture)
 
     def to_json(self):
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
@@ -96,13 +108,14 @@ def batch_size_for(image_size, batch_pixels):
     return max(2, batch_pixels // (image_size * image_size))
 
 
-def count_bins(datasets, centers, batches_per_dataset=40):
+def count_bins(datasets, centers, output_stride, batches_per_dataset=40):
     """How often each ab cell occurs in the targets (at the network's output resolution)."""
     counts = np.zeros(len(centers), dtype=np.float64)
     centers = tf.constant(centers)
     for dataset in datasets:
-        for _, lab in dataset.take(batches_per_dataset):
-            nearest = bins.nearest_bin(losses.target_ab(lab), centers)
+        for network_input, lab in dataset.take(batches_per_dataset):
+            output_size = [side // output_stride for side in network_input.shape[1:3]]
+            nearest = bins.nearest_bin(losses.target_ab(lab, output_size), centers)
             counts += np.bincount(nearest.numpy().ravel(), minlength=len(counts))
     return counts
 
@@ -158,7 +171,7 @@ class FolderValidation(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         if self.images is None:
             # One read of each (cached) validation set, to weigh the folders by their images.
-            self.images = [sum(int(tf.shape(inputs)[0]) for inputs, _ in dataset) for dataset in self.datasets]
+            self.images = [sum(int(tf.shape(lab)[0]) for _, lab in dataset) for dataset in self.datasets]
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
@@ -333,7 +346,10 @@ def _check_resumable(config, output):
     with open(path) as file:
         saved = json.load(file)
     current = json.loads(config.to_json())
-    changed = sorted(key for key in current if key not in RESUMABLE_CHANGES and saved.get(key) != current[key])
+    if current["architecture"] is None:
+        current["architecture"] = saved.get("architecture", LEGACY_CONFIG["architecture"])
+    changed = sorted(key for key in current if key not in RESUMABLE_CHANGES
+                     and saved.get(key, LEGACY_CONFIG.get(key)) != current[key])
     if changed:
         details = ", ".join(f"{key}: {saved.get(key)!r} -> {current[key]!r}" for key in changed)
         raise ValueError(f"--resume with a changed config ({details}); resume with the same flags, "
@@ -384,11 +400,71 @@ def callbacks_for(config, best_so_far=None, validation=None):
     return callbacks
 
 
+def architecture_for(config):
+    """The architecture a run trains: the parent's with --init-from, the recorded one on --resume, else the flag's."""
+    if config.init_from:
+        return load_colorizer(config.init_from)[0].name
+    if config.resume:
+        path = os.path.join(config.output, CONFIG_NAME)
+        if os.path.exists(path):
+            with open(path) as file:
+                return json.load(file).get("architecture", LEGACY_CONFIG["architecture"])
+    return config.architecture or network.PRETRAINED_ARCHITECTURE
+
+
+def build_network(config, architecture, num_bins):
+    """A new network of `architecture` as the config describes it."""
+    if architecture == network.ARCHITECTURE:
+        return network.build_colorizer(num_bins, base_filters=config.base_filters)
+    weights = config.encoder_weights or os.path.join(ENCODER_WEIGHTS_FOLDER, efficientnet.weights_file_name(config.encoder))
+    if not os.path.exists(weights):
+        raise ValueError(f"the pretrained encoder's weights {weights} are missing: run "
+                         f"`python data/fetch_efficientnet.py --variant {config.encoder}` first, or pass "
+                         "--encoder-weights")
+    return network.build_pretrained_colorizer(num_bins, config.encoder, weights)
+
+
+def _cast_features(features, lab, dtype):
+    return tuple(tf.cast(feature, dtype) for feature in features), tf.cast(lab, dtype)
+
+
+def frozen_features(datasets, features_model, cache_folder=None, seed=0):
+    """Datasets of (encoder features, Lab) batches from datasets of (input, Lab) batches.
+
+    The frozen encoder's features are computed once: kept in float16 in files under
+    `cache_folder` (training: the datasets are one pass each, then repeated in a shuffled
+    order of batches), or in memory (validation).
+    """
+    extract = tf.function(lambda network_input: features_model(network_input, training=False))
+    result = []
+    for index, dataset in enumerate(datasets):
+        features = dataset.map(lambda network_input, lab: _cast_features(extract(network_input), lab, tf.float16))
+        if cache_folder is None:
+            features = features.cache()
+        else:
+            features = features.cache(os.path.join(cache_folder, f"data{index}")).repeat()
+            features = features.shuffle(FEATURE_SHUFFLE_BATCHES, seed=seed)
+        result.append(features.map(lambda features, lab: _cast_features(features, lab, tf.float32))
+                      .prefetch(tf.data.AUTOTUNE))
+    return result
+
+
+def _prepare_feature_cache(output, resume):
+    """The run's feature cache folder: kept when resuming after a complete first pass, else emptied."""
+    folder = os.path.join(output, FEATURE_CACHE_DIR)
+    # tf.data leaves a lock file beside a cache whose first pass did not finish; such a cache is unusable.
+    if not resume or (os.path.isdir(folder) and any(name.endswith(".lockfile") for name in os.listdir(folder))):
+        shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
 def train(config, train_datasets, validation_datasets):
     """Fit the colorizer; writes model.keras, model.json, config.json and history.json to config.output.
 
     Args:
-        train_datasets: one repeating dataset of (input, Lab) batches per data folder.
+        train_datasets: one dataset of (input, Lab) batches per data folder: repeating for the
+            older network; one pass of fixed crops for the pretrained one (its features are cached).
         validation_datasets: one finite dataset per data folder.
     Returns:
         The Keras History of this call.
@@ -401,7 +477,9 @@ def train(config, train_datasets, validation_datasets):
             os.remove(os.path.join(config.output, HISTORY_CSV_NAME))
     keras.utils.set_random_seed(config.seed)
     centers = bins.bin_centers()
-    recorded = dataclasses.asdict(config)
+    architecture = architecture_for(config)
+    geometry = network.geometry_of(architecture)
+    recorded = {**dataclasses.asdict(config), "architecture": architecture}
     decoding = {"default_temperature": DEFAULT_TEMPERATURE}
     if config.resume:
         # The record keeps the model a resumed fine-tune first started from.
@@ -410,7 +488,7 @@ def train(config, train_datasets, validation_datasets):
         weights = np.asarray(started["rebalancing_weights"], dtype=np.float32)
         decoding.update({key: started[key] for key in DECODING_KEYS if key in started})
     else:
-        counts = count_bins(validation_datasets, centers)
+        counts = count_bins(validation_datasets, centers, geometry.output_stride)
         weights = bins.rebalancing_weights(counts, config.rebalance_mix, config.rebalance_power)
     if config.init_from:
         model, parent = load_colorizer(config.init_from)
@@ -421,20 +499,28 @@ def train(config, train_datasets, validation_datasets):
         settings = ", ".join(f"{key} {value:g}" for key, value in inherited.items())
         logger.info(f"fine-tuning {config.init_from}" + (f" (decoding defaults kept: {settings})" if settings else ""))
     else:
-        model = network.build_colorizer(len(centers), base_filters=config.base_filters)
+        model = build_network(config, architecture, len(centers))
     with open(os.path.join(config.output, CONFIG_NAME), "w") as file:
         json.dump(recorded, file, indent=2, sort_keys=True)
     description = {
-        "architecture": network.ARCHITECTURE,
-        "architecture_version": network.ARCHITECTURE_VERSION,
-        "downsampling": network.DOWNSAMPLING,
-        "output_stride": network.OUTPUT_STRIDE,
+        "architecture": architecture,
+        "architecture_version": (network.ARCHITECTURE_VERSION if architecture == network.ARCHITECTURE
+                                 else network.PRETRAINED_ARCHITECTURE_VERSION),
+        **dataclasses.asdict(geometry),
         "ab_bin_centers": centers.tolist(),
         "rebalancing_weights": weights.tolist(),
         **decoding,
         "train_config": recorded,
     }
     write_json(os.path.join(config.output, RUN_DESCRIPTION_NAME), description)
+
+    full_model = model
+    if architecture == network.PRETRAINED_ARCHITECTURE:
+        # Only the decoder learns: it trains on the frozen encoder's features, computed once.
+        features_model, model = full_model.get_layer("features"), full_model.get_layer("decoder")
+        train_datasets = frozen_features(train_datasets, features_model,
+                                         _prepare_feature_cache(config.output, config.resume), config.seed)
+        validation_datasets = frozen_features(validation_datasets, features_model)
 
     model.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate),
@@ -452,7 +538,7 @@ def train(config, train_datasets, validation_datasets):
     history = model.fit(training, epochs=config.epochs, steps_per_epoch=config.steps_per_epoch, callbacks=callbacks,
                         # A progress bar for a person at a terminal; our one line per epoch in a log file.
                         verbose=1 if sys.stdout.isatty() else 0)
-    export(config.output, description)
+    export(config.output, description, full_model if full_model is not model else None)
     return history
 
 
@@ -473,12 +559,19 @@ def write_json(path, value):
     os.replace(temporary, path)
 
 
-def export(output, description):
-    """Save the best epoch's weights as an uncompiled model.keras beside model.json and history.json."""
+def export(output, description, full_model=None):
+    """Save the best epoch's weights as an uncompiled model.keras beside model.json and history.json.
+
+    `full_model`: the whole network when only its decoder was trained (and checkpointed).
+    """
     best_path = os.path.join(output, BEST_NAME)
     source = best_path if os.path.exists(best_path) else os.path.join(output, CHECKPOINT_NAME)
     # Loading without compiling drops the optimizer state: the shipped file holds weights only.
-    keras.saving.load_model(source, compile=False).save(os.path.join(output, MODEL_NAME))
+    best = keras.saving.load_model(source, compile=False)
+    if full_model is not None:
+        full_model.get_layer(best.name).set_weights(best.get_weights())
+        best = full_model
+    best.save(os.path.join(output, MODEL_NAME))
     write_json(os.path.join(output, MODEL_CONFIG_NAME), description)
     rows = read_history_csv(os.path.join(output, HISTORY_CSV_NAME))
     # A figure that an older version of the job did not log is null in its epochs.

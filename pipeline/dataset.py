@@ -73,13 +73,22 @@ def augment(rgb, seed=None):
     return tf.image.random_crop(padded, shape, seed=seed)
 
 
-def make_dataset(files, batch_size, training, seed=None, repeat=None, cache=False):
+def enlarge_input(lightness, lab, size):
+    """The network input enlarged to size x size (a thumbnail for the pretrained network), the target kept."""
+    enlarged = tf.image.resize(lightness, (size, size), method="bicubic")
+    return tf.clip_by_value(enlarged, -1.0, 1.0), lab
+
+
+def make_dataset(files, batch_size, training, seed=None, repeat=None, cache=False, input_size=None,
+                 image_size=None):
     """Batches of (network input, Lab target) from shard files of one image size.
 
     Args:
         files: shard paths (see `find_shards`).
         training: shuffle files and examples, augment, and repeat forever.
         cache: keep decoded images in memory after the first pass (small sets such as CIFAR-10).
+        input_size: the network input's side, if larger than the images' (the target keeps their size).
+        image_size: the images' side (the manifest's), which makes the batches' shapes static.
     """
     repeat = training if repeat is None else repeat
     file_dataset = tf.data.Dataset.from_tensor_slices(list(files))
@@ -89,6 +98,8 @@ def make_dataset(files, batch_size, training, seed=None, repeat=None, cache=Fals
         lambda path: tf.data.TFRecordDataset(path, compression_type=schema.COMPRESSION),
         cycle_length=CYCLE_LENGTH, num_parallel_calls=tf.data.AUTOTUNE, deterministic=not training)
     rgb = records.map(lambda record: schema.parse_example(record)["rgb"], num_parallel_calls=tf.data.AUTOTUNE)
+    if image_size is not None:
+        rgb = rgb.map(lambda image: tf.ensure_shape(image, (image_size, image_size, 3)))
     if cache:
         rgb = rgb.cache()
     if repeat:
@@ -99,4 +110,7 @@ def make_dataset(files, batch_size, training, seed=None, repeat=None, cache=Fals
     pairs = rgb.batch(batch_size, drop_remainder=training, num_parallel_calls=tf.data.AUTOTUNE)
     # Lab on whole batches is one vectorised op instead of thousands of small ones.
     pairs = pairs.map(to_lightness_and_lab, num_parallel_calls=tf.data.AUTOTUNE)
+    if input_size is not None and input_size != pairs.element_spec[0].shape[1]:
+        pairs = pairs.map(lambda lightness, lab: enlarge_input(lightness, lab, input_size),
+                          num_parallel_calls=tf.data.AUTOTUNE)
     return pairs.prefetch(tf.data.AUTOTUNE)

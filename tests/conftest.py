@@ -78,3 +78,38 @@ def tiny_model(tmp_path_factory):
     model.save(folder / "model.keras")
     (folder / "model.json").write_text(json.dumps(TINY_MODEL_DESCRIPTION))
     return str(folder / "model.keras")
+
+
+# ---------------------------------------------------------------------------------------
+# The pretrained network without a download: an EfficientNet-Lite0 encoder with random
+# weights, saved as data/fetch_efficientnet.py saves the converted ImageNet ones.
+
+TINY_DECODER_WIDTHS = (8, 8, 8, 16)  # the pretrained network's decoder, small enough for a test
+
+
+@pytest.fixture(scope="session")
+def encoder_weights(tmp_path_factory):
+    """The path of a .weights.npz of a randomly initialised Lite0 encoder."""
+    from model import efficientnet
+
+    encoder = efficientnet.build_encoder("lite0")
+    arrays = {f"{layer.name}/{variable.name}": np.asarray(variable) for layer in encoder.layers
+              for variable in layer.weights}
+    path = tmp_path_factory.mktemp("encoder") / efficientnet.weights_file_name("lite0")
+    np.savez(path, **arrays)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def tiny_pretrained_model(tmp_path_factory, encoder_weights):
+    """The path of an untrained pretrained-architecture model.keras (tiny decoder) with its model.json."""
+    import json
+
+    from model import bins, network
+
+    folder = tmp_path_factory.mktemp("tiny-pretrained-model")
+    model = network.build_pretrained_colorizer(len(bins.bin_centers()), encoder_weights=encoder_weights,
+                                               widths=TINY_DECODER_WIDTHS)
+    model.save(folder / "model.keras")
+    (folder / "model.json").write_text(json.dumps(TINY_MODEL_DESCRIPTION))
+    return str(folder / "model.keras")

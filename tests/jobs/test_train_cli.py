@@ -26,7 +26,8 @@ class SimulatedKill(Exception):
 
 def tiny_run_flags(data, output, epochs):
     return ["--data", str(data), "--output", str(output), "--epochs", str(epochs), "--steps-per-epoch", "2",
-            "--validation-images", "8", "--base-filters", "4", "--batch-pixels", "4096", "--no-jit"]
+            "--validation-images", "8", "--architecture", "lab-unet-classifier", "--base-filters", "4",
+            "--batch-pixels", "4096", "--no-jit"]
 
 
 def read_history(output):
@@ -388,3 +389,51 @@ def test_a_resumed_plateau_run_keeps_its_best_loss_and_patience(tmp_path):
 def test_a_new_plateau_run_has_no_resumed_patience(tmp_path):
     config = train.TrainConfig(data=("shards",), output=str(tmp_path), schedule="plateau")
     assert not any(isinstance(callback, train.ResumedPatience) for callback in train.callbacks_for(config))
+
+
+def pretrained_run_flags(data, output, epochs, encoder_weights):
+    """A tiny run of the default, pretrained architecture on a random-weight encoder.
+
+    Its 14 training images make 7 batches: the first pass, which fills the cache, ends in the second epoch.
+    """
+    return ["--data", str(data), "--output", str(output), "--epochs", str(epochs), "--steps-per-epoch", "4",
+            "--validation-images", "4", "--encoder-weights", encoder_weights, "--batch-pixels", "32768", "--no-jit"]
+
+
+def encoder_arrays(model):
+    return [np.asarray(weight) for weight in model.get_layer("features").weights]
+
+
+def test_a_pretrained_run_trains_the_decoder_on_cached_features_and_ships_the_whole_network(
+        shard_folder, encoder_weights, tmp_path):
+    output = tmp_path / "pretrained"
+    train_job.main(pretrained_run_flags(shard_folder, output, 2, encoder_weights))
+    description = json.loads((output / "model.json").read_text())
+    assert description["architecture"] == "lab-effnet-classifier"
+    assert (description["downsampling"], description["output_stride"], description["smallest_side"]) == (32, 4, 128)
+    assert len(read_history(output)["loss"]) == 2
+    # The 16-pixel shards were enlarged to 128 pixels; their features were cached in one complete pass.
+    cached = sorted(path.name for path in (output / train.FEATURE_CACHE_DIR).iterdir())
+    assert any(name.endswith(".index") for name in cached) and not any(name.endswith(".lockfile") for name in cached)
+    colorizer = inference.load(str(output / train.MODEL_NAME))
+    assert colorizer.model.name == "lab-effnet-classifier"
+    # The encoder stayed frozen: the shipped network carries the given weights unchanged.
+    with np.load(encoder_weights) as archive:
+        given = {name: archive[name] for name in archive.files}
+    shipped = {f"{layer.name}/{weight.name}": np.asarray(weight)
+               for layer in colorizer.model.get_layer("features").get_layer(index=2).layers for weight in layer.weights}
+    assert shipped.keys() == given.keys()
+    for name, value in given.items():
+        np.testing.assert_array_equal(shipped[name], value)
+    assert inference.colorize_image(colorizer, np.zeros((20, 30, 3), dtype=np.uint8)).shape == (20, 30, 3)
+
+    # Resumed for a third epoch: it keeps its architecture without the flag, and its completed cache.
+    train_job.main(pretrained_run_flags(shard_folder, output, 3, encoder_weights) + ["--resume"])
+    assert read_history(output)["epoch"] == [0.0, 1.0, 2.0]
+    assert sorted(path.name for path in (output / train.FEATURE_CACHE_DIR).iterdir()) == cached
+
+
+def test_a_pretrained_run_without_the_encoder_weights_says_how_to_fetch_them(shard_folder, tmp_path, capsys):
+    flags = pretrained_run_flags(shard_folder, tmp_path / "run", 1, str(tmp_path / "missing.weights.npz"))
+    message = run_expecting_user_error(flags, capsys)
+    assert "missing.weights.npz" in message and "data/fetch_efficientnet.py --variant lite0" in message

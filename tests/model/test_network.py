@@ -222,3 +222,42 @@ def test_saturation_defaults_to_the_model_description(model_path):
     model, description = inference.load_colorizer(str(model_path))
     colorizer = inference.Colorizer.from_description(model, {**description, "saturation": 1.3})
     assert colorizer.saturation == 1.3
+
+
+def test_working_shape_enlarges_a_thumbnail_to_the_smallest_side():
+    assert inference.working_shape(32, 32, 256, smallest_side=128) == (128, 128)
+    assert inference.working_shape(32, 64, 256, smallest_side=128) == (128, 256)
+    assert inference.working_shape(1000, 2000, 256, smallest_side=128) == (256, 512)
+
+
+@pytest.mark.parametrize("gray_level", [0, 1, 50, 128, 200, 255])
+def test_the_pretrained_network_sees_the_gray_image_of_the_lightness(gray_level):
+    lightness = color.lightness_of_gray8(np.full((1, 2, 2), gray_level, dtype=np.uint8))
+    gray = network.LightnessToGray()(tf.constant(color.normalize_l(lightness)[..., None]))
+    assert gray.shape == (1, 2, 2, 3)
+    np.testing.assert_allclose(gray.numpy(), gray_level, atol=0.05)
+
+
+def test_the_pretrained_network_predicts_at_a_quarter_of_its_input_and_trains_only_its_decoder(
+        num_bins, encoder_weights):
+    model = network.build_pretrained_colorizer(num_bins, encoder_weights=encoder_weights, widths=(8, 8, 8, 16))
+    assert model.name == network.PRETRAINED_ARCHITECTURE
+    assert model(np.zeros((2, 64, 96, 1), dtype=np.float32)).shape == (2, 16, 24, num_bins)
+    decoder = model.get_layer("decoder")
+    assert {id(weight) for weight in model.trainable_weights} == {id(weight) for weight in decoder.trainable_weights}
+
+
+@pytest.mark.parametrize("height, width", [(24, 40), (300, 200)])
+def test_a_pretrained_model_colorizes_thumbnails_and_photos_at_their_size(tiny_pretrained_model, height, width):
+    colorizer = inference.load(tiny_pretrained_model)
+    assert colorizer.geometry == network.GEOMETRIES[network.PRETRAINED_ARCHITECTURE]
+    photo = random_photo(height, width)
+    result = inference.colorize_image(colorizer, photo)
+    assert result.shape == (height, width, 3)
+    difference = np.abs(lab_of(result)[..., 0] - lab_of(photo)[..., 0])
+    assert difference.mean() < MEAN_LIGHTNESS_ERROR
+
+
+def test_an_unknown_architecture_is_named_in_the_error():
+    with pytest.raises(ValueError, match="lab-effnet-classifier"):
+        network.geometry_of("resnet")
