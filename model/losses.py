@@ -12,19 +12,20 @@ from model import bins, color
 
 
 def target_ab(lab, output_size):
-    """The ab channels at the logits' (height, width): averaged down, or enlarged for a small thumbnail."""
+    """The ab channels averaged down to the logits' (height, width), which must divide the target's.
+
+    The sizes may be known only when the step runs (batches of several image sizes mixed).
+    """
     ab = lab[..., 1:]
-    side, output_side = lab.shape[1], output_size[0]
-    if side == output_side:
-        return ab
-    if side > output_side and side % output_side == 0:
-        return tf.nn.avg_pool2d(ab, side // output_side, side // output_side, "VALID")
-    return tf.image.resize(ab, output_size, method="bilinear")
+    height, width = output_size[0], output_size[1]
+    stride = tf.shape(ab)[1] // height
+    blocks = tf.reshape(ab, [tf.shape(ab)[0], height, stride, width, stride, 2])
+    return tf.reduce_mean(blocks, axis=[2, 4])
 
 
 def rebalanced_cross_entropy(lab, logits, centers, weights):
     """Cross-entropy against soft-encoded targets, each pixel weighted by its color's rarity."""
-    ab = target_ab(lab, logits.shape[1:3])
+    ab = target_ab(lab, tf.unstack(tf.shape(logits)[1:3]))
     targets = bins.soft_encode(ab, centers)
     per_pixel = -tf.reduce_sum(targets * tf.nn.log_softmax(tf.cast(logits, tf.float32), axis=-1), axis=-1)
     pixel_weights = tf.gather(weights, bins.nearest_bin(ab, centers))

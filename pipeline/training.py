@@ -23,6 +23,10 @@ def datasets_for(config, geometry):
             raise ValueError(f"{folder} holds {image_size}x{image_size} images; the network needs sides "
                              f"that are multiples of {geometry.downsampling}: re-run colorize-prepare with "
                              "such a --size")
+        if image_size * geometry.output_stride < input_size:
+            raise ValueError(f"{folder} holds {image_size}x{image_size} images, too small for this network, which "
+                             f"predicts colors at {input_size // geometry.output_stride} pixels: re-run "
+                             f"colorize-prepare with --size {input_size // geometry.output_stride} or more")
         batch_size = batch_size_for(input_size, config.batch_pixels)
         train_sets.append(dataset.make_dataset(train_files, batch_size, training=True, seed=config.seed,
                                                repeat=not single_pass, cache=image_size <= 64 and not single_pass,

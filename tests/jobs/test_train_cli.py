@@ -395,6 +395,7 @@ def pretrained_run_flags(data, output, epochs, encoder_weights):
     """A tiny run of the default, pretrained architecture on a random-weight encoder.
 
     Its 14 training images make 7 batches: the first pass, which fills the cache, ends in the second epoch.
+    The 32-pixel shards are enlarged to 128 pixels, whose colors the network predicts at 32.
     """
     return ["--data", str(data), "--output", str(output), "--epochs", str(epochs), "--steps-per-epoch", "4",
             "--validation-images", "4", "--encoder-weights", encoder_weights, "--batch-pixels", "32768", "--no-jit"]
@@ -405,14 +406,15 @@ def encoder_arrays(model):
 
 
 def test_a_pretrained_run_trains_the_decoder_on_cached_features_and_ships_the_whole_network(
-        shard_folder, encoder_weights, tmp_path):
+        prepare_shards, encoder_weights, tmp_path):
+    shard_folder = prepare_shards(32)
     output = tmp_path / "pretrained"
     train_job.main(pretrained_run_flags(shard_folder, output, 2, encoder_weights))
     description = json.loads((output / "model.json").read_text())
     assert description["architecture"] == "lab-effnet-classifier"
     assert (description["downsampling"], description["output_stride"], description["smallest_side"]) == (32, 4, 128)
     assert len(read_history(output)["loss"]) == 2
-    # The 16-pixel shards were enlarged to 128 pixels; their features were cached in one complete pass.
+    # Their features were cached in one complete pass.
     cached = sorted(path.name for path in (output / train.FEATURE_CACHE_DIR).iterdir())
     assert any(name.endswith(".index") for name in cached) and not any(name.endswith(".lockfile") for name in cached)
     colorizer = inference.load(str(output / train.MODEL_NAME))
@@ -433,7 +435,13 @@ def test_a_pretrained_run_trains_the_decoder_on_cached_features_and_ships_the_wh
     assert sorted(path.name for path in (output / train.FEATURE_CACHE_DIR).iterdir()) == cached
 
 
-def test_a_pretrained_run_without_the_encoder_weights_says_how_to_fetch_them(shard_folder, tmp_path, capsys):
-    flags = pretrained_run_flags(shard_folder, tmp_path / "run", 1, str(tmp_path / "missing.weights.npz"))
+def test_a_pretrained_run_without_the_encoder_weights_says_how_to_fetch_them(prepare_shards, tmp_path, capsys):
+    flags = pretrained_run_flags(prepare_shards(32), tmp_path / "run", 1, str(tmp_path / "missing.weights.npz"))
     message = run_expecting_user_error(flags, capsys)
     assert "missing.weights.npz" in message and "data/fetch_efficientnet.py --variant lite0" in message
+
+
+def test_shards_too_small_for_the_pretrained_network_are_a_user_error(shard_folder, encoder_weights, tmp_path,
+                                                                      capsys):
+    message = run_expecting_user_error(pretrained_run_flags(shard_folder, tmp_path / "run", 1, encoder_weights), capsys)
+    assert "16x16" in message and "--size 32" in message
