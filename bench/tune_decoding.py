@@ -10,8 +10,9 @@ resolution on held-out photos for each working size. The shipped defaults are ch
 from this table.
 
 Pooled over all pixels, a few photos with large errors weigh most, and validation folders
-of a few dozen photos are small. So the photo table also gives the mean of the per-photo
-PSNR, and on how many photos each setting beats the table's first row: a gain that comes
+of a few dozen photos are small. So the photo table also gives the mean and the median of the
+per-photo PSNR gain over the grayscale copy, on how many photos it beats that copy, and on
+how many photos each setting beats the table's first row: a gain that comes
 from a handful of photos (say 14 of 25) is not one to choose a default by.
 """
 
@@ -92,7 +93,7 @@ def main():
         print(f"\nphotos {args.photos} ({len(photos)} at full resolution); grayscale copy "
               f"{metrics.psnr_from_mse(gray):.2f} dB, mean image PSNR {gray_image_psnr:.2f} dB")
         print(f"{'size':>6}{'T':>6}{'correction':>12}{'gain':>6}{'PSNR':>8}{'gain dB':>9}{'img gain':>10}"
-              f"{'colorful':>10}{'share':>8}{'beats row 1':>13}")
+              f"{'median':>8}{'beats gray':>12}{'colorful':>10}{'share':>8}{'beats row 1':>13}")
         first = None
         for working_size, correction, temperature, gain in itertools.product(
                 [int(value) for value in args.working_sizes.split(",")], corrections, temperatures, saturations):
@@ -103,6 +104,7 @@ def main():
             psnr = metrics.psnr_from_mse(mse)
             print(f"{working_size:>6}{temperature:>6g}{correction:>12g}{gain:>6g}{psnr:>8.2f}"
                   f"{psnr - metrics.psnr_from_mse(gray):>9.2f}{np.mean(psnrs) - gray_image_psnr:>10.2f}"
+                  f"{np.median(psnrs - gray_psnrs):>8.2f}{f'{np.sum(psnrs > gray_psnrs)}/{len(psnrs)}':>12}"
                   f"{colorful:>10.1f}{colorful / truth:>8.0%}{f'{np.sum(psnrs > first)}/{len(psnrs)}':>13}",
                   flush=True)
 
