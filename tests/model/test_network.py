@@ -196,7 +196,7 @@ def test_a_panorama_is_seen_at_a_photos_pixel_count_whatever_its_aspect(height, 
 
 def test_a_panorama_is_colorized_at_full_size_from_a_small_network_input(colorizer):
     strip = random_photo(64, 8_000)[..., 0]
-    lightness, _ = inference.network_input(strip[None], 64)
+    lightness, _ = inference.network_input(strip[None], 64, colorizer.geometry)
     # Padding the short side up to the network's multiple adds at most a few rows.
     assert lightness.shape[1] * lightness.shape[2] <= 2 * inference.WIDEST_ASPECT * 64 * 64
     small = inference.Colorizer(colorizer.model, colorizer.centers, colorizer.temperature, working_size=64)
@@ -224,10 +224,11 @@ def test_saturation_defaults_to_the_model_description(model_path):
     assert colorizer.saturation == 1.3
 
 
-def test_working_shape_enlarges_a_thumbnail_to_the_smallest_side():
+def test_working_shape_enlarges_a_thumbnail_to_the_smallest_side_but_not_a_panorama():
     assert inference.working_shape(32, 32, 256, smallest_side=128) == (128, 128)
     assert inference.working_shape(32, 64, 256, smallest_side=128) == (128, 256)
     assert inference.working_shape(1000, 2000, 256, smallest_side=128) == (256, 512)
+    assert inference.working_shape(256, 40_000, 256, smallest_side=128) == inference.working_shape(256, 40_000, 256)
 
 
 @pytest.mark.parametrize("gray_level", [0, 1, 50, 128, 200, 255])
