@@ -17,8 +17,8 @@ from pipeline import console
 
 console.configure_logging(verbose=False)
 
-from model.train import TrainConfig
 from model import network
+from model.train import TrainConfig
 from pipeline import training
 
 BATCHES = 150
