@@ -5,6 +5,8 @@ import itertools
 import json
 import logging
 import shutil
+import subprocess
+import sys
 import types
 
 import keras
@@ -428,6 +430,11 @@ def test_a_pretrained_run_trains_the_decoder_on_cached_features_and_ships_the_wh
     for name, value in given.items():
         np.testing.assert_array_equal(shipped[name], value)
     assert inference.colorize_image(colorizer, np.zeros((20, 30, 3), dtype=np.uint8)).shape == (20, 30, 3)
+    # The colorize job loads it without the training module.
+    loaded = subprocess.run([sys.executable, "-c", "import sys; from model import inference; "
+                             "print(inference.load(sys.argv[1]).model.name)", str(output / train.MODEL_NAME)],
+                            capture_output=True, text=True, check=False)
+    assert loaded.stdout.strip() == "lab-effnet-classifier", loaded.stderr[-2000:]
 
     # Resumed for a third epoch: it keeps its architecture without the flag, and its completed cache.
     train_job.main(pretrained_run_flags(shard_folder, output, 3, encoder_weights) + ["--resume"])
