@@ -31,6 +31,8 @@ STORAGE_TAGS = frozenset({
     254, 255, 256, 257, 258, 259, 262, 263, 266, 269, 273, 277, 278, 279, 280, 281, 282, 283, 284, 285,
     286, 287, 296, 297, 301, 317, 318, 319, 320, 321, 322, 323, 324, 325, 330, 338, 339, 340, 341, 347,
     512, 513, 514, 515, 517, 518, 519, 520, 521, 529, 530, 531, 532, ICC_PROFILE_TAG})
+JPEG_EXIF_LIMIT = 65_000  # bytes: an EXIF block in a JPEG lives in one 64 KB segment
+MAKER_NOTE = 0x927C  # a camera's private notes in the EXIF block, often most of it
 METADATA_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF")  # formats that hold EXIF and an ICC profile
 ALPHA_FORMATS = ("PNG", "WEBP", "TIFF", "GIF")
 ANIMATION_FORMATS = ("GIF", "PNG", "WEBP")  # formats whose frames play in time, so they are colored alike
@@ -197,7 +199,7 @@ def write_photo(photo, colorized, pillow_format, options):
     if pillow_format in METADATA_FORMATS:
         extra["icc_profile"] = SRGB_PROFILE
         if len(photo.exif):
-            extra["exif"] = photo.exif.tobytes()
+            extra["exif"] = _exif_bytes(photo.exif, pillow_format)
     if photo.dpi and pillow_format in ("JPEG", "PNG", "BMP"):
         extra["dpi"] = photo.dpi
     if pillow_format == "PNG" and photo.text:
@@ -214,6 +216,22 @@ def write_photo(photo, colorized, pillow_format, options):
         return _png_with_deep_pixels(buffer.getvalue(), pages[0])
     _pillow_image(pages[0]).save(buffer, format=pillow_format, **options, **extra)
     return buffer.getvalue()
+
+
+def _exif_bytes(exif, pillow_format):
+    """The EXIF block to write; a camera's maker note goes first when a JPEG cannot hold it all."""
+    try:
+        data = exif.tobytes()
+        if pillow_format == "JPEG" and len(data) > JPEG_EXIF_LIMIT and MAKER_NOTE in exif.get_ifd(EXIF_IFD):
+            del exif.get_ifd(EXIF_IFD)[MAKER_NOTE]
+            data = exif.tobytes()
+    except (ValueError, TypeError, struct.error) as error:
+        raise images.UnusableImage("bad_metadata", f"its EXIF block cannot be written again ({error}); "
+                                                   "repair it with an EXIF editor, or strip it") from error
+    if pillow_format == "JPEG" and len(data) > JPEG_EXIF_LIMIT:
+        raise images.UnusableImage("bad_metadata", f"its EXIF block of {len(data):,} bytes does not fit in a JPEG "
+                                                   "(64 KB); strip some of it with an EXIF editor")
+    return data
 
 
 def _pillow_image(pixels):
@@ -301,17 +319,17 @@ def tiff_bytes(pages, photo):
         if photo.dpi:
             directory[282], directory[283], directory[296] = float(photo.dpi[0]), float(photo.dpi[1]), 2
         directory[ICC_PROFILE_TAG] = SRGB_PROFILE
-        for tag, value in photo.exif.items():
-            directory[tag] = value
-        for ifd in (EXIF_IFD, GPS_IFD):
-            if photo.exif.get_ifd(ifd):
-                directory[ifd] = dict(photo.exif.get_ifd(ifd))
+        _copy_exif_into(directory, photo.exif)
         # Strip offsets count from the end of the directory's own data; Pillow adds where that is.
         directory[273] = tuple(int(offset) for offset in np.cumsum([0] + [len(strip) for strip in strips[:-1]]))
         directory[279] = tuple(len(strip) for strip in strips)
         directory.tagtype[273] = directory.tagtype[279] = 4  # LONG: the offsets may pass 65,535
         start = buffer.tell()
-        encoded = bytearray(directory.tobytes(start))
+        try:
+            encoded = bytearray(directory.tobytes(start))
+        except (ValueError, TypeError, struct.error) as error:
+            raise images.UnusableImage("bad_metadata", f"its EXIF tags cannot be written into a TIFF ({error}); "
+                                                       "repair them with an EXIF editor, or strip them") from error
         entries = struct.unpack("<H", encoded[:2])[0]
         if index + 1 < len(pages):
             next_directory = start + len(encoded) + sum(len(strip) for strip in strips)
@@ -322,6 +340,14 @@ def tiff_bytes(pages, photo):
         if buffer.tell() % 2:
             buffer.write(b"\x00")  # directories start on a word boundary
     return buffer.getvalue()
+
+
+def _copy_exif_into(directory, exif):
+    for tag, value in exif.items():
+        directory[tag] = value
+    for ifd in (EXIF_IFD, GPS_IFD):
+        if exif.get_ifd(ifd):
+            directory[ifd] = dict(exif.get_ifd(ifd))
 
 
 def _tiff_strips(page):

@@ -13,7 +13,7 @@ import pytest
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin, TiffImagePlugin
 
 from model import color
-from pipeline import colorize, images
+from pipeline import colorize, images, photos
 
 TINT = (20.0, 30.0)  # the a, b every pixel gets
 
@@ -321,3 +321,19 @@ def test_our_tiff_pages_are_chained_and_readable_by_pillow():
     np.testing.assert_array_equal(np.asarray(result.convert("RGB")), page)
     result.seek(1)
     np.testing.assert_array_equal(np.asarray(result.convert("RGB")), page[::-1])
+
+
+def test_a_maker_note_too_large_for_a_jpeg_goes_and_the_rest_of_the_exif_stays():
+    exif = camera_exif()
+    exif.get_ifd(ExifTags.IFD.Exif)[0x927C] = bytes(64_000)  # a camera's private notes
+    data = encode(gray_pattern(40, 24), "PNG", exif=exif)  # a PNG holds it; a JPEG copy could not
+
+    result = Image.open(io.BytesIO(colorize.colorize_image_bytes(data, "scan.png", tint)[1]))
+    assert len(result.getexif().get_ifd(ExifTags.IFD.Exif)[0x927C]) == 64_000
+
+    data = encode(gray_pattern(40, 24), "JPEG", exif=camera_exif())
+    photo = photos.read_photo(data)
+    photo.exif.get_ifd(ExifTags.IFD.Exif)[0x927C] = bytes(65_500)
+    result = Image.open(io.BytesIO(photos.write_photo(photo, [tint(photo.frames[0].pixels)], "JPEG", {})))
+    assert result.getexif()[ExifTags.Base.Make] == "Kodak"
+    assert 0x927C not in result.getexif().get_ifd(ExifTags.IFD.Exif)
