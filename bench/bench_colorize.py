@@ -2,6 +2,7 @@
 
     python bench/bench_colorize.py                  # speed: 100 real photos of 1-12 megapixels
     python bench/bench_colorize.py --memory         # peak memory: 100 vs 1,000 files, one 50 MP image
+    python bench/bench_colorize.py --model NEW.keras --baseline-model OLD.keras   # one model's cost against another's
 
 Needs `python data/fetch_photos.py`. The speed test makes 100 JPEGs from the real photos,
 upscaled to between 1 and 12 megapixels, then times, in the same run, a plain loop that
@@ -125,6 +126,21 @@ def speed(scratch, model_path, count):
           f"on all {cores} can be at most {cores * loop_seconds / loop_cpu:.2f}x faster")
 
 
+def against_baseline(scratch, model_path, baseline_path, count):
+    """The job at its defaults with the model and with a baseline model, on the same photos, in one run."""
+    folder = os.path.join(scratch, "input")
+    megapixels = make_folder(folder, count, 1.0, 12.0)
+    print(f"{count} photos, {megapixels:.0f} megapixels in all", flush=True)
+    results = {}
+    for name, path in (("baseline", baseline_path), ("model", model_path)):
+        seconds, cpu = run_job(folder, os.path.join(scratch, name), ["--model", path])
+        results[name] = seconds
+        print(f"{name:<10}{path}: {seconds:8.1f} s {count / seconds:7.2f} images/s {megapixels / seconds:7.2f} MP/s"
+              f"  CPU {cpu:6.1f} s", flush=True)
+    print(f"throughput of the model against the baseline: {results['baseline'] / results['model']:.2f} "
+          "(target >= 0.5)")
+
+
 def memory(scratch, model_path):
     for count in (100, 1000):
         folder = os.path.join(scratch, f"small{count}")
@@ -150,6 +166,8 @@ def main():
     parser.add_argument("--model", default="model/default/model.keras")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--memory", action="store_true", help="Run the memory checks instead of the speed test.")
+    parser.add_argument("--baseline-model", default=None,
+                        help="Instead of the speed test: the job's throughput with --model against this model.")
     parser.add_argument("--plain-loop", nargs=2, metavar=("INPUT", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.plain_loop:
@@ -162,6 +180,8 @@ def main():
     try:
         if args.memory:
             memory(scratch, args.model)
+        elif args.baseline_model:
+            against_baseline(scratch, args.model, args.baseline_model, args.count)
         else:
             speed(scratch, args.model, args.count)
     finally:
