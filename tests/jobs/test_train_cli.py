@@ -431,8 +431,8 @@ def test_a_pretrained_run_trains_the_decoder_on_cached_features_and_ships_the_wh
         np.testing.assert_array_equal(shipped[name], value)
     assert inference.colorize_image(colorizer, np.zeros((20, 30, 3), dtype=np.uint8)).shape == (20, 30, 3)
     # The colorize job loads it without the training module.
-    loaded = subprocess.run([sys.executable, "-c", "import sys; from model import inference; "
-                             "print(inference.load(sys.argv[1]).model.name)", str(output / train.MODEL_NAME)],
+    script = "import sys; from model import inference; print(inference.load(sys.argv[1]).model.name)"
+    loaded = subprocess.run([sys.executable, "-c", script, str(output / train.MODEL_NAME)],
                             capture_output=True, text=True, check=False)
     assert loaded.stdout.strip() == "lab-effnet-classifier", loaded.stderr[-2000:]
 
