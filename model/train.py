@@ -570,7 +570,10 @@ def export(output, description, full_model=None):
     best = keras.saving.load_model(source, compile=False)
     if full_model is not None:
         full_model.get_layer(best.name).set_weights(best.get_weights())
-        best = full_model
+        # A clone holds the weights alone: the trained decoder inside full_model also carries
+        # its optimizer's state (a model.keras half as large again).
+        best = keras.models.clone_model(full_model)
+        best.set_weights(full_model.get_weights())
     best.save(os.path.join(output, MODEL_NAME))
     write_json(os.path.join(output, MODEL_CONFIG_NAME), description)
     rows = read_history_csv(os.path.join(output, HISTORY_CSV_NAME))
