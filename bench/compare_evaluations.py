@@ -6,9 +6,10 @@ Reads the per_image.csv of both output folders (the same images, two models or t
 settings) and prints, for the chosen method row of each (default: the first model method
 of each file), how many images B beats A on, the median and mean per-image PSNR
 difference, and how much of the change in total squared error the images with the
-largest changes carry. On a few dozen validation photos, MSE pooled over all pixels is
-mostly the few photos with large errors: a pooled gain that one photo carries is not
-one to choose a model by.
+largest changes carry; and beside them the share of pixels painted a vivid wrong color
+(blotches), when both runs measured it. On a few dozen validation photos, MSE pooled
+over all pixels is mostly the few photos with large errors: a pooled gain that one photo
+carries is not one to choose a model by.
 """
 
 import argparse
@@ -24,14 +25,18 @@ SHOWN = 3  # images with the largest changes, listed by name
 
 
 def read_run(folder):
-    """{method: {image id: (mse, psnr)}} from a colorize-evaluate output folder."""
+    """{method: {image id: (mse, psnr, blotches)}} from a colorize-evaluate output folder.
+
+    Blotches are NaN in files written before colorize-evaluate measured them.
+    """
     path = os.path.join(folder, PER_IMAGE_NAME)
     if not os.path.exists(path):
         sys.exit(f"error: {path} does not exist; pass folders that colorize-evaluate --output wrote")
     methods = {}
     with open(path, newline="") as file:
         for row in csv.DictReader(file):
-            methods.setdefault(row["method"], {})[row["id"]] = (float(row["mse"]), float(row["psnr"]))
+            methods.setdefault(row["method"], {})[row["id"]] = (
+                float(row["mse"]), float(row["psnr"]), float(row.get("blotches", "nan")))
     return methods
 
 
@@ -60,8 +65,9 @@ def main():
               f"({len(rows_a)} in A, {len(rows_b)} in B)")
     if not ids:
         sys.exit("error: the two runs share no image ids; evaluate the same data with both")
-    mse_a, psnr_a = np.array([rows_a[key] for key in ids]).T
-    mse_b, psnr_b = np.array([rows_b[key] for key in ids]).T
+    mse_a, psnr_a, blotches_a = np.array([rows_a[key] for key in ids]).T
+    mse_b, psnr_b, blotches_b = np.array([rows_b[key] for key in ids]).T
+    has_blotches = not (np.isnan(blotches_a).any() or np.isnan(blotches_b).any())
     difference = psnr_b - psnr_a
     change = mse_b - mse_a  # per image; its sum is the change in total squared error (equal sizes)
     order = np.argsort(-np.abs(change))
@@ -70,13 +76,19 @@ def main():
           f"({10 * np.log10(np.mean(mse_a) / np.mean(mse_b)):+.2f} dB for B)")
     print(f"B beats A on {np.sum(difference > 0)} of {len(ids)} images; per-image PSNR difference "
           f"median {np.median(difference):+.2f} dB, mean {np.mean(difference):+.2f} dB")
+    if has_blotches:
+        print(f"blotches (pixels painted a vivid wrong color) per image: mean A {np.mean(blotches_a):.1%}, "
+              f"B {np.mean(blotches_b):.1%}; worst A {np.max(blotches_a):.1%}, B {np.max(blotches_b):.1%}; "
+              f"B has fewer on {np.sum(blotches_b < blotches_a)} and more on {np.sum(blotches_b > blotches_a)} "
+              f"of {len(ids)} images")
     total = float(np.sum(change))
     for count in (1, SHOWN):
         share = float(np.sum(change[order[:count]])) / total if total else float("nan")
         print(f"the {count} image(s) with the largest change carry {share:.0%} of the change in total "
               f"squared error ({total:+.5f})")
     for index in order[:SHOWN]:
-        print(f"  {ids[index]}: MSE {mse_a[index]:.5f} -> {mse_b[index]:.5f}, {difference[index]:+.2f} dB")
+        blotches = f", blotches {blotches_a[index]:.1%} -> {blotches_b[index]:.1%}" if has_blotches else ""
+        print(f"  {ids[index]}: MSE {mse_a[index]:.5f} -> {mse_b[index]:.5f}, {difference[index]:+.2f} dB{blotches}")
 
 
 if __name__ == "__main__":

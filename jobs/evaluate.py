@@ -4,9 +4,9 @@
     colorize-evaluate --data ~/photos/color --output runs/eval-photos --temperature 0.3,0.5,1
 
 Prints a table of MSE (RGB in [0, 1], over all pixels), PSNR, mean per-image PSNR, SSIM,
-CIEDE2000 and colorfulness for the model and for the grayscale copy, and writes
-report.json (with per-class figures for CIFAR-10) and grid.png (grayscale | colorized |
-ground truth) into --output.
+CIEDE2000, blotches (the share of pixels painted a vivid wrong color) and colorfulness
+for the model and for the grayscale copy, and writes report.json (with per-class figures
+for CIFAR-10), per_image.csv and grid.png (grayscale | colorized | ground truth) into --output.
 """
 
 import argparse

@@ -17,6 +17,12 @@ SSIM_SHORT_SIDE = 256
 SSIM_WINDOW = 11
 CIEDE2000_PIXELS = 1_000_000
 
+# Blotches: pixels painted a vivid wrong color, such as blue on gray rock or magenta in a
+# blue sky. A muted wrong guess is a small error; a vivid one is what a viewer notices.
+BLOTCH_CHROMA = 25.0  # C*ab of the output from which its color counts as vivid
+BLOTCH_GRAY_CHROMA = 10.0  # C*ab of the truth below which it is near gray: any vivid color is wrong
+BLOTCH_HUE_DEGREES = 90.0  # hue angle between output and truth beyond which the hue is wrong
+
 
 def as_unit_float(rgb):
     """RGB as float64 in [0, 1] from uint8 or float input."""
@@ -157,6 +163,22 @@ def ciede2000(lab_first, lab_second):
                    + r_t * (delta_c / s_c) * (delta_h / s_h))
 
 
+def blotch_mask(lab_predicted, lab_truth):
+    """Per pixel of two Lab arrays: True where the output is vivid and the truth near gray or of another hue.
+
+    Vivid is C*ab >= BLOTCH_CHROMA; near gray is C*ab < BLOTCH_GRAY_CHROMA; another hue is
+    more than BLOTCH_HUE_DEGREES away (the angle between the two ab vectors, 0-180 degrees).
+    """
+    a_predicted, b_predicted = np.moveaxis(np.asarray(lab_predicted, dtype=np.float64)[..., 1:], -1, 0)
+    a_truth, b_truth = np.moveaxis(np.asarray(lab_truth, dtype=np.float64)[..., 1:], -1, 0)
+    vivid = np.hypot(a_predicted, b_predicted) >= BLOTCH_CHROMA
+    gray = np.hypot(a_truth, b_truth) < BLOTCH_GRAY_CHROMA
+    # The angle from the dot and cross products of the two ab vectors needs no wrapping at 0/360.
+    hue_angle = np.degrees(np.abs(np.arctan2(a_predicted * b_truth - b_predicted * a_truth,
+                                             a_predicted * a_truth + b_predicted * b_truth)))
+    return vivid & (gray | (hue_angle > BLOTCH_HUE_DEGREES))
+
+
 def _ciede2000_on_grid(predicted, truth):
     """Per-pixel CIEDE2000 of two RGB images (or batches), on a grid of pixels for large ones."""
     return ciede2000(lab_of(grid_sample(predicted)), lab_of(grid_sample(truth)))
@@ -168,14 +190,17 @@ def mean_ciede2000(predicted, truth):
 
 
 def batch_metrics(predicted, truth):
-    """Per-image figures of a batch (N, H, W, 3): mse, psnr, ssim, ciede2000, colorfulness of both."""
+    """Per-image figures of a batch (N, H, W, 3): mse, psnr, ssim, ciede2000, blotches (the share of
+    pixels in blotch_mask), colorfulness of both. CIEDE2000 and blotches are on grid_sample's pixels."""
     difference = as_unit_float(predicted) - as_unit_float(truth)
     per_image_mse = np.mean(difference * difference, axis=(1, 2, 3))
+    lab_predicted, lab_truth = lab_of(grid_sample(predicted)), lab_of(grid_sample(truth))
     return {
         "mse": per_image_mse,
         "psnr": np.array([psnr_from_mse(value) for value in per_image_mse]),
         "ssim": np.atleast_1d(ssim(predicted, truth)),
-        "ciede2000": np.mean(_ciede2000_on_grid(predicted, truth), axis=(1, 2)),
+        "ciede2000": np.mean(ciede2000(lab_predicted, lab_truth), axis=(1, 2)),
+        "blotches": np.mean(blotch_mask(lab_predicted, lab_truth), axis=(1, 2)),
         "colorfulness": np.atleast_1d(colorfulness(predicted)),
         "colorfulness_truth": np.atleast_1d(colorfulness(truth)),
     }

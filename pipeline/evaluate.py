@@ -23,7 +23,7 @@ from pipeline import cifar, dataset, files, images, schema
 from pipeline.console import Progress
 
 PER_IMAGE_NAME = "per_image.csv"
-METRICS = ("mse", "psnr", "ssim", "ciede2000", "colorfulness", "colorfulness_truth")
+METRICS = ("mse", "psnr", "ssim", "ciede2000", "blotches", "colorfulness", "colorfulness_truth")
 GRID_COLUMNS = 3  # grayscale | colorized | ground truth
 GRID_CELL = 160  # pixels on the long side of each picture in the grid
 
@@ -52,6 +52,7 @@ class Accumulator:
         self.squared_error = 0.0
         self.values = 0
         self.per_image = {name: [] for name in METRICS}
+        self.pixels = []  # of each image, to pool its share of blotches over all pixels
         self.labels = []
         self.ids = []
 
@@ -59,12 +60,14 @@ class Accumulator:
     def measure(predicted, truth):
         """The figures of one batch, to `record` later: computed apart so that threads can share the work."""
         difference = metrics.as_unit_float(predicted) - metrics.as_unit_float(truth)
-        return float(np.sum(difference * difference)), difference.size, metrics.batch_metrics(predicted, truth)
+        return (float(np.sum(difference * difference)), difference.size, np.shape(truth)[1] * np.shape(truth)[2],
+                metrics.batch_metrics(predicted, truth))
 
     def record(self, measured, labels, ids=None):
-        squared_error, values, per_image = measured
+        squared_error, values, pixels, per_image = measured
         self.squared_error += squared_error
         self.values += values
+        self.pixels.extend([pixels] * len(labels))
         for name, batch_values in per_image.items():
             self.per_image[name].extend(float(value) for value in batch_values)
         self.labels.extend(int(label) for label in labels)
@@ -89,6 +92,10 @@ class Accumulator:
             "exact_images": int(np.sum(~finite)),
             "ssim": float(np.mean(self.per_image["ssim"])),
             "ciede2000": float(np.mean(self.per_image["ciede2000"])),
+            # Pooled over all pixels of all images, so larger images weigh more, as in the MSE.
+            "blotches": float(np.average(self.per_image["blotches"], weights=self.pixels)),
+            "blotches_worst": float(np.max(self.per_image["blotches"])),
+            "blotches_worst_image": self.ids[int(np.argmax(self.per_image["blotches"]))],
             "colorfulness": float(np.mean(self.per_image["colorfulness"])),
             "colorfulness_truth": float(np.mean(self.per_image["colorfulness_truth"])),
         }
@@ -288,15 +295,19 @@ def write_per_image(path, accumulators):
 
 def summary_table(report):
     """The short table printed on the terminal."""
-    header = f"{'method':<16}{'images':>8}{'MSE':>10}{'PSNR':>8}{'img PSNR':>10}{'SSIM':>7}{'dE2000':>8}{'colorful':>10}"
+    header = (f"{'method':<16}{'images':>8}{'MSE':>10}{'PSNR':>8}{'img PSNR':>10}{'SSIM':>7}{'dE2000':>8}"
+              f"{'blotches':>9}{'colorful':>10}")
     lines = [header]
     rows = [("grayscale copy", report["grayscale_copy"])] + list(report["methods"].items())
     for name, values in rows:
         lines.append(f"{name:<16}{values['images']:>8,}{values['mse']:>10.5f}{values['psnr']:>8.2f}"
                      f"{values['mean_image_psnr']:>10.2f}{values['ssim']:>7.3f}{values['ciede2000']:>8.2f}"
-                     f"{values['colorfulness']:>10.1f}")
+                     f"{values['blotches']:>9.1%}{values['colorfulness']:>10.1f}")
     truth = report["grayscale_copy"]["colorfulness_truth"]
-    lines.append(f"{'ground truth':<16}{'':>8}{'':>10}{'':>8}{'':>10}{'':>7}{'':>8}{truth:>10.1f}")
+    lines.append(f"{'ground truth':<16}{'':>8}{'':>10}{'':>8}{'':>10}{'':>7}{'':>8}{'':>9}{truth:>10.1f}")
+    lines.append("blotches: pixels painted a vivid wrong color; worst image: " + ", ".join(
+        f"{name} {values['blotches_worst']:.1%} ({values['blotches_worst_image']})"
+        for name, values in report["methods"].items()))
     exact = [(name, values["exact_images"]) for name, values in rows if values["exact_images"]]
     if exact:
         lines.append(f"img PSNR is over the {report['grayscale_copy']['mean_image_psnr_images']:,} images that no "

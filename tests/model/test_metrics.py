@@ -144,12 +144,71 @@ def test_ciede2000_of_a_pure_lightness_difference_by_hand():
     assert float(metrics.ciede2000(np.array([45.0, 0.0, 0.0]), np.array([55.0, 0.0, 0.0]))) == pytest.approx(10.0)
 
 
+def lab_pixels(*ab_pairs, lightness=60.0):
+    """A row of Lab pixels (1, N, 3) of one lightness and the given (a, b)."""
+    return np.array([[(lightness, a, b) for a, b in ab_pairs]])
+
+
+def test_blotches_at_and_around_the_vivid_chroma_on_a_gray_truth():
+    # Output chroma hypot(15, 20) = 25 exactly: vivid; a hair less is not. The truth is gray.
+    output = lab_pixels((15.0, 20.0), (15.0, 19.99), (0.0, -40.0), (0.0, 0.0))
+    truth = lab_pixels(*[(0.0, 0.0)] * 4)
+    assert metrics.BLOTCH_CHROMA == 25.0
+    assert metrics.blotch_mask(output, truth).tolist() == [[True, False, True, False]]
+
+
+def test_blotches_at_and_around_the_gray_chroma_of_the_truth():
+    # Truth chroma hypot(6, 8) = 10 exactly: a color, whose hue (53 degrees) the output matches;
+    # just under 10 it counts as gray, and the same vivid output is a blotch.
+    output = lab_pixels(*[(30.0, 40.0)] * 3)
+    truth = lab_pixels((6.0, 8.0), (6.0, 7.99), (5.9, 8.0))
+    assert metrics.BLOTCH_GRAY_CHROMA == 10.0
+    assert metrics.blotch_mask(output, truth).tolist() == [[False, True, True]]
+
+
+def test_blotches_at_and_around_a_right_angle_of_hue():
+    # Output (25, 0) is hue 0; truth (0, 20) is exactly 90 degrees away, not more; tilting the
+    # truth to either side of the b axis makes it more or less than 90.
+    output = lab_pixels(*[(25.0, 0.0)] * 4)
+    truth = lab_pixels((0.0, 20.0), (-0.1, 20.0), (0.1, 20.0), (0.0, -20.0))
+    assert metrics.BLOTCH_HUE_DEGREES == 90.0
+    assert metrics.blotch_mask(output, truth).tolist() == [[False, True, False, False]]
+
+
+def test_blotch_hue_difference_wraps_around_0_and_360_degrees():
+    # Output (20, -15): chroma 25, hue 323 degrees. Truth (12, 16): hue 53, exactly 90 away across
+    # 0/360 (their dot product is 0); (11, 16) is a little more than 90 away, (13, 16) less.
+    # Hue 350 against hue 10 is 20 degrees apart, not 340; so are 170 and 190 (where atan2 wraps);
+    # hue 180 against 0 is 180.
+    output = lab_pixels((20.0, -15.0), (20.0, -15.0), (20.0, -15.0), (29.54, -5.21), (-29.54, 5.21), (-25.0, 0.0))
+    truth = lab_pixels((12.0, 16.0), (11.0, 16.0), (13.0, 16.0), (19.7, 3.47), (-19.7, -3.47), (20.0, 0.0))
+    assert metrics.blotch_mask(output, truth).tolist() == [[False, True, False, False, False, True]]
+
+
+def test_a_matched_vivid_color_and_a_muted_wrong_one_are_not_blotches():
+    # Vivid and right (the same hue, any chroma); wrong but muted (chroma under 25, opposite hue).
+    output = lab_pixels((60.0, 40.0), (-20.0, 10.0), (70.0, -5.0))
+    truth = lab_pixels((30.0, 20.0), (20.0, -10.0), (35.0, -2.0))
+    assert metrics.blotch_mask(output, truth).tolist() == [[False, False, False]]
+
+
+def test_blotches_of_rgb_images_are_the_share_of_vivid_wrong_pixels():
+    # A gray truth; the output is pure blue (chroma about 134) on a quarter of it, gray elsewhere.
+    truth = np.full((2, 8, 8, 3), 128, dtype=np.uint8)
+    output = truth.copy()
+    output[0, :4, :4] = (0, 0, 255)
+    output[1] = (120, 128, 128)  # a faint tint: chroma about 3, no blotch
+    figures = metrics.batch_metrics(output, truth)
+    np.testing.assert_allclose(figures["blotches"], [0.25, 0.0])
+    assert metrics.batch_metrics(truth, truth)["blotches"].tolist() == [0.0, 0.0]
+
+
 def test_batch_metrics_are_per_image():
     truth = np.stack([random_image(7), random_image(8)])
     predicted = truth.copy()
     predicted[1] = random_image(9)
     figures = metrics.batch_metrics(predicted, truth)
-    assert set(figures) == {"mse", "psnr", "ssim", "ciede2000", "colorfulness", "colorfulness_truth"}
+    assert set(figures) == {"mse", "psnr", "ssim", "ciede2000", "blotches", "colorfulness", "colorfulness_truth"}
     for values in figures.values():
         assert np.shape(values) == (2,)
     assert figures["mse"][0] == 0.0 and figures["psnr"][0] == math.inf

@@ -13,7 +13,8 @@ from model import bins, inference, metrics, network
 from pipeline import dataset, evaluate, schema
 
 SUMMARY_KEYS = {"images", "mse", "psnr", "mean_image_psnr", "mean_image_psnr_images", "exact_images", "ssim",
-                "ciede2000", "colorfulness", "colorfulness_truth", "colorfulness_ratio"}
+                "ciede2000", "blotches", "blotches_worst", "blotches_worst_image", "colorfulness",
+                "colorfulness_truth", "colorfulness_ratio"}
 TEST_IMAGES = 4  # the shard_folder fixture's test split
 FOLDER_SHAPES = [(20, 28), (33, 17), (40, 40)]  # odd sizes, as photos come
 GRID_BORDER = 4  # pixels after each cell of grid.png
@@ -66,6 +67,8 @@ def test_report_on_shards_has_every_method_and_figure(shard_folder, tmp_path, co
         assert SUMMARY_KEYS <= set(summary)
         assert summary["images"] == TEST_IMAGES
         assert 0.0 < summary["mse"] < 1.0 and 0.0 <= summary["ciede2000"] and -1.0 <= summary["ssim"] <= 1.0
+        assert 0.0 <= summary["blotches"] <= summary["blotches_worst"] <= 1.0
+    assert report["grayscale_copy"]["blotches_worst"] == 0.0  # gray is never vivid
     assert report["skipped"] == []
     assert json.loads((tmp_path / "out" / "report.json").read_text()) == json.loads(json.dumps(report))
 
@@ -165,6 +168,8 @@ def test_per_image_csv_has_a_row_per_image_and_method(shard_folder, tmp_path, co
     model_rows = [row for row in rows if row["method"] == "model_t0.5"]
     assert len(model_rows) == TEST_IMAGES and len({row["id"] for row in model_rows}) == TEST_IMAGES
     assert set(model_rows[0]) == {"method", "id", "label", *evaluate.METRICS}
+    assert {"mse", "psnr", "blotches"} <= set(evaluate.METRICS)
+    assert {row["blotches"] for row in rows if row["method"] == "grayscale_copy"} == {"0"}
     # Images of one size: the mean of per-image MSE is the aggregate MSE.
     assert np.mean([float(row["mse"]) for row in model_rows]) == pytest.approx(report["methods"]["model_t0.5"]["mse"],
                                                                               rel=1e-4)
@@ -184,3 +189,19 @@ def test_mean_image_psnr_compares_every_method_over_the_same_images():
     assert model_summary["mean_image_psnr_images"] == gray_summary["mean_image_psnr_images"] == 2
     assert model_summary["mean_image_psnr"] == pytest.approx(np.mean(np.array(model.per_image["psnr"])[[0, 2]]))
     assert gray_summary["mean_image_psnr"] == pytest.approx(np.mean(np.array(gray.per_image["psnr"])[[0, 2]]))
+
+
+def test_blotches_are_pooled_over_all_pixels_and_the_worst_image_named():
+    # A gray 8x8 truth; a 4x4 one. Output: a pure blue quarter of the large image (16 of 64
+    # pixels) and all of the small one (16 of 16): 32 of 80 pixels pooled, 0.625 by image mean.
+    large_truth = np.full((1, 8, 8, 3), 128, dtype=np.uint8)
+    small_truth = np.full((1, 4, 4, 3), 128, dtype=np.uint8)
+    large_output, small_output = large_truth.copy(), small_truth.copy()
+    large_output[0, :4, :4] = small_output[0] = (0, 0, 255)
+    model = evaluate.Accumulator()
+    model.add(large_output, large_truth, [schema.NO_LABEL], ["large.png"])
+    model.add(small_output, small_truth, [schema.NO_LABEL], ["small.png"])
+    summary = model.summary()
+    assert model.per_image["blotches"] == [0.25, 1.0]
+    assert summary["blotches"] == pytest.approx(32 / 80)
+    assert summary["blotches_worst"] == 1.0 and summary["blotches_worst_image"] == "small.png"
