@@ -3,6 +3,7 @@
     python bench/bench_colorize.py                  # speed: 100 real photos of 1-12 megapixels
     python bench/bench_colorize.py --memory         # peak memory: 100 vs 1,000 files, one 50 MP image
     python bench/bench_colorize.py --model NEW.keras --baseline-model OLD.keras   # one model's cost against another's
+    python bench/bench_colorize.py --rerun          # a scheduled re-run with nothing new, against the first run
 
 Needs `python data/fetch_photos.py`. The speed test makes 100 JPEGs from the real photos,
 upscaled to between 1 and 12 megapixels, then times, in the same run, a plain loop that
@@ -13,7 +14,11 @@ timed from its start to its exit, start-up (importing TensorFlow, loading the mo
 Prints images/s, megapixels/s, the CPU seconds of each and the ratios; target: the job at
 least 2 times faster. It also prints the most that any job doing the loop's CPU work could
 gain on this machine: the loop's wall time over its CPU time spread over every core.
-The memory test runs the job in a subprocess and reads its peak resident memory.
+The memory test runs the job in a subprocess and reads its peak resident memory. The re-run
+test times, as processes start to exit, the job's first run over the same folder and then
+re-runs: with nothing new (target: at least 2 times faster than the first run), after every
+input was touched (new timestamps, the same content: each input's hash is checked once),
+and with one input replaced.
 """
 
 import argparse
@@ -141,6 +146,25 @@ def against_baseline(scratch, model_path, baseline_path, count):
           "(target >= 0.5)")
 
 
+def rerun(scratch, model_path, count):
+    folder, output = os.path.join(scratch, "input"), os.path.join(scratch, "output")
+    megapixels = make_folder(folder, count, 1.0, 12.0)
+    print(f"{count} photos, {megapixels:.0f} megapixels in all", flush=True)
+    job = ["--model", model_path]
+    first, _ = run_job(folder, output, job)
+    rows = [("first run", first), ("nothing new", run_job(folder, output, job)[0])]
+    for name in os.listdir(folder):
+        os.utime(os.path.join(folder, name))
+    rows.append(("every input touched", run_job(folder, output, job)[0]))
+    rows.append(("touched, again", run_job(folder, output, job)[0]))
+    make_folder(os.path.join(scratch, "replacement"), 1, 1.0, 1.0, seed=1)
+    shutil.copy(os.path.join(scratch, "replacement", "photo0000.jpg"), os.path.join(folder, "photo0000.jpg"))
+    rows.append(("one input replaced", run_job(folder, output, job)[0]))
+    for name, seconds in rows:
+        print(f"{name:<22}{seconds:8.1f} s   first run / this run {first / seconds:6.2f}x"
+              + (" (target >= 2)" if name == "nothing new" else ""))
+
+
 def memory(scratch, model_path):
     for count in (100, 1000):
         folder = os.path.join(scratch, f"small{count}")
@@ -168,6 +192,7 @@ def main():
     parser.add_argument("--memory", action="store_true", help="Run the memory checks instead of the speed test.")
     parser.add_argument("--baseline-model", default=None,
                         help="Instead of the speed test: the job's throughput with --model against this model.")
+    parser.add_argument("--rerun", action="store_true", help="Time re-runs against the first run instead.")
     parser.add_argument("--plain-loop", nargs=2, metavar=("INPUT", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.plain_loop:
@@ -182,6 +207,8 @@ def main():
             memory(scratch, args.model)
         elif args.baseline_model:
             against_baseline(scratch, args.model, args.baseline_model, args.count)
+        elif args.rerun:
+            rerun(scratch, args.model, args.count)
         else:
             speed(scratch, args.model, args.count)
     finally:

@@ -6,8 +6,13 @@
     colorize-prepare --source tfds:oxford_flowers102:train --tfds-data-dir ~/tensorflow_datasets \\
         --output runs/flowers-shards
 
-Writes <split>-00000-of-000NN.tfrecord.gz shards, manifest.json and failures.jsonl (every
-input that could not be used, with the reason). Any other flag is a Beam pipeline option:
+Writes <split>-<run>-00000-of-000NN.tfrecord.gz shards, manifest.json and failures.jsonl
+(every input that could not be used, with the reason). The previous dataset in the output
+stays usable until the new one is complete; a dataset without training images, or without
+validation images when --validation-fraction is above 0, is refused before it replaces
+anything. Exit status: 0 done, 2 a usage error or too few usable images, 3 another run is
+writing to the same output, 4 the output could not be written, 130 interrupted (Ctrl-C).
+Any other flag is a Beam pipeline option:
 --direct_running_mode=multi_processing --direct_num_workers=2 for parallel local work, or
 --runner=DataflowRunner/FlinkRunner/SparkRunner with that runner's flags.
 """

@@ -21,6 +21,7 @@ import functools
 import io
 import json
 import os
+import re
 import shutil
 import sys
 import threading
@@ -67,6 +68,8 @@ REDO_REASONS = {
     "overwrite": "--overwrite",
 }
 WRITE_FAILURES = ("write_failed", "output_stopped")  # failures of the output, not of the input
+# How a Beam runner's error message quotes an OSError raised in a step: "[Errno 28] No space left on device: 'PATH'".
+WRAPPED_OS_ERROR = re.compile(r"\[Errno (?P<number>\d+)\] (?P<text>[^:'\n]+)(?:: '(?P<path>[^'\n]+)')?")
 @dataclasses.dataclass(frozen=True)
 class ColorizeConfig:
     """The colorize job's options; the CLI flags map one to one onto these fields."""
@@ -592,13 +595,20 @@ def _run_pipeline(config, work, expected, pipeline_options):
 
 
 def _os_error_in(error):
-    """The OSError that a Beam runner's exception wraps, if any: it re-raises a step's error inside its own."""
-    seen = set()
+    """The full-disk OSError that a Beam runner's exception wraps, if any.
+
+    Runners re-raise a step's error inside their own: chained to it (in memory), or as the
+    text of its traceback (multi-threaded), from which the error is read back.
+    """
+    seen, message = set(), str(error)
     while error is not None and id(error) not in seen:
         seen.add(id(error))
         if isinstance(error, OSError) and error.errno in outputs.STOPPING_ERRNOS:
             return error
         error = error.__cause__ or error.__context__
+    for match in WRAPPED_OS_ERROR.finditer(message):
+        if int(match["number"]) in outputs.STOPPING_ERRNOS:
+            return OSError(int(match["number"]), match["text"], match["path"])
     return None
 
 

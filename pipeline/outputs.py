@@ -74,19 +74,22 @@ def refuse_nesting(input_root, output, input_flag="--input"):
     if is_remote(input_root) or is_remote(output):
         return
     real_input, real_output = os.path.realpath(input_root), os.path.realpath(output)
+    noun = input_flag.lstrip("-")
     if os.path.commonpath([real_input, real_output]) == real_input:
-        raise ValueError(f"the output {output} is inside the input {input_root}; a later run would read its "
+        raise ValueError(f"the output {output} is inside the {noun} {input_root}; a later run would read its "
                          f"own results as inputs: choose an output folder outside {input_flag}")
     if os.path.commonpath([real_input, real_output]) == real_output:
-        raise ValueError(f"the input {input_root} is inside the output {output}; results could be written over "
+        raise ValueError(f"the {noun} {input_root} is inside the output {output}; results could be written over "
                          f"its files: choose an output folder that does not contain {input_flag}")
 
 
 def prepare_folder(output):
     """Create the output folder and its job folder, and prove that a file can be written there.
 
-    Raises ValueError saying what to do when it cannot; the probe never stays behind, even
-    on a full disk where creating it succeeds and writing it fails.
+    Raises OutputError for a full disk or a read-only file system, ValueError for any other
+    reason it cannot (a path through a file, no permission), each saying what to do; the
+    probe never stays behind, even on a full disk where creating it succeeds and writing
+    it fails.
     """
     if is_remote(output):
         from apache_beam.io.filesystems import FileSystems
@@ -113,6 +116,8 @@ def prepare_folder(output):
             if os.path.exists(probe):
                 os.remove(probe)
     except OSError as error:
+        if error.errno in STOPPING_ERRNOS:
+            raise OutputError(output, error) from error
         raise ValueError(f"cannot write to the output folder {output} ({error.strerror or error}); "
                          "choose a folder you can write to with --output") from error
 
@@ -141,10 +146,13 @@ class OutputLock:
             self.file.close()
             raise LockedError(f"another {self.job} run ({holder}) is writing to {self.output}; "
                               "wait for it to finish, or choose another --output") from error
-        self.file.seek(0)
-        self.file.truncate()
-        self.file.write(f"pid {os.getpid()} since {datetime.datetime.now().isoformat(timespec='seconds')}")
-        self.file.flush()
+        try:  # Who holds the lock, for the message of a second run; the lock holds without it.
+            self.file.seek(0)
+            self.file.truncate()
+            self.file.write(f"pid {os.getpid()} since {datetime.datetime.now().isoformat(timespec='seconds')}")
+            self.file.flush()
+        except OSError:
+            pass
         return self
 
     def __exit__(self, *exc_info):

@@ -2,8 +2,12 @@
 
 Sources are CIFAR-10 archives (`cifar10:PATH`), TFDS datasets (`tfds:NAME[:SPLIT]`) and
 folders of the user's own photos. Shards are written into a staging folder and moved into
-place only when the whole pipeline succeeded; `manifest.json` is written last, so a folder
-without a manifest is an unfinished run, never a complete-looking one.
+place only when the whole pipeline succeeded and every split training needs has images.
+Each run's shards have names of their own (`train-<run>-00000-of-00004.tfrecord.gz`), so
+the previous run's dataset stays usable beside them until `manifest.json`, written
+atomically, switches to the new one; only then are the old shards deleted. A run killed at
+any point leaves one complete dataset, and the next run (locked against any other on the
+same output, pipeline/outputs.py) cleans what the killed one left.
 """
 
 import dataclasses
@@ -12,6 +16,8 @@ import functools
 import json
 import os
 import posixpath
+import re
+import shutil
 import sys
 import uuid
 
@@ -19,7 +25,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
-from pipeline import cifar, files, images, schema, tfds_source
+from pipeline import cifar, files, images, outputs, schema, tfds_source
 from pipeline.console import Progress, logger
 
 SOURCE_KINDS = ("cifar10:PATH", "tfds:NAME[:SPLIT]", "a folder of images")
@@ -28,6 +34,9 @@ EXAMPLES_PER_SHARD_32PX = 5_000  # about 20 MB per shard; scaled down for larger
 CIFAR_CHUNK = 1_000  # images per work item, so that workers share a batch file
 FAILURE_TAG = "failures"
 COUNTS_NAME = "_counts.jsonl"
+SWAP_NAME = "swap.json"  # in the job folder while a run replaces the dataset: the shards it moves
+REFUSED_FAILURES_NAME = "refused-run-failures.jsonl"  # in the job folder: the skipped files of a refused run
+LEGACY_STAGING = re.compile(r"\.staging-[0-9a-f]{12}")  # staging folders of versions before the job folder
 
 
 @dataclasses.dataclass(frozen=True)
@@ -220,10 +229,11 @@ class ToColorizationExamples(beam.PTransform):
 class WriteSplits(beam.PTransform):
     """(split, serialized example) -> gzip TFRecord shards `<split>-SSSSS-of-NNNNN.tfrecord.gz`."""
 
-    def __init__(self, directory, shards_per_split):
+    def __init__(self, directory, shards_per_split, run_tag=None):
         super().__init__()
         self.directory = directory
         self.shards_per_split = shards_per_split
+        self.run_tag = run_tag  # in every shard's name, so that one run's names never meet another's
 
     def expand(self, examples):
         results = {}
@@ -233,7 +243,7 @@ class WriteSplits(beam.PTransform):
                 | f"Select[{split}]" >> beam.Filter(lambda item, wanted: item[0] == wanted, split)
                 | f"Values[{split}]" >> beam.Values()
                 | f"Write[{split}]" >> beam.io.WriteToTFRecord(
-                    FileSystems.join(self.directory, split),
+                    FileSystems.join(self.directory, f"{split}-{self.run_tag}" if self.run_tag else split),
                     file_name_suffix=schema.SHARD_SUFFIX,
                     num_shards=num_shards,
                     shard_name_template=schema.SHARD_TEMPLATE,
@@ -282,24 +292,6 @@ def shards_for(estimated_examples, image_size, requested):
     return max(1, -(-int(estimated_examples) // per_shard))
 
 
-def check_writable(output):
-    """Create the output folder and prove it is writable, or raise ValueError saying so."""
-    probe = FileSystems.join(output, f".write-test-{uuid.uuid4().hex}")
-    try:
-        if "://" in output:
-            with FileSystems.create(probe) as file:
-                file.write(b"ok")
-            FileSystems.delete([probe])
-        else:  # Plain calls: Beam's would read brackets in a local folder's name as a pattern.
-            os.makedirs(output, exist_ok=True)
-            with open(probe, "wb") as file:
-                file.write(b"ok")
-            os.remove(probe)
-    except Exception as error:  # Any file-system error means the same thing to the user here.
-        raise ValueError(f"cannot write to the output folder {output} ({error}); "
-                         "choose a folder you can write to with --output") from error
-
-
 def plan_source(config):
     """Validate the source and decide splits and work; returns (kind, detail, total, estimates)."""
     source = config.source
@@ -320,7 +312,7 @@ def plan_source(config):
     return "folder", (found, refused), len(found), estimates
 
 
-def build_pipeline(pipeline, config, kind, detail, total, shards_per_split, staging):
+def build_pipeline(pipeline, config, kind, detail, total, shards_per_split, staging, run_tag=None):
     """Add the prepare job's transforms to a pipeline."""
     if kind == "cifar10":
         source_images = pipeline | "ReadCifar10" >> ReadCifar10(detail, config.validation_fraction)
@@ -335,7 +327,7 @@ def build_pipeline(pipeline, config, kind, detail, total, shards_per_split, stag
         failures = (decoded[FAILURE_TAG], pipeline | "RefusedLinks" >> beam.Create(refused)) | beam.Flatten()
     examples = source_images | "ToExamples" >> ToColorizationExamples(
         config, total=None if kind == "folder" else total)
-    _ = examples | "WriteShards" >> WriteSplits(staging, shards_per_split)
+    _ = examples | "WriteShards" >> WriteSplits(staging, shards_per_split, run_tag)
     _ = (examples, failures) | "WriteReport" >> WriteReport(staging)
 
 
@@ -348,18 +340,101 @@ def _read_counts(staging):
     return counts
 
 
-def _move_into_place(staging, output, shards_per_split, counts):
-    """Replace the previous run's results with this run's; the manifest comes last."""
-    old = [m.path for pattern in (f"*-?????-of-?????{schema.SHARD_SUFFIX}", schema.FAILURES_NAME,
-                                  schema.MANIFEST_NAME)
-           for m in FileSystems.match([FileSystems.join(output, pattern)])[0].metadata_list]
-    manifest_path = FileSystems.join(output, schema.MANIFEST_NAME)
-    # The manifest goes first, so an interrupted swap never looks complete.
-    if manifest_path in old:
-        FileSystems.delete([manifest_path])
-        old.remove(manifest_path)
-    if old:
-        FileSystems.delete(old)
+def _read_manifest(output):
+    """The manifest now in the output folder, or None."""
+    path = FileSystems.join(output, schema.MANIFEST_NAME)
+    if not FileSystems.exists(path):
+        return None
+    with FileSystems.open(path) as file:
+        return json.loads(file.read().decode("utf-8"))
+
+
+def _listed_shards(manifest):
+    return {name for split in (manifest or {}).get("splits", {}).values() for name in split["shards"]}
+
+
+def _delete_files(output, names):
+    paths = [FileSystems.join(output, name) for name in sorted(names)]
+    existing = [path for path in paths if FileSystems.exists(path)]
+    if existing:
+        FileSystems.delete(existing)
+
+
+def _move_files(sources, targets):
+    FileSystems.rename(sources, targets)
+
+
+def _write_manifest(output, manifest):
+    outputs.write_atomically(output, FileSystems.join(output, schema.MANIFEST_NAME),
+                             json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"))
+
+
+def finish_interrupted_swap(output):
+    """Complete or undo the swap of a run killed while replacing the dataset.
+
+    swap.json lists the shards the run was moving in and those it was replacing. If the
+    manifest already lists the new ones, the old ones go; otherwise the new ones do, and
+    the previous dataset stays as it was. Call only under the OutputLock.
+    """
+    swap_path = FileSystems.join(outputs.job_folder(output), SWAP_NAME)
+    if not FileSystems.exists(swap_path):
+        return
+    with FileSystems.open(swap_path) as file:
+        swap = json.loads(file.read().decode("utf-8"))
+    listed = _listed_shards(_read_manifest(output))
+    leftover = swap["old"] if set(swap["new"]) <= listed else swap["new"]
+    _delete_files(output, set(leftover) - listed)
+    FileSystems.delete([swap_path])
+
+
+def remove_prepare_leftovers(output):
+    """Staging and temporary files of killed runs: in the job folder, and the top-level
+    `.staging-*` folders of versions before it. Call only under the OutputLock."""
+    removed = outputs.remove_leftovers(output)
+    if not outputs.is_remote(output):
+        for name in os.listdir(output):
+            if LEGACY_STAGING.fullmatch(name) and os.path.isdir(os.path.join(output, name)):
+                shutil.rmtree(os.path.join(output, name))
+                removed += 1
+    return removed
+
+
+def check_splits(config, counts, output):
+    """Refuse a dataset that training cannot use, before the previous one is touched.
+
+    colorize-train needs training images and, unless --validation-fraction is 0, validation
+    images. Raises ValueError saying how many images were usable and what to do. `output`
+    is config.output as Beam can read it (files.glob_free).
+    """
+    examples = {split: counts.get(f"examples/{split}", 0) for split in SPLITS}
+    skipped = {key.split("/", 1)[1]: value for key, value in counts.items() if key.startswith("skipped/")}
+    why = ""
+    if skipped:
+        reasons = ", ".join(f"{count:,} {reason.replace('_', ' ')}" for reason, count in sorted(skipped.items()))
+        why = (f" ({sum(skipped.values()):,} files skipped: {reasons}; each is listed in "
+               f"{os.path.join(outputs.job_folder(config.output), REFUSED_FAILURES_NAME)})")
+    previous = FileSystems.exists(FileSystems.join(output, schema.MANIFEST_NAME))
+    unchanged = f"; the dataset already in {config.output} is unchanged" if previous else ""
+    if not any(examples.values()):
+        raise ValueError(f"no usable image in {config.source}{why}: point --source at color photos{unchanged}")
+    if not examples["train"]:
+        raise ValueError(f"no image of {config.source} fell into the training split ({examples}){why}: "
+                         f"add images{unchanged}")
+    if config.validation_fraction > 0 and not examples["validation"]:
+        usable = sum(examples.values())
+        raise ValueError(
+            f"no image of {config.source} fell into the validation split, which colorize-train needs: "
+            f"{usable:,} usable image{'s' if usable != 1 else ''}{why}, and each goes to validation with chance "
+            f"{config.validation_fraction:g}: add images, or raise --validation-fraction{unchanged}")
+
+
+def swap_in(staging, output, shards_per_split, counts, manifest):
+    """Replace the previous dataset with this run's: new shards in, the manifest switched, old shards out.
+
+    Until the manifest is replaced (one atomic rename) the previous dataset is whole and
+    in use; after it, the new one is. swap.json says which files were moving, so that a
+    run killed in between is finished by the next (finish_interrupted_swap).
+    """
     shards = {}
     for split, num_shards in shards_per_split.items():
         paths = sorted(m.path for m in FileSystems.match(
@@ -369,63 +444,71 @@ def _move_into_place(staging, output, shards_per_split, counts):
         if not counts.get(f"examples/{split}"):
             FileSystems.delete(paths)  # An empty split is left out rather than written as empty shards.
             continue
-        targets = [FileSystems.join(output, posixpath.basename(path)) for path in paths]
-        FileSystems.rename(paths, targets)
-        shards[split] = [posixpath.basename(path) for path in targets]
+        shards[split] = [posixpath.basename(path) for path in paths]
+    manifest["splits"] = {split: {"examples": counts[f"examples/{split}"], "shards": names}
+                          for split, names in shards.items()}
+    new = sorted(name for names in shards.values() for name in names)
+    old = sorted(_listed_shards(_read_manifest(output)))
+    outputs.write_atomically(output, FileSystems.join(outputs.job_folder(output), SWAP_NAME),
+                             json.dumps({"new": new, "old": old}).encode("utf-8"))
+    _move_files([FileSystems.join(staging, name) for name in new], [FileSystems.join(output, name) for name in new])
+    _write_manifest(output, manifest)
     FileSystems.rename([FileSystems.join(staging, schema.FAILURES_NAME)],
                        [FileSystems.join(output, schema.FAILURES_NAME)])
-    return shards
+    _delete_files(output, set(old) - set(new))
+    FileSystems.delete([FileSystems.join(outputs.job_folder(output), SWAP_NAME)])
+    return manifest
 
 
 def run_prepare(config, pipeline_options, argv=None):
     """Run the whole prepare job; returns the manifest (also written as manifest.json)."""
     kind, detail, total, estimates = plan_source(config)
-    if kind == "folder" and "://" not in config.source:
-        source, target = os.path.realpath(config.source), os.path.realpath(config.output)
-        if os.path.commonpath([source, target]) == source:
-            raise ValueError(f"the output {config.output} is inside the source {config.source}; a re-run would "
-                             "read its own shards as images: choose an output folder outside the source")
-    check_writable(config.output)
-    # Beam reads paths as globs: a folder named like "shards [v1]" is reached through a plain link.
-    with files.glob_free(config.output) as output:
+    if kind == "folder":
+        outputs.refuse_nesting(config.source, config.output, input_flag="--source")
+    outputs.prepare_folder(config.output)
+    with outputs.OutputLock(config.output, job="colorize-prepare"), files.glob_free(config.output) as output:
+        # Beam reads paths as globs: a folder named like "shards [v1]" is reached through a plain link.
+        finish_interrupted_swap(output)
+        if remove_prepare_leftovers(output):
+            logger.info(f"removed what an interrupted run left in {config.output}")
         shards_per_split = {split: shards_for(estimate, config.image_size, config.num_shards)
                             for split, estimate in estimates.items() if estimate > 0}
-        staging = FileSystems.join(output, f".staging-{uuid.uuid4().hex[:12]}")
+        staging = outputs.staging_folder(output)
+        run_tag = uuid.uuid4().hex[:8]
         logger.info(f"preparing {total:,} {'files' if kind == 'folder' else 'images'} from {config.source} "
                     f"into {config.output} ({config.image_size}x{config.image_size}, {config.policy})")
         started = datetime.datetime.now(datetime.UTC)
         try:
             with beam.Pipeline(options=pipeline_options) as pipeline:
-                build_pipeline(pipeline, config, kind, detail, total, shards_per_split, staging)
+                build_pipeline(pipeline, config, kind, detail, total, shards_per_split, staging, run_tag)
             counts = _read_counts(staging)
-            shards = _move_into_place(staging, output, shards_per_split, counts)
+            try:
+                check_splits(config, counts, output)
+            except ValueError:
+                FileSystems.rename([FileSystems.join(staging, schema.FAILURES_NAME)],
+                                   [FileSystems.join(outputs.job_folder(output), REFUSED_FAILURES_NAME)])
+                raise
+            manifest = {
+                "schema_version": schema.SCHEMA_VERSION,
+                "source": config.source,
+                "source_kind": kind,
+                "created": started.isoformat(timespec="seconds"),
+                "image_size": config.image_size,
+                "policy": config.policy,
+                "crops_per_image": config.crops_per_image,
+                "seed": config.seed,
+                "compression": schema.COMPRESSION,
+                "skipped": {key.split("/", 1)[1]: value for key, value in sorted(counts.items())
+                            if key.startswith("skipped/")},
+                "failures_file": schema.FAILURES_NAME,
+                "command": list(sys.argv if argv is None else argv),
+                "config": dataclasses.asdict(config),
+                "pipeline_options": pipeline_options.get_all_options(drop_default=True),
+            }
+            return swap_in(staging, output, shards_per_split, counts, manifest)
         finally:
             if FileSystems.exists(staging):
                 FileSystems.delete([staging])
-        manifest = {
-            "schema_version": schema.SCHEMA_VERSION,
-            "source": config.source,
-            "source_kind": kind,
-            "created": started.isoformat(timespec="seconds"),
-            "image_size": config.image_size,
-            "policy": config.policy,
-            "crops_per_image": config.crops_per_image,
-            "seed": config.seed,
-            "compression": schema.COMPRESSION,
-            "splits": {split: {"examples": counts[f"examples/{split}"], "shards": names}
-                       for split, names in shards.items()},
-            "skipped": {key.split("/", 1)[1]: value for key, value in sorted(counts.items())
-                        if key.startswith("skipped/")},
-            "failures_file": schema.FAILURES_NAME,
-            "command": list(sys.argv if argv is None else argv),
-            "config": dataclasses.asdict(config),
-            "pipeline_options": pipeline_options.get_all_options(drop_default=True),
-        }
-        temporary = FileSystems.join(output, f".{schema.MANIFEST_NAME}.tmp")
-        with FileSystems.create(temporary) as file:
-            file.write(json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"))
-        FileSystems.rename([temporary], [FileSystems.join(output, schema.MANIFEST_NAME)])
-        return manifest
 
 
 def summarize(manifest, output):

@@ -1,6 +1,7 @@
 """Tests for jobs/colorize.py: what a user at the terminal sees, exit statuses and the run report."""
 
 import dataclasses
+import errno
 import json
 import os
 import pathlib
@@ -145,6 +146,7 @@ def _not_a_model(tmp_path):
     ("not a model", "is not a loadable Keras model"),
     ("missing input", "does not exist or is not a folder"),
     ("output inside input", "is inside the input"),
+    ("input inside output", "is inside the output"),
     ("unwritable output", "cannot write to the output folder"),
     ("zero temperature", "temperature must be above 0"),
     ("negative saturation", "saturation must be 0 or more"),
@@ -165,6 +167,8 @@ def test_usage_error_is_one_line_before_any_work(run_cli, tiny_model, tmp_path, 
         source = tmp_path / "no photos here"
     elif case == "output inside input":
         output = source / "colorized"
+    elif case == "input inside output":
+        output = tmp_path
     elif case == "unwritable output":
         output = tmp_path / "a file" / "colorized"
     settings = {"zero temperature": ["--temperature", "0"], "negative saturation": ["--saturation", "-1"],
@@ -195,24 +199,156 @@ def test_second_run_on_a_locked_output_exits_3_and_says_why(run_cli, tiny_model,
     assert not (output / "a.png").exists()
 
 
-def test_a_run_killed_mid_way_is_finished_by_the_next_without_partial_files(run_cli, tiny_model, tmp_path):
+class FailingFile:
+    """A file that was created but cannot be written to, as on a full disk."""
+
+    def __init__(self, file, error_number):
+        self.file = file
+        self.error_number = error_number
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.file.close()
+
+    def write(self, data):
+        raise OSError(self.error_number, os.strerror(self.error_number))
+
+    def __getattr__(self, name):
+        return getattr(self.file, name)
+
+
+@pytest.fixture
+def fill_disk(monkeypatch):
+    """A function (from_start): the output's disk is full, from the start or once the job checked it.
+
+    Files can still be created, not written, as on a disk with 0 bytes free.
+    """
+    real_open = open
+
+    def fill(from_start):
+        def open_on_a_full_disk(path, mode="r", *args, **kwargs):
+            file = real_open(path, mode, *args, **kwargs)
+            full = mode[0] in "wa" and (from_start or "write-test" not in os.path.basename(path))
+            return FailingFile(file, errno.ENOSPC) if full else file
+
+        monkeypatch.setattr(outputs, "open", open_on_a_full_disk, raising=False)
+
+    return fill
+
+
+def leftovers(output):
+    """Files the job's writes left behind: temporaries and write tests."""
+    return [os.path.join(directory, name) for directory, _, names in os.walk(output) for name in names
+            if "write-test" in name or os.path.basename(directory) == outputs.TEMPORARY_FOLDER]
+
+
+def test_a_full_disk_stops_the_run_with_one_line_naming_the_output_and_exit_4(
+        run_cli, tiny_model, tmp_path, capsys, fill_disk):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    for name in ("a.png", "b.png", "c.png"):
+        gray_pattern(40, 30).save(source / name)
+    inputs_before = files_under(source)
+    fill_disk(from_start=False)
+
+    # One worker thread, so that a.png is the first output written.
+    status = run_cli(["--input", str(source), "--output", str(output), "--model", tiny_model,
+                      "--direct_running_mode=in_memory"])
+
+    assert status == colorize_job.EXIT_OUTPUT_FAILED
+    captured = capsys.readouterr()
+    errors = [line for line in captured.err.splitlines() if line.startswith("error: ")]
+    assert errors == [(f"error: cannot write {output / 'a.png'} (No space left on device); free some space (or "
+                      "choose another --output) and run the same command again; finished outputs are kept")]
+    assert "Traceback" not in captured.err
+    assert f"stopped: cannot write {output / 'a.png'}" in captured.out
+    assert "2 inputs not done" in captured.out  # not tried once the disk was full, and not failures of theirs
+    assert files_under(source) == inputs_before
+    assert leftovers(output) == []
+    assert sorted(name for name in os.listdir(output) if name != outputs.JOB_FOLDER) == []
+
+
+def test_a_disk_full_from_the_start_is_one_line_and_leaves_no_write_test(
+        run_cli, tiny_model, tmp_path, capsys, fill_disk):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    gray_pattern(40, 30).save(source / "a.png")
+    fill_disk(from_start=True)
+
+    status = run_cli(["--input", str(source), "--output", str(output), "--model", tiny_model])
+
+    assert status == colorize_job.EXIT_OUTPUT_FAILED
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: cannot write {output} (No space left on device)"), lines
+    assert leftovers(output) == []
+
+
+@pytest.mark.parametrize("error_number", [errno.EACCES, errno.ENAMETOOLONG])
+def test_an_output_that_cannot_be_written_is_reported_against_its_output_path(
+        run_cli, tiny_model, tmp_path, capsys, monkeypatch, error_number):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    for name in ("a.png", "locked.png", "z.png"):
+        gray_pattern(40, 30).save(source / name)
+    real_replace = os.replace
+
+    def replace_refusing_one_name(source_path, target_path):
+        if os.path.basename(target_path) == "locked.png":
+            raise OSError(error_number, os.strerror(error_number), target_path)
+        real_replace(source_path, target_path)
+
+    monkeypatch.setattr(outputs.os, "replace", replace_refusing_one_name)
+    status = run_cli(["--input", str(source), "--output", str(output), "--model", tiny_model])
+
+    assert status == colorize_job.EXIT_OUTPUT_FAILED
+    report = json.loads(pathlib.Path(colorize.report_path(str(output))).read_text(encoding="utf-8"))
+    [failure] = report["failures"]
+    assert (failure["reason"], failure["output"]) == ("write_failed", str(output / "locked.png"))
+    assert failure["detail"].startswith(f"cannot write {output / 'locked.png'} ({os.strerror(error_number)})")
+    assert (output / "a.png").exists() and (output / "z.png").exists() and report["stopped"] is None
+    assert leftovers(output) == []
+    assert f"failed: {source / 'locked.png'}: write_failed: cannot write {output / 'locked.png'}" in (
+        capsys.readouterr().out)
+
+
+def start_a_long_run(tiny_model, tmp_path, stderr):
+    """(process, argv, output, names): a colorize run of KILLED_RUN_IMAGES in a subprocess, once it wrote one output."""
     source, output = tmp_path / "photos", tmp_path / "colorized"
     source.mkdir()
     names = [f"scan {index:02d}.png" for index in range(KILLED_RUN_IMAGES)]
     for index, name in enumerate(names):
         gray_pattern(320 + index, 240).save(source / name)
     argv = ["--input", str(source), "--output", str(output), "--model", tiny_model]
+    process = subprocess.Popen([sys.executable, "-m", "jobs.colorize", *argv], stdout=subprocess.DEVNULL,
+                               stderr=stderr)
+    deadline = time.monotonic() + KILLED_RUN_TIMEOUT
+    while not any(name in names for name in (os.listdir(output) if output.exists() else [])):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError("the run ended before writing an output")
+        time.sleep(0.01)
+    return process, argv, output, names
 
-    killed = subprocess.Popen([sys.executable, "-m", "jobs.colorize", *argv],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + KILLED_RUN_TIMEOUT
-        while not any(name in names for name in (os.listdir(output) if output.exists() else [])):
-            assert killed.poll() is None and time.monotonic() < deadline, "the run ended before writing an output"
-            time.sleep(0.01)
-    finally:
-        killed.send_signal(signal.SIGKILL)
-        killed.wait()
+
+def test_ctrl_c_is_one_line_and_exit_130_and_the_next_run_finishes(run_cli, tiny_model, tmp_path):
+    interrupted, argv, output, names = start_a_long_run(tiny_model, tmp_path, subprocess.PIPE)
+    interrupted.send_signal(signal.SIGINT)
+    _, stderr = interrupted.communicate(timeout=KILLED_RUN_TIMEOUT)
+
+    assert interrupted.returncode == common.EXIT_INTERRUPTED
+    lines = stderr.decode("utf-8").strip().splitlines()
+    assert lines[-1].startswith("interrupted: the outputs finished so far are kept"), lines
+    assert not any("Traceback" in line or line.startswith("  File ") for line in lines), lines
+    assert run_cli(argv) == 0
+    assert all(decodes(output / name) for name in names)
+
+
+def test_a_run_killed_mid_way_is_finished_by_the_next_without_partial_files(run_cli, tiny_model, tmp_path):
+    killed, argv, output, names = start_a_long_run(tiny_model, tmp_path, subprocess.DEVNULL)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
     done = [name for name in names if (output / name).exists()]
     assert 0 < len(done) < len(names)
     assert all(decodes(output / name) for name in done)

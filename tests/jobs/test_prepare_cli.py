@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import tarfile
@@ -11,7 +12,7 @@ import pytest
 from PIL import Image
 
 from jobs import prepare as prepare_job
-from pipeline import console
+from pipeline import console, outputs
 
 CIFAR_RECORD_BYTES = 1 + 32 * 32 * 3  # a label byte, then the pixels
 
@@ -129,7 +130,9 @@ def test_cifar_archive_whose_contents_are_wrong(tmp_path, capsys):
     assert progress.startswith("preparing ")
     assert error.startswith("error: ") and "test_batch.bin" in error and "has labels outside 0..9" in error
     assert shard_files(tmp_path) == []
-    assert list((tmp_path / "out").iterdir()) == []  # no manifest, no staging folder
+    assert [path.name for path in (tmp_path / "out").iterdir()] == [outputs.JOB_FOLDER]  # no manifest
+    assert not [name for name in os.listdir(tmp_path / "out" / outputs.JOB_FOLDER)
+                if name.startswith(outputs.STAGING_PREFIX)]
 
 
 def test_a_folder_of_photos_is_prepared_and_summarized(tmp_path, capsys):
@@ -169,3 +172,27 @@ def test_an_output_inside_the_source_folder_is_refused(tmp_path, capsys):
     assert exit_info.value.code == 2
     assert "inside the source" in capsys.readouterr().err
     assert not (source / "shards").exists()
+
+
+def test_zero_usable_images_is_an_error_before_training_would_fail(tmp_path, capsys):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for index in range(3):
+        Image.fromarray(np.full((24, 30), 40 * index, dtype=np.uint8)).save(photos / f"gray{index}.png")
+
+    status, _, stderr = run_main(["--source", str(photos), "--output", str(tmp_path / "out")], capsys)
+
+    assert_one_error_line(status, stderr.splitlines()[-1] + "\n", "no usable image in")
+    assert "(3 files skipped: 3 grayscale; each is listed in" in stderr
+    assert shard_files(tmp_path) == [] and not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_a_second_run_into_a_locked_output_exits_3(tmp_path, capsys):
+    photos = write_color_photos(tmp_path / "photos")
+    (tmp_path / "out").mkdir()
+
+    with outputs.OutputLock(str(tmp_path / "out")):
+        status, _, stderr = run_main(["--source", str(photos), "--output", str(tmp_path / "out")], capsys)
+
+    assert status == 3
+    assert stderr.startswith("error: another colorize-prepare run (pid ") and "is writing to" in stderr

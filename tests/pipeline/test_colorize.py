@@ -1,5 +1,6 @@
 """Tests for pipeline/colorize.py: one file's bytes, the Beam composite, then whole colorize runs."""
 
+import errno
 import functools
 import io
 import json
@@ -624,6 +625,33 @@ def test_outputs_written_by_a_killed_run_keep_their_records(tiny_model, tmp_path
 
     report = run(config)
     assert (report["counts"]["up_to_date"], report["failures"]) == (1, [])
+
+
+class JsonOnAFullDisk:
+    """The json module for pipeline/colorize.py, except that its Beam steps' result lines fail on a full disk."""
+
+    loads = staticmethod(json.loads)
+
+    @staticmethod
+    def dumps(value, **options):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/full/disk/results")
+
+
+@pytest.mark.parametrize("mode", [IN_PROCESS, ["--direct_running_mode=multi_threading", "--direct_num_workers=2"]])
+def test_a_full_disk_in_beams_own_step_ends_the_run_with_a_report_and_the_records(
+        tiny_model, tmp_path, monkeypatch, mode):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    gray_pattern(40, 30).save(source / "a.png")
+    config = make_config(tiny_model, source, output)
+    monkeypatch.setattr(colorize, "json", JsonOnAFullDisk)
+
+    report = colorize.run_colorize(config, PipelineOptions(mode), argv=["test"])
+
+    assert report["stopped"].startswith("cannot write /full/disk/results (No space left on device)")
+    assert json.loads(pathlib.Path(colorize.report_path(str(output))).read_text())["stopped"] == report["stopped"]
+    monkeypatch.undo()
+    assert run(config)["counts"]["up_to_date"] == 1  # the output written before the step failed kept its record
 
 
 def test_run_refuses_an_output_another_run_is_writing(tiny_model, tmp_path):

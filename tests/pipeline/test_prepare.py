@@ -8,13 +8,14 @@ import shutil
 
 import apache_beam as beam
 import numpy as np
+import pytest
 import tensorflow as tf
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 from tensorflow.core.example import example_pb2
 
-from pipeline import dataset, images, prepare, schema
+from pipeline import dataset, images, outputs, prepare, schema
 
 IN_PROCESS = ["--direct_running_mode=in_memory"]
 TWO_WORKERS = ["--direct_running_mode=multi_processing", "--direct_num_workers=2"]
@@ -211,7 +212,8 @@ def test_folder_run_writes_every_color_image_once_and_reports_every_skipped_file
 
     shard_files = {name for details in manifest["splits"].values() for name in details["shards"]}
     assert len(shard_files) == 2 * len(expected)
-    assert {path.name for path in output.iterdir()} == shard_files | {schema.MANIFEST_NAME, schema.FAILURES_NAME}
+    assert {path.name for path in output.iterdir()} == shard_files | {
+        schema.MANIFEST_NAME, schema.FAILURES_NAME, outputs.JOB_FOLDER}
 
 
 def test_a_link_out_of_the_folder_is_a_reported_failure_of_the_run(image_folder, tmp_path):
@@ -248,7 +250,8 @@ def test_an_output_folder_with_glob_characters_in_its_name_gets_the_shards(image
     manifest = prepare.run_prepare(folder_config(image_folder, output), PipelineOptions(IN_PROCESS), argv=[])
 
     assert ids_by_split(output, manifest) == expected_folder_shards(image_folder)
-    assert not [path for path in output.iterdir() if path.name.startswith(".staging")]
+    assert [path.name for path in output.iterdir() if path.name.startswith(".")] == [outputs.JOB_FOLDER]
+    assert [name for name in os.listdir(output / outputs.JOB_FOLDER) if name.startswith(outputs.STAGING_PREFIX)] == []
     # The training reader takes the folder as a folder, not as a pattern.
     assert dataset.find_shards(str(output), "train") == [
         str(output / name) for name in manifest["splits"]["train"]["shards"]]
@@ -262,8 +265,11 @@ def test_a_second_run_replaces_the_first_runs_shards(image_folder, tmp_path):
     manifest = prepare.run_prepare(folder_config(image_folder, output, num_shards=1), PipelineOptions(IN_PROCESS),
                                    argv=[])
 
-    expected_shards = {f"{split}-00000-of-00001{schema.SHARD_SUFFIX}" for split in expected_folder_splits(image_folder)}
-    assert {path.name for path in output.iterdir()} == expected_shards | {schema.MANIFEST_NAME, schema.FAILURES_NAME}
+    assert sorted(manifest["splits"]) == sorted(expected_folder_splits(image_folder))
+    shard_names = {name for details in manifest["splits"].values() for name in details["shards"]}
+    assert all(name.endswith(f"-00000-of-00001{schema.SHARD_SUFFIX}") for name in shard_names)
+    assert {path.name for path in output.iterdir()} == shard_names | {
+        schema.MANIFEST_NAME, schema.FAILURES_NAME, outputs.JOB_FOLDER}
     assert ids_by_split(output, manifest) == expected_folder_shards(image_folder)
     assert len(read_failures(output, image_folder.path)) == len(image_folder.bad)
 
@@ -321,3 +327,121 @@ def test_two_worker_processes_write_the_same_examples_as_one(image_folder, tmp_p
     assert ids_by_split(output, manifest) == expected_folder_shards(image_folder)
     assert manifest["skipped"] == dict(collections.Counter(image_folder.bad.values()))
     assert sorted(read_failures(output, image_folder.path)) == sorted(image_folder.bad.items())
+
+
+# ---------------------------------------------------------------------------------------
+# Killed runs, two runs at once, too few images: the previous dataset stays usable.
+
+
+def dataset_as_training_reads_it(output):
+    """split -> Counter of ids, read through the manifest's shard list as colorize-train reads it."""
+    manifest = dataset.read_manifest(str(output))
+    found = {}
+    for split in manifest["splits"]:
+        records = tf.data.TFRecordDataset(dataset.find_shards(str(output), split), compression_type="GZIP")
+        found[split] = collections.Counter(
+            schema.parse_example(record)["id"].numpy().decode("utf-8") for record in records)
+    return found
+
+
+def names_in(output):
+    return sorted(name for name in os.listdir(output) if name != outputs.JOB_FOLDER)
+
+
+def test_what_killed_runs_left_is_removed_by_the_next_run(image_folder, tmp_path):
+    output = tmp_path / "shards"
+    job_folder = output / outputs.JOB_FOLDER
+    legacy = output / ".staging-0123456789ab"  # where versions before the job folder staged a run
+    (legacy / "beam-temp").mkdir(parents=True)
+    (legacy / "beam-temp" / "part").write_bytes(b"x" * 1000)
+    (job_folder / "staging-fedcba987654").mkdir(parents=True)
+    (job_folder / "staging-fedcba987654" / f"train-1-00000-of-00001{schema.SHARD_SUFFIX}").write_bytes(b"half")
+    (job_folder / outputs.TEMPORARY_FOLDER).mkdir()
+    (job_folder / outputs.TEMPORARY_FOLDER / "0badcafe").write_bytes(b"half a manifest")
+    (output / ".staging-holiday").mkdir()  # not a name a run gives its staging folder: kept
+
+    manifest = prepare.run_prepare(folder_config(image_folder, output), PipelineOptions(IN_PROCESS), argv=[])
+
+    assert sorted(os.listdir(job_folder)) == [outputs.LOCK_NAME, outputs.TEMPORARY_FOLDER]
+    assert os.listdir(job_folder / outputs.TEMPORARY_FOLDER) == []
+    assert not legacy.exists() and (output / ".staging-holiday").exists()
+    assert dataset_as_training_reads_it(output) == ids_by_split(output, manifest)
+
+
+def kill_while_moving_shards(monkeypatch):
+    """The run is killed after moving the first of its shards into the output folder."""
+    move = prepare._move_files
+
+    def move_one_then_die(sources, targets):
+        move(sources[:1], targets[:1])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(prepare, "_move_files", move_one_then_die)
+
+
+def kill_at(name):
+    def kill(monkeypatch):
+        def die(*args):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(prepare, name, die)
+    return kill
+
+
+@pytest.mark.parametrize("kill, switched", [
+    (kill_while_moving_shards, False),
+    (kill_at("_write_manifest"), False),  # every new shard in place, the manifest not yet replaced
+    (kill_at("_delete_files"), True),  # the new manifest in place, the old shards not yet deleted
+])
+def test_a_run_killed_during_the_swap_leaves_one_usable_dataset_and_the_next_run_cleans_up(
+        image_folder, tmp_path, monkeypatch, kill, switched):
+    output = tmp_path / "shards"
+    previous = prepare.run_prepare(folder_config(image_folder, output, num_shards=2), PipelineOptions(IN_PROCESS),
+                                   argv=[])
+    complete = ids_by_split(output, previous)
+    new_config = folder_config(image_folder, output, num_shards=1)
+
+    kill(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        prepare.run_prepare(new_config, PipelineOptions(IN_PROCESS), argv=[])
+    monkeypatch.undo()
+
+    in_use = dataset.read_manifest(str(output))
+    assert (in_use == previous) is not switched
+    assert dataset_as_training_reads_it(output) == complete
+
+    latest = prepare.run_prepare(new_config, PipelineOptions(IN_PROCESS), argv=[])
+    listed = [name for details in latest["splits"].values() for name in details["shards"]]
+    assert names_in(output) == sorted([*listed, schema.MANIFEST_NAME, schema.FAILURES_NAME])
+    assert dataset_as_training_reads_it(output) == complete
+
+
+def test_two_runs_into_one_output_are_locked_out(image_folder, tmp_path):
+    output = tmp_path / "shards"
+    output.mkdir()
+    with outputs.OutputLock(str(output)), pytest.raises(outputs.LockedError, match="is writing to"):
+        prepare.run_prepare(folder_config(image_folder, output), PipelineOptions(IN_PROCESS), argv=[])
+    assert names_in(output) == []
+
+
+def test_one_usable_image_is_a_clear_error_and_the_previous_dataset_stays(image_folder, tmp_path):
+    output = tmp_path / "shards"
+    previous = prepare.run_prepare(folder_config(image_folder, output), PipelineOptions(IN_PROCESS), argv=[])
+    before = {name: (output / name).read_bytes() for name in names_in(output)}
+    one = tmp_path / "one photo"
+    one.mkdir()
+    name = next(f"photo{index}.png" for index in range(100)
+                if images.split_for(f"photo{index}.png", **FOLDER_FRACTIONS) == "train")
+    shutil.copy(image_folder.path / "rgb.png", one / name)
+    shutil.copy(image_folder.path / "gray.png", one / "gray.png")
+
+    message = (f"no image of {one} fell into the validation split, which colorize-train needs: 1 usable image "
+               f"\\(1 files skipped: 1 grayscale; .*\\), .*: add images, or raise --validation-fraction; the dataset "
+               f"already in {output} is unchanged")
+    with pytest.raises(ValueError, match=message):
+        prepare.run_prepare(folder_config(image_folder, output, source=str(one)), PipelineOptions(IN_PROCESS), argv=[])
+
+    assert {name: (output / name).read_bytes() for name in names_in(output)} == before
+    assert dataset.read_manifest(str(output)) == previous
+    refused = output / outputs.JOB_FOLDER / prepare.REFUSED_FAILURES_NAME
+    assert [json.loads(line)["reason"] for line in refused.read_text().splitlines()] == ["grayscale"]
