@@ -194,13 +194,11 @@ def lab_to_srgb16(lightness, ab):
 
 
 def lightness_of_gray16(gray):
-    """CIE L (0-100) of uint16 gray levels (R = G = B), any shape, as float32."""
+    """CIE L (0-100) of uint16 gray levels (R = G = B), any shape, as float32: one table lookup."""
     gray = np.asarray(gray)
     if gray.dtype != np.uint16:
         raise ValueError(f"gray must be uint16, got {gray.dtype}")
-    # For a gray, the luminance Y is the linear level itself: the Y row of the matrix sums to 1.
-    return _lab_f_np(_srgb_decode_np(gray.astype(np.float32) / np.float32(65535.0))) * np.float32(116.0) - \
-        np.float32(16.0)
+    return _GRAY16_LIGHTNESS[gray]
 
 
 def _linear_rgb_channels(lightness, ab):
@@ -231,6 +229,11 @@ def _srgb_encode_np(linear):
 
 # Computed by lightness_of_srgb8 itself, so a gray image and its RGB copy get the same L, bit for bit.
 _GRAY_LIGHTNESS = lightness_of_srgb8(np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1))
+
+
+# For a gray, the luminance Y is the linear level itself: the Y row of the matrix sums to 1.
+_GRAY16_LIGHTNESS = (_lab_f_np(_srgb_decode_np(np.arange(65536, dtype=np.float32) / np.float32(65535.0)))
+                     * np.float32(116.0) - np.float32(16.0))
 
 
 def _f_inverse_np(f):

@@ -247,14 +247,25 @@ def _png_text(text):
 
 
 def _png_with_deep_pixels(png, pixels):
-    """A PNG's chunks with its image data replaced by 16-bit `pixels` (H, W, 3 or 4) of the same size."""
+    """A PNG's chunks with its image data replaced by 16-bit `pixels` (H, W, 3 or 4) of the same size.
+
+    The rows are filtered and compressed a block at a time, so the memory stays that of the pixels.
+    """
     height, width, channels = pixels.shape
-    rows = pixels.astype(">u2").view(np.uint8).reshape(height, width * channels * 2)
-    # Filter "up" (each byte minus the one above it) on every row: one vectorised step.
-    filtered = rows.copy()
-    filtered[1:] -= rows[:-1]
-    scanlines = np.concatenate([np.full((height, 1), 2, dtype=np.uint8), filtered], axis=1)
-    image_data = zlib.compress(scanlines.tobytes(), 6)
+    compressor = zlib.compressobj(6)
+    parts, previous = [], np.zeros(width * channels * 2, dtype=np.uint8)
+    rows_per_block = max(1, DEEP_STRIP_PIXELS // width)
+    for start in range(0, height, rows_per_block):
+        rows = pixels[start:start + rows_per_block].astype(">u2").view(np.uint8).reshape(-1, width * channels * 2)
+        # Filter "up" on every row (each byte minus the one above it): one vectorised step.
+        filtered = np.empty((len(rows), rows.shape[1] + 1), dtype=np.uint8)
+        filtered[:, 0] = 2
+        filtered[:, 1:] = rows
+        filtered[0, 1:] -= previous
+        filtered[1:, 1:] -= rows[:-1]
+        previous = rows[-1].copy()
+        parts.append(compressor.compress(filtered.tobytes()))
+    image_data = b"".join(parts) + compressor.flush()
     chunks, position, wrote_data = [png[:8]], 8, False
     while position < len(png):
         length, kind = struct.unpack(">I4s", png[position:position + 8])
@@ -354,10 +365,9 @@ def _tiff_strips(page):
     """The deflated strips of a page (H, W, C), each row differenced along itself (TIFF predictor 2)."""
     height, width, channels = page.shape
     rows_per_strip = max(1, TIFF_STRIP_BYTES // (width * channels * page.dtype.itemsize))
-    little_endian = page.astype(page.dtype.newbyteorder("<"))
     strips = []
     for start in range(0, height, rows_per_strip):
-        block = little_endian[start:start + rows_per_strip]
+        block = page[start:start + rows_per_strip].astype(page.dtype.newbyteorder("<"))
         differenced = block.copy()
         differenced[:, 1:] -= block[:, :-1]  # unsigned: wraps modulo 2**bits, as the predictor does
         strips.append(zlib.compress(differenced.tobytes(), TIFF_DEFLATE_LEVEL))
