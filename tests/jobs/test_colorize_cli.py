@@ -318,8 +318,10 @@ def start_a_long_run(tiny_model, tmp_path, stderr):
     source, output = tmp_path / "photos", tmp_path / "colorized"
     source.mkdir()
     names = [f"scan {index:02d}.png" for index in range(KILLED_RUN_IMAGES)]
+    # Large enough that the run is still busy when the signal arrives: on an idle machine the
+    # rest of a run of small images could finish between its first output and the Ctrl-C.
     for index, name in enumerate(names):
-        gray_pattern(320 + index, 240).save(source / name)
+        gray_pattern(1280 + index, 960).save(source / name)
     argv = ["--input", str(source), "--output", str(output), "--model", tiny_model]
     process = subprocess.Popen([sys.executable, "-m", "jobs.colorize", *argv], stdout=subprocess.DEVNULL,
                                stderr=stderr)
