@@ -318,13 +318,13 @@ def start_a_long_run(tiny_model, tmp_path, stderr):
     source, output = tmp_path / "photos", tmp_path / "colorized"
     source.mkdir()
     names = [f"scan {index:02d}.png" for index in range(KILLED_RUN_IMAGES)]
-    # Large enough that the run is still busy when the signal arrives: on an idle machine the
-    # rest of a run of small images could finish between its first output and the Ctrl-C.
     for index, name in enumerate(names):
-        gray_pattern(1280 + index, 960).save(source / name)
+        gray_pattern(320 + index, 240).save(source / name)
     argv = ["--input", str(source), "--output", str(output), "--model", tiny_model]
+    # A suite started in the background (`.ci/run &`) hands its children an ignored SIGINT, and
+    # Python then never raises KeyboardInterrupt: the run gets a terminal's default back.
     process = subprocess.Popen([sys.executable, "-m", "jobs.colorize", *argv], stdout=subprocess.DEVNULL,
-                               stderr=stderr)
+                               stderr=stderr, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + KILLED_RUN_TIMEOUT
     while not any(name in names for name in (os.listdir(output) if output.exists() else [])):
         if process.poll() is not None or time.monotonic() > deadline:
