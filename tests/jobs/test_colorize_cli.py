@@ -322,9 +322,13 @@ def start_a_long_run(tiny_model, tmp_path, stderr):
         gray_pattern(320 + index, 240).save(source / name)
     argv = ["--input", str(source), "--output", str(output), "--model", tiny_model]
     # A suite started in the background (`.ci/run &`) hands its children an ignored SIGINT, and
-    # Python then never raises KeyboardInterrupt: the run gets a terminal's default back.
-    process = subprocess.Popen([sys.executable, "-m", "jobs.colorize", *argv], stdout=subprocess.DEVNULL,
-                               stderr=stderr, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # Python then never raises KeyboardInterrupt. A handled SIGINT is the default after exec.
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "jobs.colorize", *argv], stdout=subprocess.DEVNULL,
+                                   stderr=stderr)
+    finally:
+        signal.signal(signal.SIGINT, ignored)
     deadline = time.monotonic() + KILLED_RUN_TIMEOUT
     while not any(name in names for name in (os.listdir(output) if output.exists() else [])):
         if process.poll() is not None or time.monotonic() > deadline:
