@@ -22,7 +22,10 @@ setup(
         "importlib_resources>=6",  # TFDS builders import it
         "tensorboard==2.21.0",  # the training job's logs; TensorFlow 2.21 no longer pulls it in
     ],
-    extras_require={"test": ["pytest>=8"]},
+    extras_require={
+        "dask": ["dask[distributed]==2026.8.0"],  # --runner=DaskRunner (pipeline/dask_runner.py)
+        "test": ["pytest>=8", "dask[distributed]==2026.8.0"],
+    },
     entry_points={
         "console_scripts": [
             "colorize=jobs.colorize:main",

@@ -1,6 +1,7 @@
 """What every job's command line shares: quiet logging, Beam options and one-line user errors."""
 
 import contextlib
+import importlib.util
 import sys
 
 from pipeline import console
@@ -9,6 +10,10 @@ EXIT_USAGE = 2
 EXIT_LOCKED = 3  # another run is writing to the same output folder
 EXIT_OUTPUT_FAILED = 4  # the output folder could not be written: full, read-only, no permission
 EXIT_INTERRUPTED = 130  # Ctrl-C, as the shell reports a process ended by SIGINT
+
+# --runner names that mean our DaskRunner (Beam knows its own only by the full class path).
+DASK_RUNNER_NAMES = ("DaskRunner", "dask")
+DASK_RUNNER = "pipeline.dask_runner.DaskRunner"
 
 
 def configure_logging(verbose):
@@ -36,7 +41,7 @@ def pipeline_options(pipeline_args, verbose=False, threads=1):
     """
     from apache_beam.options.pipeline_options import PipelineOptions
 
-    args = list(pipeline_args)
+    args = runner_by_name(pipeline_args)
     chooses_runner = any(arg.startswith("--runner") for arg in args)
     chooses_mode = any(arg.startswith("--direct_running_mode") for arg in args)
     if not chooses_runner and not chooses_mode:
@@ -52,6 +57,21 @@ def pipeline_options(pipeline_args, verbose=False, threads=1):
         raise SystemExit(f"error: unknown option {unknown[0]}; see --help (Beam options use underscores, "
                          "e.g. --direct_num_workers=2)")
     return PipelineOptions(args)
+
+
+def runner_by_name(pipeline_args):
+    """The flags with --runner=DaskRunner (or dask) replaced by our runner's class path."""
+    args = list(pipeline_args)
+    for index, arg in enumerate(args):
+        if arg.startswith("--runner=") and arg.split("=", 1)[1] in DASK_RUNNER_NAMES:
+            args[index] = f"--runner={DASK_RUNNER}"
+        elif arg == "--runner" and index + 1 < len(args) and args[index + 1] in DASK_RUNNER_NAMES:
+            args[index + 1] = DASK_RUNNER
+        else:
+            continue
+        if importlib.util.find_spec("distributed") is None:
+            raise SystemExit("error: --runner=DaskRunner needs Dask: pip install 'beam-colorize[dask]'")
+    return args
 
 
 @contextlib.contextmanager

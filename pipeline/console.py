@@ -16,6 +16,8 @@ NOISY_LOGGERS = ("apache_beam", "absl", "tensorflow", "tensorflow_datasets", "h5
 
 QUIET_VARIABLE = "COLORIZE_QUIET"
 
+_progress_listener = None  # called with every shared count, by runners that show it elsewhere
+
 logger = logging.getLogger(LOGGER_NAME)
 
 
@@ -49,6 +51,15 @@ def configure_logging(verbose=False):
             absl.logging.set_verbosity(absl.logging.ERROR)
         except ImportError:
             pass
+
+
+def forward_progress(listener):
+    """Also hand every count of a shared Progress in this process to `listener(key, what, total, count)`.
+
+    A cluster runner uses it to show its workers' progress on the driver.
+    """
+    global _progress_listener
+    _progress_listener = listener
 
 
 def quiet_worker():
@@ -86,8 +97,9 @@ class Progress:
     _shared: typing.ClassVar[dict] = {}
     _shared_lock = threading.Lock()
 
-    def __init__(self, what, total=None, interval=PROGRESS_INTERVAL, clock=time.monotonic):
+    def __init__(self, what, total=None, interval=PROGRESS_INTERVAL, clock=time.monotonic, key=None):
         self.what = what
+        self.key = key
         self.total = total
         self.interval = interval
         self.clock = clock
@@ -104,10 +116,12 @@ class Progress:
         """
         with cls._shared_lock:
             if key not in cls._shared:
-                cls._shared[key] = cls(what, total)
+                cls._shared[key] = cls(what, total, key=key)
             return cls._shared[key]
 
     def add(self, count=1):
+        if self.key is not None and _progress_listener is not None:
+            _progress_listener(self.key, self.what, self.total, count)
         with self._lock:
             now = self.clock()
             if self.started is None:

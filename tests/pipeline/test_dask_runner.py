@@ -1,0 +1,132 @@
+"""Tests for pipeline/dask_runner.py: both Beam jobs on a two-worker Dask cluster give what the DirectRunner gives."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from jobs import common
+from pipeline import colorize, console, dask_runner, prepare, schema
+from tests.pipeline.conftest import color_image, gray_image
+
+WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A two-process Dask cluster on loopback, started once for this module and stopped after it."""
+    distributed = pytest.importorskip("distributed")
+    with (distributed.LocalCluster(n_workers=WORKERS, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=None) as local_cluster,
+          distributed.Client(local_cluster) as client):
+        yield local_cluster.scheduler_address, client
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory):
+    """Four images (two color, two grayscale), one corrupt JPEG and one text file."""
+    folder = tmp_path_factory.mktemp("dask-photos")
+    (folder / "album").mkdir()
+    color_image(40, 32).save(folder / "color.png")
+    color_image(36, 28).save(folder / "album" / "color.jpg", quality=95)
+    gray_image(32, 24).save(folder / "gray.png")
+    gray_image(24, 40).save(folder / "album" / "gray.jpg")
+    (folder / "broken.jpg").write_bytes(np.random.default_rng(0).integers(0, 256, 3_000, dtype=np.uint8).tobytes())
+    (folder / "notes.txt").write_text("scanned in 2019\n")
+    return folder
+
+
+def options(*flags):
+    return common.pipeline_options(list(flags))
+
+
+def dask_options(address):
+    return options("--runner=DaskRunner", f"--dask_client_address={address}")
+
+
+def files_under(folder):
+    return sorted(os.path.relpath(os.path.join(directory, name), folder)
+                  for directory, _, names in os.walk(folder) for name in names)
+
+
+def counts_on_workers(client, what):
+    """The sum over the workers of every shared Progress count labelled `what`."""
+    def done():
+        return {key: progress.done for key, progress in console.Progress._shared.items() if progress.what == what}
+    return sum(sum(counts.values()) for counts in client.run(done).values())
+
+
+def test_short_runner_name_means_our_dask_runner():
+    assert common.runner_by_name(["--runner=DaskRunner", "--runner", "dask"]) == [
+        f"--runner={common.DASK_RUNNER}", "--runner", common.DASK_RUNNER]
+    assert f"{dask_runner.DaskRunner.__module__}.{dask_runner.DaskRunner.__name__}" == common.DASK_RUNNER
+    assert common.runner_by_name(["--runner=DirectRunner"]) == ["--runner=DirectRunner"]
+
+
+def test_a_small_create_uses_every_worker_thread():
+    assert dask_runner.default_partitions(5, threads=2) == 5
+    assert dask_runner.default_partitions(1_000, threads=2) == 2 * dask_runner.PARTITIONS_PER_THREAD
+    assert dask_runner.default_partitions(0, threads=2) == 1
+
+
+def test_colorize_on_dask_equals_the_direct_runner(cluster, photos, tiny_model, tmp_path):
+    address, client = cluster
+    reports = {}
+    for name, pipeline_options in (("direct", options()), ("dask", dask_options(address))):
+        config = colorize.ColorizeConfig(input=str(photos), output=str(tmp_path / name), model=tiny_model)
+        reports[name] = colorize.run_colorize(config, pipeline_options, ["colorize"])
+    direct, dask = reports["direct"], reports["dask"]
+    assert dask["counts"] == direct["counts"]
+    assert direct["counts"]["colorized"] == 4 and direct["counts"]["failed"] == 1
+    assert direct["counts"]["ignored"] == 1
+    assert [(failure["path"], failure["reason"]) for failure in dask["failures"]] == [
+        (failure["path"], failure["reason"]) for failure in direct["failures"]]
+    assert dask["ignored"] == direct["ignored"]
+    # The same files, nothing left over: no staging folder, temporary file or extra output.
+    assert files_under(tmp_path / "dask") == files_under(tmp_path / "direct")
+    for relative in ("color.png", "album/color.jpg", "gray.png", "album/gray.jpg"):
+        with Image.open(tmp_path / "direct" / relative) as one, Image.open(tmp_path / "dask" / relative) as other:
+            difference = np.abs(np.asarray(one, dtype=np.int16) - np.asarray(other, dtype=np.int16))
+        assert difference.max() <= 1, relative  # oneDNN may round differently in another process
+    # Each image was colorized once, by one of the two workers.
+    assert counts_on_workers(client, "images colorized") == 5
+    assert sum(client.run(lambda: len(colorize._COLORIZERS)).values()) <= WORKERS
+
+
+def shard_records(folder):
+    """Split -> sorted (id, gray PNG, RGB PNG) of every example in a shard folder."""
+    records = {}
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(schema.SHARD_SUFFIX):
+            continue
+        split = name.split("-")[0]
+        for record in tf.data.TFRecordDataset(str(folder / name), compression_type="GZIP"):
+            example = tf.train.Example.FromString(record.numpy())
+            features = example.features.feature
+            records.setdefault(split, []).append(tuple(features[key].bytes_list.value[0]
+                                                       for key in ("image/id", "image/gray", "image/rgb")))
+    return {split: sorted(values) for split, values in records.items()}
+
+
+def test_prepare_on_dask_equals_the_direct_runner(cluster, photos, tmp_path):
+    address, _ = cluster
+    manifests = {}
+    for name, pipeline_options in (("direct", options()), ("dask", dask_options(address))):
+        config = prepare.PrepareConfig(source=str(photos), output=str(tmp_path / name), size=16,
+                                       validation_fraction=0.25, test_fraction=0.25)
+        manifests[name] = prepare.run_prepare(config, pipeline_options, ["colorize-prepare"])
+    direct, dask = manifests["direct"], manifests["dask"]
+    assert dask["splits"] == direct["splits"]
+    assert sum(split["examples"] for split in direct["splits"].values()) == 2  # the grayscale ones are skipped
+    assert dask["skipped"] == direct["skipped"] == {"grayscale": 2, "not_an_image": 2}
+    assert shard_records(tmp_path / "dask") == shard_records(tmp_path / "direct")
+
+    def failures(folder):
+        with open(folder / schema.FAILURES_NAME, encoding="utf-8") as file:
+            return sorted(file.read().splitlines())
+    assert failures(tmp_path / "dask") == failures(tmp_path / "direct")
+    assert files_under(tmp_path / "dask") == files_under(tmp_path / "direct")
+
+
