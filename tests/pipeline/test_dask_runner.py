@@ -1,6 +1,7 @@
 """Tests for pipeline/dask_runner.py: both Beam jobs on a two-worker Dask cluster give what the DirectRunner gives."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from pipeline import colorize, console, dask_runner, prepare, schema
 from tests.pipeline.conftest import color_image, gray_image
 
 WORKERS = 2
+COLOR_IMAGES = 10
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +28,11 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory):
-    """Four images (two color, two grayscale), one corrupt JPEG and one text file."""
+    """Twelve images (ten color, two grayscale), one corrupt JPEG and one text file."""
     folder = tmp_path_factory.mktemp("dask-photos")
     (folder / "album").mkdir()
+    for index in range(COLOR_IMAGES - 2):  # enough for every split of the prepare job to have one
+        color_image(24 + index, 20).rotate(90 * index).save(folder / f"color{index}.png")
     color_image(40, 32).save(folder / "color.png")
     color_image(36, 28).save(folder / "album" / "color.jpg", quality=95)
     gray_image(32, 24).save(folder / "gray.png")
@@ -79,7 +83,7 @@ def test_colorize_on_dask_equals_the_direct_runner(cluster, photos, tiny_model, 
         reports[name] = colorize.run_colorize(config, pipeline_options, ["colorize"])
     direct, dask = reports["direct"], reports["dask"]
     assert dask["counts"] == direct["counts"]
-    assert direct["counts"]["colorized"] == 4 and direct["counts"]["failed"] == 1
+    assert direct["counts"]["colorized"] == COLOR_IMAGES + 2 and direct["counts"]["failed"] == 1
     assert direct["counts"]["ignored"] == 1
     assert [(failure["path"], failure["reason"]) for failure in dask["failures"]] == [
         (failure["path"], failure["reason"]) for failure in direct["failures"]]
@@ -91,7 +95,7 @@ def test_colorize_on_dask_equals_the_direct_runner(cluster, photos, tiny_model, 
             difference = np.abs(np.asarray(one, dtype=np.int16) - np.asarray(other, dtype=np.int16))
         assert difference.max() <= 1, relative  # oneDNN may round differently in another process
     # Each image was colorized once, by one of the two workers.
-    assert counts_on_workers(client, "images colorized") == 5
+    assert counts_on_workers(client, "images colorized") == COLOR_IMAGES + 3
     assert sum(client.run(lambda: len(colorize._COLORIZERS)).values()) <= WORKERS
 
 
@@ -115,11 +119,13 @@ def test_prepare_on_dask_equals_the_direct_runner(cluster, photos, tmp_path):
     manifests = {}
     for name, pipeline_options in (("direct", options()), ("dask", dask_options(address))):
         config = prepare.PrepareConfig(source=str(photos), output=str(tmp_path / name), size=16,
-                                       validation_fraction=0.25, test_fraction=0.25)
+                                       validation_fraction=0.4, test_fraction=0.3)  # every split gets one
         manifests[name] = prepare.run_prepare(config, pipeline_options, ["colorize-prepare"])
     direct, dask = manifests["direct"], manifests["dask"]
-    assert dask["splits"] == direct["splits"]
-    assert sum(split["examples"] for split in direct["splits"].values()) == 2  # the grayscale ones are skipped
+    def splits(manifest):
+        return {split: (details["examples"], len(details["shards"])) for split, details in manifest["splits"].items()}
+    assert splits(dask) == splits(direct)
+    assert sum(split["examples"] for split in direct["splits"].values()) == COLOR_IMAGES  # not the gray ones
     assert dask["skipped"] == direct["skipped"] == {"grayscale": 2, "not_an_image": 2}
     assert shard_records(tmp_path / "dask") == shard_records(tmp_path / "direct")
 
@@ -127,6 +133,9 @@ def test_prepare_on_dask_equals_the_direct_runner(cluster, photos, tmp_path):
         with open(folder / schema.FAILURES_NAME, encoding="utf-8") as file:
             return sorted(file.read().splitlines())
     assert failures(tmp_path / "dask") == failures(tmp_path / "direct")
-    assert files_under(tmp_path / "dask") == files_under(tmp_path / "direct")
+
+    def without_run_ids(folder):  # shard names carry each run's id
+        return [re.sub(r"-[0-9a-f]{8}-", "-", name) for name in files_under(folder)]
+    assert without_run_ids(tmp_path / "dask") == without_run_ids(tmp_path / "direct")
 
 
