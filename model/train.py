@@ -48,8 +48,9 @@ RESUMABLE_CHANGES = ("epochs", "time_budget", "resume", "output", "init_from")
 FEATURE_CACHE_DIR = "feature-cache"  # the frozen encoder's features of the training crops, float16
 FEATURE_SHUFFLE_BATCHES = 64  # cached batches shuffled at a time (the first pass is shuffled by example)
 ENCODER_WEIGHTS_FOLDER = os.path.join("data", "downloads")  # where data/fetch_efficientnet.py converts them to
-# What a run folder from before the pretrained network trained: its config.json lacks these.
-LEGACY_CONFIG = {"architecture": network.ARCHITECTURE, "encoder": None, "encoder_weights": None}
+# What a run folder from before the pretrained network trained: its config.json lacks these. Its
+# encoder fields are the defaults, which the older architecture ignores, so that the same command resumes it.
+LEGACY_CONFIG = {"architecture": network.ARCHITECTURE, "encoder": network.DEFAULT_ENCODER, "encoder_weights": None}
 
 
 @dataclasses.dataclass(frozen=True)

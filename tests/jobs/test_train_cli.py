@@ -452,3 +452,18 @@ def test_shards_too_small_for_the_pretrained_network_are_a_user_error(shard_fold
                                                                       capsys):
     message = run_expecting_user_error(pretrained_run_flags(shard_folder, tmp_path / "run", 1, encoder_weights), capsys)
     assert "16x16" in message and "--size 32" in message
+
+
+def test_a_run_folder_from_before_the_pretrained_network_resumes(shard_folder, finished_run, tmp_path):
+    output = tmp_path / "older-run"
+    shutil.copytree(finished_run, output)
+    config = json.loads((output / train.CONFIG_NAME).read_text())
+    for key in ("architecture", "encoder", "encoder_weights"):
+        del config[key]
+    (output / train.CONFIG_NAME).write_text(json.dumps(config))
+
+    flags = [flag for flag in tiny_run_flags(shard_folder, output, epochs=2) if flag != "lab-unet-classifier"]
+    flags.remove("--architecture")
+    train_job.main(flags + ["--resume"])
+    assert read_history(output)["epoch"] == [0.0, 1.0]
+    assert json.loads((output / "model.json").read_text())["architecture"] == "lab-unet-classifier"
