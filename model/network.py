@@ -28,6 +28,7 @@ PRETRAINED_ARCHITECTURE_VERSION = 1
 NORM_GROUPS = 4  # channel groups normalized together, per image
 DECODER_STRIDES = (4, 8, 16, 32)  # the encoder features the pretrained network's decoder joins
 DECODER_WIDTHS = (64, 96, 128, 256)  # the decoder's channels at those strides
+DECODER_NORM_GROUPS = 8  # channel groups normalized together in the decoder, per image
 DEFAULT_ENCODER = "lite0"
 
 
@@ -134,7 +135,7 @@ def build_decoder(num_bins, channels, widths=DECODER_WIDTHS):
               for stride, count in zip(DECODER_STRIDES, channels)]
     coarsest = inputs[-1]
     x = layers.Conv2D(widths[-1], 1, use_bias=False, name="s32_project")(coarsest)
-    x = layers.GroupNormalization(groups=8, name="s32_gn")(x)
+    x = layers.GroupNormalization(groups=DECODER_NORM_GROUPS, name="s32_gn")(x)
     x = layers.ReLU(name="s32_relu")(x)
     # The scene as a whole (Iizuka et al., 2016): one vector added at every position.
     scene = layers.GlobalAveragePooling2D(name="global_pool")(coarsest)
@@ -145,8 +146,8 @@ def build_decoder(num_bins, channels, widths=DECODER_WIDTHS):
         name = f"dec{DECODER_STRIDES[level]}"
         x = UpsampleTo(name=f"{name}_up")([x, inputs[level]])
         x = layers.Concatenate(name=f"{name}_skip")([x, inputs[level]])
-        x = _conv(x, widths[level], f"{name}a", groups=8)
-        x = _conv(x, widths[level], f"{name}b", groups=8)
+        x = _conv(x, widths[level], f"{name}a", groups=DECODER_NORM_GROUPS)
+        x = _conv(x, widths[level], f"{name}b", groups=DECODER_NORM_GROUPS)
     logits = layers.Conv2D(num_bins, 1, name="ab_logits", dtype="float32")(x)
     return keras.Model(inputs, logits, name="decoder")
 
