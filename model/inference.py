@@ -15,9 +15,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-# losses: a pretrained-architecture model.keras holds its trained decoder with the loss it was
-# compiled with, which Keras deserializes even when loading without compiling.
-from model import bins, color, losses, network  # noqa: F401
+from model import bins, color, network
 
 MODEL_CONFIG_NAME = "model.json"  # beside every model.keras: bins, temperature, working size
 # Pixels composed at a time: the float32 intermediates of a strip (about 25 MB) stay near
