@@ -434,8 +434,7 @@ class ColorizeFiles(beam.DoFn):
                 "output": files.printable_path(error.path)})
         except OSError as error:
             Metrics.counter("colorize", "failed_unreadable").inc()
-            yield beam.pvalue.TaggedOutput(FAILURE_TAG, files.failure_record(
-                path, "io_error", f"cannot read it ({error.strerror or error})"))
+            yield beam.pvalue.TaggedOutput(FAILURE_TAG, files.unreadable_record(path, error))
         else:
             Metrics.counter("colorize", result["status"]).inc()
             yield {**result, "seconds": round(time.monotonic() - started, 3)}

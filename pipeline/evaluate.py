@@ -148,7 +148,7 @@ def folder_images(folder, max_pixels, limit=None):
                 skipped.append(files.failure_record(path, error.reason, error.detail))
                 continue
             except OSError as error:
-                skipped.append(files.failure_record(path, "unreadable", str(error)))
+                skipped.append(files.unreadable_record(path, error))
                 continue
             count += 1
             yield rgb[None], np.array([schema.NO_LABEL]), [files.printable_path(relative_path)]

@@ -27,6 +27,29 @@ import tempfile
 
 GLOB_CHARACTERS = "*?["
 UNDECODABLE_BYTE = re.compile(r"[\udc80-\udcff]")  # how surrogateescape holds a byte that is not UTF-8
+# Why a job skipped a file: the one vocabulary of every job's failure records and reports.
+FAILURE_REASONS = {
+    # Found while listing the input.
+    "unlistable": "a folder that cannot be listed, so none of its files were read",
+    "bad_link": "a link that leaves the input folder, dangles or loops, or a link to a folder",
+    "not_a_file": "a FIFO, device or socket rather than a regular file: never opened",
+    "unreadable": "a file that exists but cannot be read (no permission, gone, a path too long)",
+    # Found while decoding it.
+    "empty": "a file of 0 bytes",
+    "not_an_image": "not an image file (by its extension or its content)",
+    "unsupported_format": "an image in a format the job cannot write back",
+    "corrupt": "an image whose header or pixels are damaged",
+    "too_large": "more pixels (or bytes) than --max-pixels allows",
+    "too_small": "a side shorter than the minimum",
+    "grayscale": "already grayscale: no color to learn from",
+    "animated": "an animation whose frames cannot all be kept",
+    "bad_metadata": "metadata that cannot be carried over to the output",
+    # Found while planning or writing an output (colorize).
+    "reserved_name": "its output would land in the job's own folder",
+    "foreign_file": "its output path holds a file the job did not write",
+    "write_failed": "its output could not be written",
+    "output_stopped": "the output folder stopped taking files (full or read-only)",
+}
 NOT_REGULAR_KINDS = {  # stat file type test -> how the report names it
     stat.S_ISFIFO: "a FIFO (named pipe)",
     stat.S_ISCHR: "a character device",
@@ -116,8 +139,7 @@ def list_files(input_path, skip=lambda name: False):
             try:
                 mode = os.stat(path).st_mode
             except OSError as error:  # e.g. a path longer than the system allows
-                refused.append(failure_record(path, "unreadable", f"cannot look at this file ({error.strerror}); "
-                                                                  "move it to a shorter path or give the job access"))
+                refused.append(unreadable_record(path, error))
                 continue
             kind = not_regular_kind(mode)
             if kind:
@@ -208,8 +230,19 @@ def printable_path(path):
 
 
 def failure_record(path, reason, detail):
-    """The {"path", "reason", "detail"} record of a file a job skipped, its path printable."""
+    """The {"path", "reason", "detail"} record of a file a job skipped, its path printable.
+
+    `reason` is one of FAILURE_REASONS; a new kind of failure is added there first.
+    """
+    if reason not in FAILURE_REASONS:
+        raise ValueError(f"unknown failure reason {reason!r}; add it to files.FAILURE_REASONS")
     return {"path": printable_path(path), "reason": reason, "detail": detail}
+
+
+def unreadable_record(path, error):
+    """The failure record of a file that an OSError kept from being looked at or read."""
+    return failure_record(path, "unreadable", f"cannot read the file ({error.strerror or error}); give the job "
+                                              "read access to it, move it to a shorter path, or remove it")
 
 
 def json_text(value, **options):

@@ -32,9 +32,11 @@ MIN_CROP_FRACTION = 0.5  # random crops cover between half and all of the short 
 
 
 class UnusableImage(Exception):
-    """An input file that cannot become a training image; `reason` is a short category."""
+    """An input file that cannot become a training image; `reason` is one of files.FAILURE_REASONS."""
 
     def __init__(self, reason, detail):
+        if reason not in files.FAILURE_REASONS:
+            raise ValueError(f"unknown failure reason {reason!r}; add it to files.FAILURE_REASONS")
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail

@@ -92,7 +92,7 @@ def write_bad_and_good_inputs(source, outside):
     if os.geteuid() != 0:  # root reads a file whatever its permissions say
         gray_pattern(40, 30).save(source / "locked.png")
         os.chmod(source / "locked.png", 0)
-        reasons["locked.png"] = "io_error"
+        reasons["locked.png"] = "unreadable"
     return reasons
 
 

@@ -271,7 +271,7 @@ def test_colorize_images_writes_full_resolution_outputs_with_the_input_lightness
             str(output / "odd" / "small.png"): 0.002, str(output / "large.png"): 0.54}), label="CheckResults")
         reasons = outputs[colorize.FAILURE_TAG] | "Reasons" >> beam.Map(
             lambda failure: (os.path.basename(failure["path"]), failure["reason"]))
-        assert_that(reasons, equal_to([("broken.png", "not_an_image"), ("gone.png", "io_error")]), label="CheckFailures")
+        assert_that(reasons, equal_to([("broken.png", "not_an_image"), ("gone.png", "unreadable")]), label="CheckFailures")
 
     for relative_path, size in [("odd/small.png", (53, 37)), ("large.png", (900, 600))]:
         result = Image.open(output / relative_path)

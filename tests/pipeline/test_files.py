@@ -102,3 +102,10 @@ def test_a_name_that_is_not_utf8_is_listed_and_written_printably_in_reports(tmp_
 def test_names_that_are_utf8_are_printed_unchanged(name):
     assert files.printable_path(name) == name
     assert json.loads(files.json_text(name)) == name
+
+
+def test_every_job_names_a_failure_from_one_vocabulary():
+    with pytest.raises(ValueError, match="unknown failure reason 'io_error'"):
+        files.failure_record("a.png", "io_error", "cannot read it")
+    record = files.unreadable_record("a.png", PermissionError(13, "Permission denied"))
+    assert record["reason"] == "unreadable" and "Permission denied" in record["detail"]

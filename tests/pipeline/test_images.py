@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import ExifTags, Image
 
-from pipeline import images
+from pipeline import files, images
 
 RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
 
@@ -360,3 +360,9 @@ def test_an_unrecognised_large_file_is_refused_from_its_first_bytes(tmp_path):
 
     assert isinstance(refused, images.UnusableImage) and refused.reason == "not_an_image"
     assert peak < READ_MEMORY_LIMIT
+
+
+def test_an_unusable_image_names_its_reason_from_the_shared_vocabulary():
+    assert images.UnusableImage("corrupt", "cut short").reason in files.FAILURE_REASONS
+    with pytest.raises(ValueError, match="unknown failure reason"):
+        images.UnusableImage("broken", "cut short")
