@@ -3,7 +3,7 @@
     python bench/bench_panorama.py                  # 40000x256 against 3873x2582 (10 megapixels each)
     python bench/bench_panorama.py --width 80000    # a longer strip
 
-Each image is colorized by `pipeline.colorize.colorize_image_bytes`, the job's own code for
+Each image is colorized by `pipeline.colorized_photos.colorize_image_bytes`, the job's own code for
 one file (decode, network, full-resolution composition, PNG encoding), in a fresh process
 that has loaded the model first; that process reports the seconds of the call and its peak
 resident memory. The start-up (TensorFlow, the model) is measured once, in a process that
@@ -44,7 +44,7 @@ def measure(path, model_path):
     import functools
 
     from model import inference
-    from pipeline import colorize, console, images
+    from pipeline import colorized_photos, console, images
 
     console.configure_logging(verbose=False)
     colorizer = inference.load(model_path)
@@ -53,8 +53,8 @@ def measure(path, model_path):
         with open(path, "rb") as file:
             data = file.read()
         started = time.perf_counter()
-        colorize.colorize_image_bytes(data, path, functools.partial(inference.colorize_image, colorizer),
-                                      max_pixels=images.MAX_PIXELS)
+        colorized_photos.colorize_image_bytes(data, path, functools.partial(inference.colorize_image, colorizer),
+                                              max_pixels=images.MAX_PIXELS)
         seconds = time.perf_counter() - started
     print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 

@@ -64,7 +64,7 @@ def main(argv=None):
     args, pipeline_args = parse_args(argv)
     common.configure_logging(args.verbose)
     from model import default_model
-    from pipeline import colorize
+    from pipeline import colorize, colorize_report
 
     with common.user_errors():
         config = colorize.ColorizeConfig(
@@ -77,10 +77,10 @@ def main(argv=None):
         # NumPy work (measured in bench/bench_colorize.py); one per core.
         options = common.pipeline_options(pipeline_args, args.verbose, threads=os.cpu_count() or 1)
         report = colorize.run_colorize(config, options, ["colorize", *argv])
-    print(colorize.summarize(report))
+    print(colorize_report.summarize(report))
     if report["stopped"]:
         print(f"error: {report['stopped']}", file=sys.stderr)
-    if report["stopped"] or any(failure["reason"] in colorize.WRITE_FAILURES for failure in report["failures"]):
+    if report["stopped"] or any(failure["reason"] in colorize_report.WRITE_FAILURES for failure in report["failures"]):
         sys.exit(EXIT_OUTPUT_FAILED)
     if report["counts"]["failed"]:
         sys.exit(EXIT_SOME_FAILED)

@@ -4,7 +4,7 @@ import contextlib
 import importlib.util
 import sys
 
-from pipeline import console
+from pipeline import console, images
 
 EXIT_USAGE = 2
 EXIT_LOCKED = 3  # another run is writing to the same output folder
@@ -28,8 +28,8 @@ def add_verbose_flag(parser, libraries="TensorFlow's and Beam's"):
 
 def add_max_pixels_flag(parser):
     """--max-pixels: the decompression-bomb limit shared by every job that decodes user files."""
-    parser.add_argument("--max-pixels", type=int, default=100_000_000,
-                        help="Larger images are refused as possible decompression bombs (default 100,000,000).")
+    parser.add_argument("--max-pixels", type=int, default=images.MAX_PIXELS,
+                        help=f"Larger images are refused as possible decompression bombs (default {images.MAX_PIXELS:,}).")
 
 
 def pipeline_options(pipeline_args, verbose=False, threads=1):

@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 import typing
+import uuid
 import warnings
 
 from model.durations import format_duration
@@ -85,13 +86,12 @@ def _import_without_stderr(module):
         os.close(saved)
 
 
-
 class Progress:
     """Counts items in this process and logs `done of total, rate, ETA` every few seconds.
 
     Beam workers are separate processes on a multi-process or cluster runner; each one
     counts and reports its own share of the job's total. Threads of one process share a
-    count through `Progress.shared`.
+    count through a SharedProgress.
     """
 
     _shared: typing.ClassVar[dict] = {}
@@ -144,3 +144,20 @@ class Progress:
         if self.total and rate > 0 and self.done < self.total:
             text += f", ETA {format_duration((self.total - self.done) / rate)}"
         return text + ")"
+
+
+class SharedProgress:
+    """The Progress that every copy of a DoFn counts into, one per worker process.
+
+    Made in the DoFn's __init__ and pickled with it, so every copy that Beam makes of the
+    DoFn carries the same key; `acquire()` in setup() returns this process's Progress for
+    it, which the threads of a multi-threaded worker then share.
+    """
+
+    def __init__(self, what, total=None):
+        self.key = uuid.uuid4().hex
+        self.what = what
+        self.total = total
+
+    def acquire(self):
+        return Progress.shared(self.key, self.what, self.total)

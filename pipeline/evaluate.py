@@ -16,16 +16,16 @@ import time
 
 import numpy as np
 import tensorflow as tf
-from PIL import Image
 
 from model import inference, metrics
-from pipeline import cifar, dataset, files, images, schema
+from pipeline import cifar, dataset, files, grids, images, schema
 from pipeline.console import Progress
 
 PER_IMAGE_NAME = "per_image.csv"
 METRICS = ("mse", "psnr", "ssim", "ciede2000", "blotches", "colorfulness", "colorfulness_truth")
 GRID_COLUMNS = 3  # grayscale | colorized | ground truth
 GRID_CELL = 160  # pixels on the long side of each picture in the grid
+GRID_GAP = 4  # white pixels between the pictures
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,29 +158,8 @@ def folder_images(folder, max_pixels, limit=None):
 
 def save_grid(rows, path):
     """A PNG grid: one row per image, grayscale | colorized | ground truth."""
-    if not rows:
-        return
-    cells = []
-    for row in rows:
-        scaled = []
-        for picture in row:
-            image = Image.fromarray(picture)
-            factor = GRID_CELL / max(image.size)
-            image = image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))),
-                                 Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.NEAREST)
-            scaled.append(image)
-        cells.append(scaled)
-    height = sum(max(image.height for image in row) + 4 for row in cells)
-    width = max(sum(image.width + 4 for image in row) for row in cells)
-    canvas = Image.new("RGB", (width, height), (255, 255, 255))
-    top = 0
-    for row in cells:
-        left = 0
-        for image in row:
-            canvas.paste(image, (left, top))
-            left += image.width + 4
-        top += max(image.height for image in row) + 4
-    canvas.save(path)
+    if rows:
+        grids.picture_grid(rows, gap=GRID_GAP, cell=GRID_CELL).save(path)
 
 
 def method_name(temperature, saturation):

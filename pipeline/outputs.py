@@ -13,6 +13,7 @@ it knows that a file at a target path is its own (and may be replaced) and wheth
 output still matches its input.
 """
 
+import contextlib
 import datetime
 import errno
 import fcntl
@@ -87,39 +88,45 @@ def prepare_folder(output):
     """Create the output folder and its job folder, and prove that a file can be written there.
 
     Raises OutputError for a full disk or a read-only file system, ValueError for any other
-    reason it cannot (a path through a file, no permission), each saying what to do; the
-    probe never stays behind, even on a full disk where creating it succeeds and writing
-    it fails.
+    reason it cannot (a path through a file, no permission, an unknown file system), each
+    saying what to do; the probe never stays behind, even on a full disk where creating it
+    succeeds and writing it fails.
     """
-    if is_remote(output):
-        from apache_beam.io.filesystems import FileSystems
-
-        probe = FileSystems.join(output, f"{JOB_FOLDER}-write-test-{uuid.uuid4().hex}")
-        try:
-            with FileSystems.create(probe) as file:
-                file.write(b"ok")
-            FileSystems.delete([probe])
-        except Exception as error:  # Any file-system error means the same thing to the user here.
-            raise ValueError(f"cannot write to the output folder {output} ({error}); "
-                             "choose a folder you can write to with --output") from error
-        return
-    temporary = os.path.join(job_folder(output), TEMPORARY_FOLDER)
-    probe = os.path.join(temporary, f"write-test-{uuid.uuid4().hex}")
     try:
-        os.makedirs(temporary, exist_ok=True)
-        try:
-            with open(probe, "wb") as file:
-                file.write(b"ok")
-                file.flush()
-                os.fsync(file.fileno())
-        finally:
-            if os.path.exists(probe):
-                os.remove(probe)
-    except OSError as error:
-        if error.errno in STOPPING_ERRNOS:
+        if is_remote(output):
+            from apache_beam.io.filesystems import FileSystems
+
+            probe = FileSystems.join(output, f"{JOB_FOLDER}-write-test-{uuid.uuid4().hex}")
+            _write_and_remove(probe, FileSystems.create, FileSystems.exists, lambda path: FileSystems.delete([path]))
+        else:
+            temporary = os.path.join(job_folder(output), TEMPORARY_FOLDER)
+            os.makedirs(temporary, exist_ok=True)
+            probe = os.path.join(temporary, f"write-test-{uuid.uuid4().hex}")
+            _write_and_remove(probe, _create_synced, os.path.exists, os.remove)
+    # Beam's file systems raise BeamIOError (an OSError) for a failed write, ValueError for an unknown scheme.
+    except (OSError, ValueError) as error:
+        if getattr(error, "errno", None) in STOPPING_ERRNOS:
             raise OutputError(output, error) from error
-        raise ValueError(f"cannot write to the output folder {output} ({error.strerror or error}); "
+        raise ValueError(f"cannot write to the output folder {output} ({getattr(error, 'strerror', None) or error}); "
                          "choose a folder you can write to with --output") from error
+
+
+def _write_and_remove(probe, create, exists, remove):
+    try:
+        with create(probe) as file:
+            file.write(b"ok")
+    finally:
+        if exists(probe):
+            remove(probe)
+
+
+@contextlib.contextmanager
+def _create_synced(path):
+    """A local file opened for writing whose data reaches the disk on close: a full disk shows then, not later."""
+    with open(path, "wb") as file:
+        yield file
+        file.flush()
+        os.fsync(file.fileno())
 
 
 class OutputLock:

@@ -16,17 +16,25 @@ from PIL import Image
 
 from jobs import colorize as colorize_job
 from jobs import common
-from pipeline import colorize, outputs
+from pipeline import colorize, colorize_report, outputs
+from tests.pipeline.conftest import gray_pattern
 
 MAX_PIXELS = 2_000  # the --max-pixels of the bad-input run: the good images fit, huge.png does not
-KILLED_RUN_IMAGES = 12
+KILLED_RUN_IMAGES = 6  # more than the run's worker threads, each of which writes one output before it is held
 KILLED_RUN_TIMEOUT = 120  # seconds for the killed run to start and write its first output
-
-
-def gray_pattern(width, height):
-    """An 8-bit gray image of diagonal ramps."""
-    row, column = np.mgrid[0:height, 0:width]
-    return Image.fromarray(((column * 3 + row * 5) % 256).astype(np.uint8))
+# The colorize job, except that each worker thread holds after writing its first output, until
+# the run is interrupted or killed: so a run is always stopped mid-way, however fast it is.
+HELD_RUN = """
+import sys, threading
+from pipeline import outputs
+write = outputs.write_atomically
+def write_then_hold(*args, **kwargs):
+    write(*args, **kwargs)
+    threading.Event().wait()
+outputs.write_atomically = write_then_hold
+from jobs import colorize
+colorize.main(sys.argv[1:])
+"""
 
 
 def files_under(folder, skip=None):
@@ -111,7 +119,7 @@ def test_bad_inputs_are_reported_and_every_good_one_colorized(run_cli, tiny_mode
         ["good.png", "sub dir", "sub dir/good two.jpg"])
     assert Image.open(output / "sub dir" / "good two.jpg").size == (30, 40)
 
-    report = json.loads(pathlib.Path(colorize.report_path(str(output))).read_text(encoding="utf-8"))
+    report = json.loads(pathlib.Path(colorize_report.report_path(str(output))).read_text(encoding="utf-8"))
     assert report["counts"] == {"files": len(reasons) + 3, "colorized": 2, "passed_through": 0, "up_to_date": 0,
                                 "redone": 0, "not_done": 0, "ignored": 1, "failed": len(reasons), "orphaned": 0}
     assert {os.path.relpath(failure["path"], source): failure["reason"] for failure in report["failures"]} == reasons
@@ -303,7 +311,7 @@ def test_an_output_that_cannot_be_written_is_reported_against_its_output_path(
     status = run_cli(["--input", str(source), "--output", str(output), "--model", tiny_model])
 
     assert status == colorize_job.EXIT_OUTPUT_FAILED
-    report = json.loads(pathlib.Path(colorize.report_path(str(output))).read_text(encoding="utf-8"))
+    report = json.loads(pathlib.Path(colorize_report.report_path(str(output))).read_text(encoding="utf-8"))
     [failure] = report["failures"]
     assert (failure["reason"], failure["output"]) == ("write_failed", str(output / "locked.png"))
     assert failure["detail"].startswith(f"cannot write {output / 'locked.png'} ({os.strerror(error_number)})")
@@ -313,20 +321,19 @@ def test_an_output_that_cannot_be_written_is_reported_against_its_output_path(
         capsys.readouterr().out)
 
 
-def start_a_long_run(tiny_model, tmp_path, stderr):
-    """(process, argv, output, names): a colorize run of KILLED_RUN_IMAGES in a subprocess, once it wrote one output."""
+def start_a_held_run(tiny_model, tmp_path, stderr):
+    """(process, argv, output, names): a HELD_RUN of KILLED_RUN_IMAGES in a subprocess, once it wrote one output."""
     source, output = tmp_path / "photos", tmp_path / "colorized"
     source.mkdir()
     names = [f"scan {index:02d}.png" for index in range(KILLED_RUN_IMAGES)]
     for index, name in enumerate(names):
-        gray_pattern(320 + index, 240).save(source / name)
+        gray_pattern(32 + index, 24).save(source / name)
     argv = ["--input", str(source), "--output", str(output), "--model", tiny_model]
     # A suite started in the background (`.ci/run &`) hands its children an ignored SIGINT, and
     # Python then never raises KeyboardInterrupt. A handled SIGINT is the default after exec.
     ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        process = subprocess.Popen([sys.executable, "-m", "jobs.colorize", *argv], stdout=subprocess.DEVNULL,
-                                   stderr=stderr)
+        process = subprocess.Popen([sys.executable, "-c", HELD_RUN, *argv], stdout=subprocess.DEVNULL, stderr=stderr)
     finally:
         signal.signal(signal.SIGINT, ignored)
     deadline = time.monotonic() + KILLED_RUN_TIMEOUT
@@ -339,7 +346,7 @@ def start_a_long_run(tiny_model, tmp_path, stderr):
 
 
 def test_ctrl_c_is_one_line_and_exit_130_and_the_next_run_finishes(run_cli, tiny_model, tmp_path):
-    interrupted, argv, output, names = start_a_long_run(tiny_model, tmp_path, subprocess.PIPE)
+    interrupted, argv, output, names = start_a_held_run(tiny_model, tmp_path, subprocess.PIPE)
     interrupted.send_signal(signal.SIGINT)
     _, stderr = interrupted.communicate(timeout=KILLED_RUN_TIMEOUT)
 
@@ -352,7 +359,7 @@ def test_ctrl_c_is_one_line_and_exit_130_and_the_next_run_finishes(run_cli, tiny
 
 
 def test_a_run_killed_mid_way_is_finished_by_the_next_without_partial_files(run_cli, tiny_model, tmp_path):
-    killed, argv, output, names = start_a_long_run(tiny_model, tmp_path, subprocess.DEVNULL)
+    killed, argv, output, names = start_a_held_run(tiny_model, tmp_path, subprocess.DEVNULL)
     killed.send_signal(signal.SIGKILL)
     killed.wait()
     done = [name for name in names if (output / name).exists()]
@@ -361,7 +368,7 @@ def test_a_run_killed_mid_way_is_finished_by_the_next_without_partial_files(run_
 
     assert run_cli(argv) == 0
 
-    report = json.loads(pathlib.Path(colorize.report_path(str(output))).read_text(encoding="utf-8"))
+    report = json.loads(pathlib.Path(colorize_report.report_path(str(output))).read_text(encoding="utf-8"))
     assert (report["counts"]["colorized"], report["counts"]["up_to_date"]) == (len(names) - len(done), len(done))
     assert sorted(files_under(output, skip=output / outputs.JOB_FOLDER)) == sorted(names)
     assert os.listdir(output / outputs.JOB_FOLDER / outputs.TEMPORARY_FOLDER) == []

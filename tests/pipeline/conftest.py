@@ -1,6 +1,7 @@
 """Inputs the pipeline tests make for themselves: a folder of images, a CIFAR-10 archive, a TFDS dataset."""
 
 import dataclasses
+import io
 import tarfile
 
 import numpy as np
@@ -25,6 +26,19 @@ def color_image(width, height, mode="RGB"):
     row, column = np.meshgrid(np.linspace(40, 220, height), np.linspace(30, 230, width), indexing="ij")
     rgb = np.stack([row, column, np.full_like(row, 90)], axis=-1).astype(np.uint8)
     return Image.fromarray(rgb).convert(mode)
+
+
+def gray_pattern(width, height):
+    """An 8-bit gray image of diagonal ramps, so every row and column differ."""
+    row, column = np.mgrid[0:height, 0:width]
+    return Image.fromarray(((column * 3 + row * 5) % 256).astype(np.uint8))
+
+
+def encode(image, pillow_format, **options):
+    """The bytes of a Pillow image saved in `pillow_format`."""
+    buffer = io.BytesIO()
+    image.save(buffer, format=pillow_format, **options)
+    return buffer.getvalue()
 
 
 def gray_image(width, height):

@@ -1,8 +1,9 @@
 """Progress lines: done of total, rate, ETA; shared by the threads of one worker."""
 
+import pickle
 import threading
 
-from pipeline.console import Progress
+from pipeline.console import Progress, SharedProgress
 
 
 class FakeClock:
@@ -34,16 +35,16 @@ def test_a_line_is_logged_every_interval_not_every_item(caplog):
     assert lines[-1].startswith("images read: 9") and "of 1,000" in lines[-1]
 
 
-def test_threads_of_one_run_share_one_count_and_runs_do_not():
-    first = Progress.shared("run-a", "images colorized", total=400)
-    assert Progress.shared("run-a", "images colorized", total=400) is first
-    other_run = Progress.shared("run-b", "images colorized", total=400)
+def test_copies_of_a_dofn_in_one_process_share_one_count_and_runs_do_not():
+    run = SharedProgress("images colorized", total=400)
+    copies = [pickle.loads(pickle.dumps(run)) for _ in range(4)]  # as Beam copies a DoFn for each thread
+    other_run = SharedProgress("images colorized", total=400)
 
-    threads = [threading.Thread(target=lambda: [Progress.shared("run-a", "images colorized").add()
-                                                for _ in range(100)]) for _ in range(4)]
+    threads = [threading.Thread(target=lambda copy=copy: [copy.acquire().add() for _ in range(100)])
+               for copy in copies]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
-    assert first.done == 400 and other_run.done == 0
+    assert run.acquire().done == 400 and other_run.acquire().done == 0

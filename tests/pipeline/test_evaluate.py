@@ -17,7 +17,6 @@ SUMMARY_KEYS = {"images", "mse", "psnr", "mean_image_psnr", "mean_image_psnr_ima
                 "colorfulness_truth", "colorfulness_ratio"}
 TEST_IMAGES = 4  # the shard_folder fixture's test split
 FOLDER_SHAPES = [(20, 28), (33, 17), (40, 40)]  # odd sizes, as photos come
-GRID_BORDER = 4  # pixels after each cell of grid.png
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +92,8 @@ def test_grayscale_copy_figures_are_the_metrics_of_the_gray_images(shard_folder,
 def test_grid_shows_gray_colorized_and_truth_side_by_side(shard_folder, tmp_path, colorizer_factory):
     evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", grid=3), colorizer_factory)
     grid = np.asarray(Image.open(tmp_path / "out" / "grid.png").convert("RGB"))
-    cell = evaluate.GRID_CELL + GRID_BORDER
-    assert grid.shape == (3 * cell, evaluate.GRID_COLUMNS * cell, 3)
+    cell = evaluate.GRID_CELL + evaluate.GRID_GAP
+    assert grid.shape == (3 * cell - evaluate.GRID_GAP, evaluate.GRID_COLUMNS * cell - evaluate.GRID_GAP, 3)
     truth = read_split(shard_folder, "test")[0]
     # 16-pixel images are enlarged tenfold by repetition: pixel (80, 80) of a cell is pixel (8, 8).
     middle = evaluate.GRID_CELL // 2

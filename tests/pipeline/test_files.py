@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from pipeline import files
+from tests.pipeline.conftest import gray_pattern
 
 LATIN1_NAME = b"lat\xe9.jpg"  # "latin" with e-acute in Latin-1, as old Windows disks and zip archives store it
 
@@ -109,3 +110,53 @@ def test_every_job_names_a_failure_from_one_vocabulary():
         files.failure_record("a.png", "io_error", "cannot read it")
     record = files.unreadable_record("a.png", PermissionError(13, "Permission denied"))
     assert record["reason"] == "unreadable" and "Permission denied" in record["detail"]
+
+
+# ---------------------------------------------------------------------------------------
+# Listing the input: links stay inside it, temporaries are skipped, names are kept.
+
+
+def test_links_are_followed_only_inside_the_input(tmp_path):
+    source, outside = tmp_path / "photos", tmp_path / "private"
+    (source / "album").mkdir(parents=True)
+    outside.mkdir()
+    gray_pattern(20, 20).save(source / "album" / "a.png")
+    gray_pattern(20, 20).save(outside / "secret.png")
+    (source / "inside.png").symlink_to(source / "album" / "a.png")
+    (source / "escape.png").symlink_to(outside / "secret.png")
+    (source / "loop-a.png").symlink_to(source / "loop-b.png")
+    (source / "loop-b.png").symlink_to(source / "loop-a.png")
+    (source / "private folder").symlink_to(outside, target_is_directory=True)
+
+    found, refused = files.list_files(str(source))
+
+    assert sorted(relative for _, relative in found) == ["album/a.png", "inside.png"]
+    assert {os.path.basename(failure["path"]): failure["reason"] for failure in refused} == {
+        "escape.png": "bad_link", "loop-a.png": "bad_link", "loop-b.png": "bad_link", "private folder": "bad_link"}
+    assert all(failure["detail"] for failure in refused)
+    assert str(outside) in next(f["detail"] for f in refused if f["path"].endswith("escape.png"))
+
+
+def test_glob_lists_matching_files_relative_to_the_folder_before_the_pattern(tmp_path):
+    (tmp_path / "scans" / "box 1").mkdir(parents=True)
+    for name in ("top.tif", "box 1/inner.tif", "box 1/inner.png"):
+        gray_pattern(10, 10).save(tmp_path / "scans" / name)
+    found, _ = files.list_files(str(tmp_path / "scans" / "*" / "*.tif"))
+    assert [relative for _, relative in found] == ["box 1/inner.tif"]
+
+
+def test_a_folder_with_glob_characters_in_its_name_is_a_folder(tmp_path):
+    folder = tmp_path / "Holiday [2019]"
+    folder.mkdir()
+    gray_pattern(10, 10).save(folder / "beach.png")
+    found, refused = files.list_files(str(folder))
+    assert (found, refused) == ([(str(folder / "beach.png"), "beach.png")], [])
+
+
+def test_glob_double_star_matches_files_at_every_depth_and_star_stays_in_its_folder():
+    recursive = files.glob_to_regex("**/*.tif")
+    assert recursive.fullmatch("top.tif") and recursive.fullmatch("a/b/deep.tif")
+    assert not recursive.fullmatch("a/b/deep.jpg")
+    flat = files.glob_to_regex("*.jpg")
+    assert flat.fullmatch("a.jpg") and not flat.fullmatch("sub/a.jpg")
+    assert files.glob_to_regex("scan[0-9].png").fullmatch("scan7.png")

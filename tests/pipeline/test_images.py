@@ -1,6 +1,5 @@
 """Tests for pipeline/images.py, calling the element functions directly on bytes and arrays."""
 
-import io
 import os
 import stat
 import struct
@@ -12,14 +11,9 @@ import pytest
 from PIL import ExifTags, Image
 
 from pipeline import files, images
+from tests.pipeline.conftest import encode
 
 RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
-
-
-def encode(image, image_format, **options):
-    buffer = io.BytesIO()
-    image.save(buffer, format=image_format, **options)
-    return buffer.getvalue()
 
 
 def filled(width, height, color):

@@ -13,7 +13,8 @@ import pytest
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin, TiffImagePlugin
 
 from model import color
-from pipeline import colorize, images, photos
+from pipeline import colorized_photos, images, photos
+from tests.pipeline.conftest import encode, gray_pattern
 
 TINT = (20.0, 30.0)  # the a, b every pixel gets
 
@@ -29,19 +30,8 @@ def gray_copy(pixels):
     return np.repeat(pixels[..., None], 3, axis=-1) if pixels.ndim == 2 else pixels
 
 
-def gray_pattern(width, height):
-    row, column = np.mgrid[0:height, 0:width]
-    return Image.fromarray(((column * 3 + row * 5) % 256).astype(np.uint8))
-
-
-def encode(image, pillow_format, **options):
-    buffer = io.BytesIO()
-    image.save(buffer, format=pillow_format, **options)
-    return buffer.getvalue()
-
-
 def colorized(data, name, colorize_function=tint, **options):
-    status, output, _ = colorize.colorize_image_bytes(data, name, colorize_function, **options)
+    status, output, _ = colorized_photos.colorize_image_bytes(data, name, colorize_function, **options)
     assert status == "colorized"
     return output
 
@@ -309,7 +299,7 @@ def test_all_frames_together_must_fit_the_pixel_limit():
     frames = [Image.fromarray(pixels) for pixels in animation_frames()]  # 3 frames of 1,728 pixels
     data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=DURATIONS)
     with pytest.raises(images.UnusableImage, match="too_large: its first 3 of 3 frames hold 5,184 pixels"):
-        colorize.colorize_image_bytes(data, "anim.gif", tint, max_pixels=4_000)
+        colorized_photos.colorize_image_bytes(data, "anim.gif", tint, max_pixels=4_000)
 
 
 def test_our_tiff_pages_are_chained_and_readable_by_pillow():
@@ -328,7 +318,7 @@ def test_a_maker_note_too_large_for_a_jpeg_goes_and_the_rest_of_the_exif_stays()
     exif.get_ifd(ExifTags.IFD.Exif)[0x927C] = bytes(64_000)  # a camera's private notes
     data = encode(gray_pattern(40, 24), "PNG", exif=exif)  # a PNG holds it; a JPEG copy could not
 
-    result = Image.open(io.BytesIO(colorize.colorize_image_bytes(data, "scan.png", tint)[1]))
+    result = Image.open(io.BytesIO(colorized_photos.colorize_image_bytes(data, "scan.png", tint)[1]))
     assert len(result.getexif().get_ifd(ExifTags.IFD.Exif)[0x927C]) == 64_000
 
     data = encode(gray_pattern(40, 24), "JPEG", exif=camera_exif())
