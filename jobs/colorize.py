@@ -21,10 +21,18 @@ import sys
 
 from jobs import common
 
-DEFAULT_MODEL = "default"
 EXIT_SOME_FAILED = 1
 EXIT_LOCKED = common.EXIT_LOCKED
 EXIT_OUTPUT_FAILED = common.EXIT_OUTPUT_FAILED
+SWITCHES = {  # flags without a value -> their help
+    "--keep-color": "Copy inputs that are already in color unchanged instead of recolorizing them.",
+    "--overwrite": "Colorize every input, even up-to-date ones (files colorize did not write are still never "
+                   "replaced).",
+    "--remove-orphans": "Delete outputs whose input was deleted (by default they are only listed).",
+    "--compare": "Also write OUTPUT/.colorize/compare/NAME: the input and the result side by side.",
+    "--contact-sheet": "Also write OUTPUT/.colorize/contact-sheet.jpg: thumbnails of the images this run "
+                       "colorized (the first 100 by path).",
+}
 
 
 def parse_args(argv):
@@ -32,8 +40,7 @@ def parse_args(argv):
         prog="colorize", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--input", required=True, help="A folder (searched recursively) or a glob of images.")
     parser.add_argument("--output", required=True, help="Folder for the colorized images (outside the input).")
-    parser.add_argument("--model", default=DEFAULT_MODEL,
-                        help="A model.keras from colorize-train (default: the shipped model, no download).")
+    common.add_model_flag(parser, "the shipped model, no download")
     parser.add_argument("--temperature", type=float, default=None,
                         help="Vividness: annealed-mean temperature, lower is more vivid, 1.0 the safest "
                              "(default: the model's own, see its model card).")
@@ -42,34 +49,21 @@ def parse_args(argv):
                              "(default: the model's own, see its model card).")
     parser.add_argument("--working-size", type=int, default=None,
                         help="Short side in pixels at which the network sees a photo (default: the model's own).")
-    parser.add_argument("--keep-color", action="store_true",
-                        help="Copy inputs that are already in color unchanged instead of recolorizing them.")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="Colorize every input, even up-to-date ones (files colorize did not write are "
-                             "still never replaced).")
-    parser.add_argument("--remove-orphans", action="store_true",
-                        help="Delete outputs whose input was deleted (by default they are only listed).")
-    parser.add_argument("--compare", action="store_true",
-                        help="Also write OUTPUT/.colorize/compare/NAME: the input and the result side by side.")
-    parser.add_argument("--contact-sheet", action="store_true",
-                        help="Also write OUTPUT/.colorize/contact-sheet.jpg: thumbnails of the images this run "
-                             "colorized (the first 100 by path).")
+    for flag, text in SWITCHES.items():
+        parser.add_argument(flag, action="store_true", help=text)
     common.add_max_pixels_flag(parser)
     common.add_verbose_flag(parser)
     return parser.parse_known_args(argv)
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    args, pipeline_args = parse_args(argv)
-    common.configure_logging(args.verbose)
-    from model import default_model
+    argv, (args, pipeline_args) = common.start(parse_args, argv)
     from pipeline import colorize, colorize_report
 
     with common.user_errors():
         config = colorize.ColorizeConfig(
             input=args.input, output=args.output,
-            model=default_model.path() if args.model == DEFAULT_MODEL else args.model,
+            model=common.model_path(args.model),
             temperature=args.temperature, saturation=args.saturation, working_size=args.working_size,
             keep_color=args.keep_color, overwrite=args.overwrite, compare=args.compare,
             contact_sheet=args.contact_sheet, remove_orphans=args.remove_orphans, max_pixels=args.max_pixels)

@@ -11,6 +11,8 @@ EXIT_LOCKED = 3  # another run is writing to the same output folder
 EXIT_OUTPUT_FAILED = 4  # the output folder could not be written: full, read-only, no permission
 EXIT_INTERRUPTED = 130  # Ctrl-C, as the shell reports a process ended by SIGINT
 
+DEFAULT_MODEL = "default"  # --model's name for the shipped model
+
 # --runner names that mean our DaskRunner (Beam knows its own only by the full class path).
 DASK_RUNNER_NAMES = ("DaskRunner", "dask")
 DASK_RUNNER = "pipeline.dask_runner.DaskRunner"
@@ -19,6 +21,28 @@ DASK_RUNNER = "pipeline.dask_runner.DaskRunner"
 def configure_logging(verbose):
     """Our messages on the terminal; TensorFlow's and Beam's only with --verbose."""
     console.configure_logging(verbose)
+
+
+def start(parse_args, argv=None):
+    """(argv, what parse_args makes of it): the command line's by default, with logging set up
+    before TensorFlow or Beam is imported (both log at import time)."""
+    argv = sys.argv[1:] if argv is None else argv
+    parsed = parse_args(argv)
+    configure_logging((parsed[0] if isinstance(parsed, tuple) else parsed).verbose)
+    return argv, parsed
+
+
+def add_model_flag(parser, default_help="the shipped model"):
+    """--model: a model.keras, or the shipped one by default."""
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help=f"A model.keras from colorize-train (default: {default_help}).")
+
+
+def model_path(model):
+    """The file --model names: the shipped model's for "default"."""
+    from model import default_model
+
+    return default_model.path() if model == DEFAULT_MODEL else model
 
 
 def add_verbose_flag(parser, libraries="TensorFlow's and Beam's"):

@@ -10,11 +10,8 @@ for CIFAR-10), per_image.csv and grid.png (grayscale | colorized | ground truth)
 """
 
 import argparse
-import sys
 
 from jobs import common
-
-DEFAULT_MODEL = "default"
 
 
 def parse_args(argv):
@@ -22,8 +19,7 @@ def parse_args(argv):
         prog="colorize-evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True,
                         help="A shard folder from colorize-prepare, or a folder of color photos (full resolution).")
-    parser.add_argument("--model", default=DEFAULT_MODEL,
-                        help="A model.keras from colorize-train (default: the shipped model).")
+    common.add_model_flag(parser)
     parser.add_argument("--output", required=True, help="Folder for report.json and grid.png.")
     parser.add_argument("--split", default="test", help="Split of a shard folder (default test).")
     parser.add_argument("--temperature", default=None,
@@ -41,15 +37,14 @@ def parse_args(argv):
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    common.configure_logging(args.verbose)
-    from model import default_model, inference
+    _, args = common.start(parse_args, argv)
+    from model import inference
     from pipeline import evaluate
 
     with common.user_errors():
         temperatures = tuple(float(value) for value in args.temperature.split(",")) if args.temperature else ()
         saturations = tuple(float(value) for value in args.saturation.split(",")) if args.saturation else ()
-        model_path = default_model.path() if args.model == DEFAULT_MODEL else args.model
+        model_path = common.model_path(args.model)
         model, description = inference.load_colorizer(model_path)
         config = evaluate.EvaluateConfig(
             data=args.data, model=model_path, output=args.output, split=args.split, temperatures=temperatures,

@@ -26,7 +26,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from pipeline import cifar, files, images, outputs, schema, tfds_source
-from pipeline.console import Progress, logger
+from pipeline.console import SharedProgress, logger
 
 SOURCE_KINDS = ("cifar10:PATH", "tfds:NAME[:SPLIT]", "a folder of images")
 SPLITS = ("train", "validation", "test")
@@ -98,11 +98,11 @@ class DecodeImageFiles(beam.DoFn):
     def __init__(self, config, total):
         self.config = config
         self.total = total
-        self.run_id = uuid.uuid4().hex  # the same in every copy of this DoFn: threads share a progress count
+        self.shared_progress = SharedProgress("images read", total=total)
         self.progress = None
 
     def setup(self):
-        self.progress = Progress.shared(self.run_id, "images read", total=self.total)
+        self.progress = self.shared_progress.acquire()
 
     def process(self, element):
         path, relative_path = files.from_element(element)
@@ -197,12 +197,12 @@ class ToExamplesFn(beam.DoFn):
     def __init__(self, config, total):
         self.config = config
         self.total = total
-        self.run_id = uuid.uuid4().hex  # the same in every copy of this DoFn: threads share a progress count
+        self.shared_progress = SharedProgress("images prepared", total=total)
         self.progress = None
 
     def setup(self):
         # Folder sources already report as their files are read; one line per step is enough.
-        self.progress = Progress.shared(self.run_id, "images prepared", total=self.total) if self.total else None
+        self.progress = self.shared_progress.acquire() if self.total else None
 
     def process(self, source_image):
         config = self.config

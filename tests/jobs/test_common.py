@@ -1,4 +1,5 @@
-"""The Beam options every job builds from the flags it does not know."""
+"""What every job's command line shares: the flags of the model and the pixel limit, and the Beam options
+built from the flags it does not know."""
 
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
@@ -22,3 +23,18 @@ def test_the_users_own_mode_workers_or_runner_win():
     options = common.pipeline_options(["--runner=FlinkRunner"], threads=2)
     assert options.view_as(StandardOptions).runner == "FlinkRunner"
     assert options.view_as(DirectOptions).direct_running_mode != "multi_threading"
+
+
+def test_every_job_reads_model_and_pixel_limit_flags_alike():
+    import argparse
+
+    from model import default_model
+    from pipeline import images
+
+    parser = argparse.ArgumentParser()
+    common.add_model_flag(parser)
+    common.add_max_pixels_flag(parser)
+    args = parser.parse_args([])
+    assert args.max_pixels == images.MAX_PIXELS  # the decoder's own limit, not a second copy of it
+    assert common.model_path(args.model) == default_model.path()
+    assert common.model_path("runs/mine/model.keras") == "runs/mine/model.keras"
