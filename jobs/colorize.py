@@ -11,8 +11,9 @@ did not write, and never leaves a partial file. OUTPUT/.colorize/report.json lis
 done, every file that failed with the reason, and outputs whose input was deleted. Exit
 status: 0 all done, 1 some inputs failed, 2 a usage error, 3 another run is writing to the
 same output, 4 an output could not be written (a full disk, permissions, a name too long),
-130 interrupted (Ctrl-C). Any other flag is a Beam pipeline option (e.g.
---runner=DataflowRunner with that runner's flags).
+130 interrupted (Ctrl-C). Any other flag is a Beam pipeline option, e.g.
+--runner=DaskRunner --dask_client_address=HOST:8786 for a Dask cluster (README: "On a Dask
+cluster"; other Beam runners take their own flags but are untested).
 """
 
 import argparse

@@ -16,6 +16,7 @@ DEFAULT_MODEL = "default"  # --model's name for the shipped model
 # --runner names that mean our DaskRunner (Beam knows its own only by the full class path).
 DASK_RUNNER_NAMES = ("DaskRunner", "dask")
 DASK_RUNNER = "pipeline.dask_runner.DaskRunner"
+LOCAL_RUNNER = "pipeline.local_runner.LocalRunner"  # the default: Beam's DirectRunner without its Prism attempt
 
 
 def configure_logging(verbose):
@@ -59,15 +60,17 @@ def add_max_pixels_flag(parser):
 def pipeline_options(pipeline_args, verbose=False, threads=1):
     """Beam options from the flags we did not parse; in-process DirectRunner unless told otherwise.
 
-    An explicit running mode keeps the DirectRunner from first trying to download Prism;
-    with threads > 1 it runs that many worker threads in this process. Worker processes
-    log only errors unless --verbose.
+    Without a --runner, our LocalRunner: Beam's DirectRunner would first try to download
+    and run Prism. With threads > 1 it runs that many worker threads in this process.
+    Worker processes log only errors unless --verbose.
     """
     from apache_beam.options.pipeline_options import PipelineOptions
 
     args = runner_by_name(pipeline_args)
     chooses_runner = any(arg.startswith("--runner") for arg in args)
     chooses_mode = any(arg.startswith("--direct_running_mode") for arg in args)
+    if not chooses_runner:
+        args.append(f"--runner={LOCAL_RUNNER}")
     if not chooses_runner and not chooses_mode:
         if threads > 1 and not any(arg.startswith("--direct_num_workers") for arg in args):
             args += ["--direct_running_mode=multi_threading", f"--direct_num_workers={threads}"]

@@ -14,7 +14,8 @@ anything. Exit status: 0 done, 2 a usage error or too few usable images, 3 anoth
 writing to the same output, 4 the output could not be written, 130 interrupted (Ctrl-C).
 Any other flag is a Beam pipeline option:
 --direct_running_mode=multi_processing --direct_num_workers=2 for parallel local work, or
---runner=DataflowRunner/FlinkRunner/SparkRunner with that runner's flags.
+--runner=DaskRunner --dask_client_address=HOST:8786 for a Dask cluster (README: "On a Dask
+cluster"; other Beam runners take their own flags but are untested).
 """
 
 import argparse
