@@ -31,19 +31,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.bench_colorize import make_folder
+from bench.bench_colorize import PEAK_PROBE, make_folder
 
 DEFAULT_MODEL = "model/default/model.keras"
-
-# Runs the colorize job in this process and prints its peak resident memory (KB) last.
-PEAK_PROBE = """
-import resource, runpy, sys
-sys.argv = sys.argv[1:]
-try:
-    runpy.run_module("jobs.colorize", run_name="__main__")
-finally:
-    print("peak_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-"""
 
 
 def run_colorize(folder, output, model_path, extra=()):
