@@ -65,7 +65,7 @@ def evaluate_seed(model, shards):
 
 def train_ours(shards, minutes, output):
     config = train.TrainConfig(data=(shards,), output=output, time_budget=minutes)
-    train_sets, validation_sets = training.datasets_for(config, network.geometry_of(training.architecture_for(config)))
+    train_sets, validation_sets = training.datasets_for(config, network.geometry_of(train.architecture_for(config)))
     started = time.perf_counter()
     history = train.train(config, train_sets, validation_sets)
     seconds = time.perf_counter() - started

@@ -17,8 +17,7 @@ from pipeline import console
 
 console.configure_logging(verbose=False)
 
-from model import network
-from model.train import TrainConfig
+from model import network, train
 from pipeline import training
 
 BATCHES = 150
@@ -28,8 +27,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", action="append", required=True)
     args = parser.parse_args()
-    config = TrainConfig(data=tuple(args.data), output="unused")
-    train_sets, _ = training.datasets_for(config, network.geometry_of(training.architecture_for(config)))
+    config = train.TrainConfig(data=tuple(args.data), output="unused")
+    train_sets, _ = training.datasets_for(config, network.geometry_of(train.architecture_for(config)))
     for folder, dataset in zip(args.data, train_sets):
         iterator = iter(dataset)
         next(iterator)  # The first batch pays for start-up and, for cached data, the first pass.

@@ -33,7 +33,6 @@ console.configure_logging(verbose=False)
 
 import keras
 import numpy as np
-from tune_decoding import per_image_psnr
 
 from model import color, inference, metrics
 from pipeline import evaluate, images, prepare
@@ -91,7 +90,7 @@ def gains_over_gray(errors, gray, sizes):
     """(dB pooled over all pixels, mean per-image dB) of per-image squared errors (N,) over the grayscale copy's."""
     return (metrics.psnr_from_mse(np.average(errors, weights=sizes))
             - metrics.psnr_from_mse(np.average(gray, weights=sizes)),
-            float(np.mean(per_image_psnr(errors) - per_image_psnr(gray))))
+            metrics.mean_image_psnr_gain(metrics.per_image_psnr(errors), metrics.per_image_psnr(gray)))
 
 
 def errors_at(errors, column):

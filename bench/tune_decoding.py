@@ -34,11 +34,6 @@ from model import inference, metrics
 from pipeline import evaluate
 
 
-def per_image_psnr(mse):
-    """PSNR in dB of each per-image MSE (a peak of 1.0)."""
-    return 10.0 * np.log10(1.0 / np.maximum(mse, 1e-12))
-
-
 def measure(colorize, batches):
     """Pooled MSE, mean colorfulness of the outputs and of the truth, and each image's PSNR.
 
@@ -52,7 +47,7 @@ def measure(colorize, batches):
         values += squared_errors.size
         colorful.extend(np.atleast_1d(metrics.colorfulness(out)))
         truth_colorful.extend(np.atleast_1d(metrics.colorfulness(rgb)))
-        psnrs.extend(per_image_psnr(np.mean(squared_errors, axis=(1, 2, 3))))
+        psnrs.extend(metrics.per_image_psnr(np.mean(squared_errors, axis=(1, 2, 3))))
     mse = squared / values
     return mse, float(np.mean(colorful)), float(np.mean(truth_colorful)), np.asarray(psnrs)
 
@@ -89,7 +84,7 @@ def main():
         batches, _ = evaluate.folder_images(args.photos, 10**9)
         photos = [rgb for rgb, _, _ in batches]
         gray, _, _, gray_psnrs = measure(inference.gray_copy, photos)
-        gray_image_psnr = float(np.mean(gray_psnrs))
+        gray_image_psnr = metrics.mean_image_psnr(gray_psnrs)
         print(f"\nphotos {args.photos} ({len(photos)} at full resolution); grayscale copy "
               f"{metrics.psnr_from_mse(gray):.2f} dB, mean image PSNR {gray_image_psnr:.2f} dB")
         print(f"{'size':>6}{'T':>6}{'correction':>12}{'gain':>6}{'PSNR':>8}{'gain dB':>9}{'img gain':>10}"
@@ -103,7 +98,7 @@ def main():
             first = psnrs if first is None else first
             psnr = metrics.psnr_from_mse(mse)
             print(f"{working_size:>6}{temperature:>6g}{correction:>12g}{gain:>6g}{psnr:>8.2f}"
-                  f"{psnr - metrics.psnr_from_mse(gray):>9.2f}{np.mean(psnrs) - gray_image_psnr:>10.2f}"
+                  f"{psnr - metrics.psnr_from_mse(gray):>9.2f}{metrics.mean_image_psnr_gain(psnrs, gray_psnrs):>10.2f}"
                   f"{np.median(psnrs - gray_psnrs):>8.2f}{f'{np.sum(psnrs > gray_psnrs)}/{len(psnrs)}':>12}"
                   f"{colorful:>10.1f}{colorful / truth:>8.0%}{f'{np.sum(psnrs > first)}/{len(psnrs)}':>13}",
                   flush=True)

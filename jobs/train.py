@@ -60,13 +60,14 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     common.configure_logging(args.verbose)
     # Imported after logging is set up: TensorFlow logs at import time.
+    from model.train import TrainConfig
     from pipeline import training
 
     with common.user_errors():
         weights = None
         if args.data_weights:
             weights = tuple(float(value) for value in args.data_weights.split(","))
-        config = training.TrainConfig(
+        config = TrainConfig(
             data=tuple(args.data), data_weights=weights, output=args.output, time_budget=args.time_budget,
             epochs=args.epochs, steps_per_epoch=args.steps_per_epoch, batch_pixels=args.batch_pixels,
             validation_images=args.validation_images, learning_rate=args.learning_rate, schedule=args.schedule,

@@ -68,7 +68,7 @@ class RebalancedCrossEntropy(keras.losses.Loss):
 class DecodedRgbMse(keras.metrics.Mean):
     """RGB mean squared error after decoding at a fixed temperature: what a user would see."""
 
-    def __init__(self, temperature=0.5, name=None, **kwargs):
+    def __init__(self, temperature, name=None, **kwargs):
         super().__init__(name=name or f"rgb_mse_t{temperature:g}".replace(".", ""), **kwargs)
         self.temperature = float(temperature)
         self._centers = tf.constant(bins.bin_centers())

@@ -49,6 +49,43 @@ def psnr_from_mse(value):
     return float("inf") if value <= 0 else float(10.0 * np.log10(1.0 / value))
 
 
+def per_image_psnr(mse_values):
+    """psnr_from_mse of each of an array of per-image MSEs."""
+    return np.array([psnr_from_mse(value) for value in np.ravel(mse_values)])
+
+
+def comparable_images(psnr_by_method):
+    """Images on which every method's PSNR is finite (a bool mask): the mean image PSNR of each is over these.
+
+    `psnr_by_method`: a per-image PSNR array per method, the images in the same order.
+    """
+    return np.all([np.isfinite(psnr) for psnr in psnr_by_method], axis=0)
+
+
+def mean_image_psnr(psnr, compared=None):
+    """Mean per-image PSNR over the images in the mask `compared` (default: those with a finite PSNR); None if none.
+
+    A method that reproduces an image exactly (the grayscale copy of a photo that is
+    already gray) has an infinite PSNR there. Such images are left out, for every method
+    compared alike (comparable_images): clamping their PSNR to a large figure instead
+    would let a few already-gray photos outweigh all the others in the mean.
+    """
+    psnr = np.asarray(psnr, dtype=np.float64)
+    compared = np.isfinite(psnr) if compared is None else np.asarray(compared, dtype=bool)
+    return float(np.mean(psnr[compared])) if compared.any() else None
+
+
+def mean_image_psnr_gain(psnr, baseline_psnr):
+    """Mean per-image PSNR of a method minus a baseline's (e.g. the grayscale copy's), by mean_image_psnr's rule.
+
+    Over the images that neither reproduces exactly; NaN if there are none.
+    """
+    compared = comparable_images([psnr, baseline_psnr])
+    if not compared.any():
+        return float("nan")
+    return mean_image_psnr(psnr, compared) - mean_image_psnr(baseline_psnr, compared)
+
+
 def colorfulness(rgb):
     """Hasler and Suesstrunk (2003) colorfulness, on the 0-255 scale of their paper.
 
@@ -197,7 +234,7 @@ def batch_metrics(predicted, truth):
     lab_predicted, lab_truth = lab_of(grid_sample(predicted)), lab_of(grid_sample(truth))
     return {
         "mse": per_image_mse,
-        "psnr": np.array([psnr_from_mse(value) for value in per_image_mse]),
+        "psnr": per_image_psnr(per_image_mse),
         "ssim": np.atleast_1d(ssim(predicted, truth)),
         "ciede2000": np.mean(ciede2000(lab_predicted, lab_truth), axis=(1, 2)),
         "blotches": np.mean(blotch_mask(lab_predicted, lab_truth), axis=(1, 2)),

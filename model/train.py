@@ -18,11 +18,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from model import bins, efficientnet, losses, network
+from model import LOGGER_NAME, bins, efficientnet, losses, network
 from model.durations import format_duration
-from model.inference import MODEL_CONFIG_NAME, load_colorizer
+from model.inference import DEFAULT_TEMPERATURE, MODEL_CONFIG_NAME, load_colorizer
 
-logger = logging.getLogger("colorize")
+logger = logging.getLogger(LOGGER_NAME)
 
 MODEL_NAME = "model.keras"
 CONFIG_NAME = "config.json"
@@ -38,7 +38,6 @@ RUN_DESCRIPTION_NAME = "run.json"
 # model.json's temporary name while export writes it; run.json, written first, takes precedence).
 LEGACY_RUN_DESCRIPTION_NAME = MODEL_CONFIG_NAME + ".partial"
 SCHEDULES = ("cosine", "plateau")
-DEFAULT_TEMPERATURE = 0.5
 # How model.json says to decode the model by default (read by inference.Colorizer.from_description).
 DECODING_KEYS = ("default_temperature", "prior_correction", "saturation", "working_size")
 # Fields that may change when resuming: they say how long to go on or where the run folder

@@ -9,9 +9,9 @@ import typing
 import uuid
 import warnings
 
+from model import LOGGER_NAME
 from model.durations import format_duration
 
-LOGGER_NAME = "colorize"
 PROGRESS_INTERVAL = 5.0  # seconds between progress lines
 NOISY_LOGGERS = ("apache_beam", "absl", "tensorflow", "tensorflow_datasets", "h5py", "root")
 

@@ -87,7 +87,7 @@ class Accumulator:
             "images": len(self.labels),
             "mse": mse,
             "psnr": metrics.psnr_from_mse(mse),
-            "mean_image_psnr": float(np.mean(psnr_values[compared])) if compared.any() else None,
+            "mean_image_psnr": metrics.mean_image_psnr(psnr_values, compared),
             "mean_image_psnr_images": int(compared.sum()),
             "exact_images": int(np.sum(~finite)),
             "ssim": float(np.mean(self.per_image["ssim"])),
@@ -230,7 +230,7 @@ def run_evaluate(config, colorizer_factory):
         raise ValueError(f"{config.data} holds no color images to evaluate"
                          + (f" ({len(skipped)} skipped: see the report)" if skipped else "")
                          + "; evaluation needs color ground truth")
-    compared = comparable_images([gray, *methods.values()])
+    compared = metrics.comparable_images([accumulator.per_image["psnr"] for accumulator in [gray, *methods.values()]])
     report = {
         "data": config.data,
         "split": config.split if is_shards else None,
@@ -249,16 +249,6 @@ def run_evaluate(config, colorizer_factory):
     save_grid(grid_rows, os.path.join(config.output, "grid.png"))
     write_per_image(os.path.join(config.output, PER_IMAGE_NAME), {"grayscale_copy": gray, **methods})
     return report
-
-
-def comparable_images(accumulators):
-    """Images on which every method's PSNR is finite: the mean image PSNR of each is over these.
-
-    A method that reproduces an image exactly (the grayscale copy of an image that is
-    already gray) has an infinite PSNR there. Leaving such images out of that method's mean
-    only would compare the methods over different images.
-    """
-    return np.all([np.isfinite(accumulator.per_image["psnr"]) for accumulator in accumulators], axis=0)
 
 
 def write_per_image(path, accumulators):

@@ -1,7 +1,7 @@
 """Glue of the training job: shard folders -> tf.data datasets -> `model.train.train`."""
 
 from model import network
-from model.train import TrainConfig, architecture_for, batch_size_for, train  # noqa: F401  (re-exported)
+from model.train import architecture_for, batch_size_for, train
 from pipeline import dataset
 
 

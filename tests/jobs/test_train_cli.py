@@ -114,7 +114,7 @@ def test_the_written_model_loads_for_colorizing(finished_run):
     from model import inference
 
     colorizer = inference.load(str(finished_run / train.MODEL_NAME))
-    assert colorizer.temperature == train.DEFAULT_TEMPERATURE
+    assert colorizer.temperature == inference.DEFAULT_TEMPERATURE
 
 
 def killed_after_one_epoch(monkeypatch):

@@ -94,6 +94,25 @@ def test_mse_by_hand_on_two_pixels():
     assert metrics.psnr_from_mse(1.0 / 6.0) == pytest.approx(10.0 * math.log10(6.0))
 
 
+def test_per_image_psnr_is_infinite_for_an_exact_image():
+    assert metrics.per_image_psnr([0.01, 0.0, 0.1]).tolist() == [pytest.approx(20.0), math.inf, pytest.approx(10.0)]
+
+
+def test_mean_image_psnr_leaves_exact_images_out_rather_than_clamping_them():
+    # A clamp at 120 dB would give (20 + 120 + 10) / 3 = 50 dB: one already-gray photo outweighing the rest.
+    assert metrics.mean_image_psnr([20.0, math.inf, 10.0]) == pytest.approx(15.0)
+    assert metrics.mean_image_psnr([math.inf]) is None
+
+
+def test_every_method_is_averaged_over_the_images_none_reproduces_exactly():
+    gray, model = [math.inf, 30.0, 20.0], [25.0, 27.0, 21.0]
+    compared = metrics.comparable_images([gray, model])
+    assert compared.tolist() == [False, True, True]
+    assert metrics.mean_image_psnr(model, compared) == pytest.approx(24.0)
+    assert metrics.mean_image_psnr_gain(model, gray) == pytest.approx(-1.0)
+    assert math.isnan(metrics.mean_image_psnr_gain([25.0], [math.inf]))
+
+
 def test_ssim_drops_for_a_different_image():
     image = random_image(3)
     assert metrics.ssim(image, random_image(4)) < 0.2
