@@ -24,7 +24,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from model import baseline, inference, network, train
+from model import baseline, callbacks, inference, network, train
 from pipeline import dataset, evaluate, schema, training
 
 SEED_BATCH = 32  # the notebook's batch size
@@ -45,10 +45,11 @@ def train_seed(shards, minutes):
     model = baseline.build_seed_baseline()
     model.compile(optimizer=keras.optimizers.Adam(), loss="mse", jit_compile=True)
     steps = 200
-    budget = train.TimeBudget(minutes)
+    run_clock = callbacks.RunClock(None)
     started = time.perf_counter()
     history = model.fit(seed_dataset(dataset.find_shards(shards, "train"), True), epochs=10_000,
-                        steps_per_epoch=steps, callbacks=[budget], verbose=0)
+                        steps_per_epoch=steps, callbacks=[run_clock, callbacks.TimeBudget(minutes, run_clock)],
+                        verbose=0)
     seconds = time.perf_counter() - started
     return model, len(history.history["loss"]) * steps * SEED_BATCH / seconds
 

@@ -15,12 +15,17 @@ import sys
 from jobs import common
 
 
+def comma_separated_floats(text):
+    """"0.6,0.4" -> (0.6, 0.4), for argparse."""
+    return tuple(float(value) for value in text.split(","))
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="colorize-train", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, action="append",
                         help="A shard folder from colorize-prepare; repeat to train on several (e.g. CIFAR-10 and photo crops).")
-    parser.add_argument("--data-weights", default=None,
+    parser.add_argument("--data-weights", type=comma_separated_floats, default=None,
                         help="Comma-separated share of batches from each --data folder (default: equal).")
     parser.add_argument("--output", required=True, help="Folder for the model, checkpoints and logs.")
     parser.add_argument("--time-budget", type=float, default=None,
@@ -64,11 +69,8 @@ def main(argv=None):
     from pipeline import training
 
     with common.user_errors():
-        weights = None
-        if args.data_weights:
-            weights = tuple(float(value) for value in args.data_weights.split(","))
         config = TrainConfig(
-            data=tuple(args.data), data_weights=weights, output=args.output, time_budget=args.time_budget,
+            data=tuple(args.data), data_weights=args.data_weights, output=args.output, time_budget=args.time_budget,
             epochs=args.epochs, steps_per_epoch=args.steps_per_epoch, batch_pixels=args.batch_pixels,
             validation_images=args.validation_images, learning_rate=args.learning_rate, schedule=args.schedule,
             architecture=args.architecture, encoder=args.encoder, encoder_weights=args.encoder_weights,

@@ -22,9 +22,7 @@ from keras import layers
 from model import color, efficientnet
 
 ARCHITECTURE = "lab-unet-classifier"
-ARCHITECTURE_VERSION = 2
 PRETRAINED_ARCHITECTURE = "lab-effnet-classifier"
-PRETRAINED_ARCHITECTURE_VERSION = 1
 NORM_GROUPS = 4  # channel groups normalized together, per image
 DECODER_STRIDES = (4, 8, 16, 32)  # the encoder features the pretrained network's decoder joins
 DECODER_WIDTHS = (64, 96, 128, 256)  # the decoder's channels at those strides
@@ -34,8 +32,9 @@ DEFAULT_ENCODER = "lite0"
 
 @dataclasses.dataclass(frozen=True)
 class Geometry:
-    """How an architecture sees an image."""
+    """An architecture's version and how it sees an image; model.json records these fields."""
 
+    architecture_version: int  # raised when a change to the network makes older files load wrongly
     downsampling: int  # input sides must be multiples of this; inference pads to it
     output_stride: int  # the logits have 1/output_stride of the input's height and width
     # Images whose short side is below this are enlarged to it first: the pretrained encoder
@@ -44,8 +43,8 @@ class Geometry:
 
 
 GEOMETRIES = {
-    ARCHITECTURE: Geometry(downsampling=8, output_stride=2),
-    PRETRAINED_ARCHITECTURE: Geometry(downsampling=32, output_stride=4, smallest_side=128),
+    ARCHITECTURE: Geometry(architecture_version=2, downsampling=8, output_stride=2),
+    PRETRAINED_ARCHITECTURE: Geometry(architecture_version=1, downsampling=32, output_stride=4, smallest_side=128),
 }
 
 

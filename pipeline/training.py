@@ -1,7 +1,7 @@
 """Glue of the training job: shard folders -> tf.data datasets -> `model.train.train`."""
 
 from model import network
-from model.train import architecture_for, batch_size_for, train
+from model.train import architecture_for, batch_size_for, load_parent, train
 from pipeline import dataset
 
 
@@ -40,5 +40,6 @@ def datasets_for(config, geometry):
 
 def run_training(config):
     """Build the datasets and train; returns the Keras History."""
-    train_sets, validation_sets = datasets_for(config, network.geometry_of(architecture_for(config)))
-    return train(config, train_sets, validation_sets)
+    parent = load_parent(config)  # once: the datasets depend on its architecture, and training starts from it
+    train_sets, validation_sets = datasets_for(config, network.geometry_of(architecture_for(config, parent)))
+    return train(config, train_sets, validation_sets, parent)
