@@ -10,7 +10,6 @@ kill, run the same command with --resume to continue.
 """
 
 import argparse
-import sys
 
 from jobs import common
 
@@ -62,8 +61,7 @@ def parse_args(argv):
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    common.configure_logging(args.verbose)
+    _, args = common.start(parse_args, argv)
     # Imported after logging is set up: TensorFlow logs at import time.
     from model.train import TrainConfig
     from pipeline import training
