@@ -33,7 +33,6 @@ PHOTOS = "data/downloads/endless-sky-photos"
 
 def plain_loop(config, output):
     """The same work as the prepare job, in one process, without Beam; returns source images."""
-    kind, detail, _, _ = prepare.plan_source(config)
     writers = {}
     count = 0
 
@@ -45,8 +44,8 @@ def plain_loop(config, output):
                 writers[source_image.split] = tf.io.TFRecordWriter(path, options="GZIP")
             writers[source_image.split].write(schema.serialize_example(rgb, example_id, source_image.label))
 
-    if kind == "cifar10":
-        for batch in detail:
+    if config.source.startswith("cifar10:"):
+        for batch in cifar.find_cifar_batches(config.source[len("cifar10:"):]):
             for index, label, rgb in cifar.read_cifar_batch(batch):
                 image_id = f"cifar10:{batch.split}/{index:05d}"
                 split = images.split_for(image_id, config.validation_fraction, 0.0) if batch.split == "train" \
@@ -54,7 +53,7 @@ def plain_loop(config, output):
                 write(images.SourceImage(image_id, split, label, rgb))
                 count += 1
     else:
-        for path, relative_path in detail[0]:
+        for path, relative_path in prepare.list_image_files(config.source)[0]:
             with open(path, "rb") as file:
                 data = file.read()
             try:

@@ -35,7 +35,7 @@ import keras
 import numpy as np
 
 from model import color, inference, metrics
-from pipeline import evaluate, images, prepare
+from pipeline import evaluate, images
 
 GAINS = np.array([0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0])
 GLOBAL_LAYER = "global_dense"
@@ -119,9 +119,8 @@ def main():
     if args.fit_photos:
         batches, _ = evaluate.folder_images(args.fit_photos, 10**9)
         # The split colorize-prepare makes by default, which data/holdout_photos.py also follows.
-        defaults = prepare.PrepareConfig(source="", output="")
         fit_batches = (rgb for rgb, _, ids in batches if images.split_for(
-            ids[0], defaults.validation_fraction, defaults.test_fraction) == "train")
+            ids[0], images.VALIDATION_FRACTION, images.TEST_FRACTION) == "train")
     else:
         fit_batches = (rgb for rgb, _, _ in evaluate.shard_batches(args.shards, "train", 500, args.fit))
     fit = measure(colorizer, features_of, fit_batches, default.saturation)

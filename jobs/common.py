@@ -1,6 +1,7 @@
 """What every job's command line shares: quiet logging, Beam options and one-line user errors."""
 
 import contextlib
+import dataclasses
 import importlib.util
 import sys
 
@@ -31,6 +32,12 @@ def start(parse_args, argv=None):
     parsed = parse_args(argv)
     configure_logging((parsed[0] if isinstance(parsed, tuple) else parsed).verbose)
     return argv, parsed
+
+
+def config_from_flags(config_class, args, **overrides):
+    """A job's frozen config dataclass from its parsed flags, which map one to one onto its fields."""
+    fields = {field.name: getattr(args, field.name) for field in dataclasses.fields(config_class)}
+    return config_class(**{**fields, **overrides})
 
 
 def add_model_flag(parser, default_help="the shipped model"):

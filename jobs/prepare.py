@@ -19,9 +19,9 @@ cluster"; other Beam runners take their own flags but are untested).
 """
 
 import argparse
-import sys
 
 from jobs import common
+from pipeline import images
 
 
 def parse_args(argv):
@@ -33,16 +33,18 @@ def parse_args(argv):
     parser.add_argument("--output", required=True, help="Folder for the shards, manifest.json and failures.jsonl.")
     parser.add_argument("--size", type=int, default=None,
                         help="Side of the square training images in pixels (default: 32 for CIFAR-10, 128 otherwise).")
-    parser.add_argument("--policy", default="center-crop", choices=("center-crop", "random-crops"),
+    parser.add_argument("--policy", default=images.POLICIES[0], choices=images.POLICIES,
                         help="center-crop: resize the short side and crop the center; random-crops: "
                              "--crops-per-image crops per image, fixed by --seed and the image's path.")
     parser.add_argument("--crops-per-image", type=int, default=1, help="Crops per image with --policy random-crops.")
     parser.add_argument("--seed", type=int, default=0, help="Seed of the random crops (default 0).")
-    parser.add_argument("--validation-fraction", type=float, default=0.1,
-                        help="Share of images for validation, by a stable hash of their path (default 0.1); "
-                             "CIFAR-10 and TFDS carve it from their training split.")
-    parser.add_argument("--test-fraction", type=float, default=0.1,
-                        help="Share of folder images for test (default 0.1); sources with their own test split keep it.")
+    parser.add_argument("--validation-fraction", type=float, default=images.VALIDATION_FRACTION,
+                        help="Share of images for validation, by a stable hash of their path "
+                             f"(default {images.VALIDATION_FRACTION:g}); CIFAR-10 and TFDS carve it from their "
+                             "training split.")
+    parser.add_argument("--test-fraction", type=float, default=images.TEST_FRACTION,
+                        help=f"Share of folder images for test (default {images.TEST_FRACTION:g}); sources with "
+                             "their own test split keep it.")
     common.add_max_pixels_flag(parser)
     parser.add_argument("--num-shards", type=int, default=0, help="Shards per split (default: about 20 MB each).")
     parser.add_argument("--tfds-data-dir", default=None, help="TFDS data folder for tfds: sources.")
@@ -51,18 +53,12 @@ def parse_args(argv):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    args, pipeline_args = parse_args(argv)
-    common.configure_logging(args.verbose)
+    argv, (args, pipeline_args) = common.start(parse_args, argv)
     # Imported after logging is set up: Beam logs at import time.
     from pipeline import prepare
 
     with common.user_errors():
-        config = prepare.PrepareConfig(
-            source=args.source, output=args.output, size=args.size, policy=args.policy,
-            crops_per_image=args.crops_per_image, seed=args.seed,
-            validation_fraction=args.validation_fraction, test_fraction=args.test_fraction,
-            max_pixels=args.max_pixels, num_shards=args.num_shards, tfds_data_dir=args.tfds_data_dir)
+        config = common.config_from_flags(prepare.PrepareConfig, args)
         manifest = prepare.run_prepare(config, common.pipeline_options(pipeline_args, args.verbose),
                                        argv=["colorize-prepare", *argv])
     print(prepare.summarize(manifest, args.output))

@@ -29,6 +29,9 @@ GRAY_PIXEL_FRACTION = 0.99  # an image is grayscale when this share of its pixel
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 POLICIES = ("center-crop", "random-crops")
 MIN_CROP_FRACTION = 0.5  # random crops cover between half and all of the short side
+# The default shares of images that split_for puts in validation and in test.
+VALIDATION_FRACTION = 0.1
+TEST_FRACTION = 0.1
 
 
 class UnusableImage(Exception):

@@ -19,11 +19,11 @@ import posixpath
 import re
 import shutil
 import sys
+import typing
 import uuid
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics import Metrics
 
 from pipeline import cifar, files, images, outputs, schema, tfds_source
 from pipeline.console import SharedProgress, logger
@@ -32,6 +32,7 @@ SOURCE_KINDS = ("cifar10:PATH", "tfds:NAME[:SPLIT]", "a folder of images")
 SPLITS = ("train", "validation", "test")
 EXAMPLES_PER_SHARD_32PX = 5_000  # about 20 MB per shard; scaled down for larger images
 CIFAR_CHUNK = 1_000  # images per work item, so that workers share a batch file
+IMAGES_TAG = "images"
 FAILURE_TAG = "failures"
 COUNTS_NAME = "_counts.jsonl"
 SWAP_NAME = "swap.json"  # in the job folder while a run replaces the dataset: the shards it moves
@@ -49,8 +50,8 @@ class PrepareConfig:
     policy: str = "center-crop"
     crops_per_image: int = 1
     seed: int = 0
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.1
+    validation_fraction: float = images.VALIDATION_FRACTION
+    test_fraction: float = images.TEST_FRACTION
     max_pixels: int = images.MAX_PIXELS
     num_shards: int = 0  # 0: chosen from the number of examples
     tfds_data_dir: str | None = None
@@ -78,7 +79,30 @@ class PrepareConfig:
 
 
 # ---------------------------------------------------------------------------------------
-# Sources: each yields `images.SourceImage`; folders also yield failures.
+# Sources: each is read by a ReadSource into SourceImages and failure records.
+
+
+class ReadSource(beam.PTransform):
+    """Work items -> {"images": SourceImages, "failures": failure records}.
+
+    `read` is a ParDo (a FlatMap for a plain function) that turns one work item into
+    SourceImages, and into TaggedOutput(FAILURE_TAG, record) for an input it cannot use;
+    `refused` are the records of inputs refused while listing them (links out of a folder).
+    """
+
+    def __init__(self, items, read, refused=()):
+        super().__init__()
+        self.items = items
+        self.read = read
+        self.refused = list(refused)
+
+    def expand(self, pbegin):
+        read = (pbegin
+                | "ListItems" >> beam.Create(self.items)
+                | "ReadItems" >> self.read.with_outputs(FAILURE_TAG, main=IMAGES_TAG))
+        refused = pbegin | "Refused" >> beam.Create(self.refused)
+        failures = (read[FAILURE_TAG], refused) | "AllFailures" >> beam.Flatten()
+        return {IMAGES_TAG: read[IMAGES_TAG], FAILURE_TAG: failures}
 
 
 def list_image_files(root):
@@ -97,7 +121,6 @@ class DecodeImageFiles(beam.DoFn):
 
     def __init__(self, config, total):
         self.config = config
-        self.total = total
         self.shared_progress = SharedProgress("images read", total=total)
         self.progress = None
 
@@ -110,9 +133,9 @@ class DecodeImageFiles(beam.DoFn):
             data = images.read_image_file(path, self.config.max_pixels)
             rgb = images.decode_color_image(data, max_pixels=self.config.max_pixels)
         except images.UnusableImage as error:
-            yield self._failure(path, error.reason, error.detail)
+            yield beam.pvalue.TaggedOutput(FAILURE_TAG, files.failure_record(path, error.reason, error.detail))
         except OSError as error:
-            yield self._failure(path, "unreadable", f"cannot read the file ({error})")
+            yield beam.pvalue.TaggedOutput(FAILURE_TAG, files.unreadable_record(path, error))
         else:
             # A name that is not UTF-8 is kept in the id as \xNN; the same split as any other name.
             key = files.printable_path(relative_path)
@@ -120,25 +143,12 @@ class DecodeImageFiles(beam.DoFn):
             yield images.SourceImage(f"folder:{key}", split, schema.NO_LABEL, rgb)
         self.progress.add()
 
-    @staticmethod
-    def _failure(path, reason, detail):
-        Metrics.counter("prepare", f"skipped_{reason}").inc()
-        return beam.pvalue.TaggedOutput(FAILURE_TAG, files.failure_record(path, reason, detail))
 
+class ReadImageFolder(ReadSource):
+    """Every listed file of a folder -> SourceImage, or a failure record saying why not."""
 
-class ReadImageFolder(beam.PTransform):
-    """Every file under a folder -> SourceImage, with unusable files as a `failures` output."""
-
-    def __init__(self, paths, config):
-        super().__init__()
-        self.paths = paths
-        self.config = config
-
-    def expand(self, pbegin):
-        return (pbegin
-                | "ListFiles" >> beam.Create(files.to_elements(self.paths))
-                | "Decode" >> beam.ParDo(DecodeImageFiles(self.config, len(self.paths))).with_outputs(
-                    FAILURE_TAG, main="images"))
+    def __init__(self, paths, config, refused=()):
+        super().__init__(files.to_elements(paths), beam.ParDo(DecodeImageFiles(config, len(paths))), refused)
 
 
 @functools.lru_cache(maxsize=2)
@@ -157,34 +167,19 @@ def read_cifar_chunk(chunk, validation_fraction):
         yield images.SourceImage(image_id, split, int(label), rgb)
 
 
-class ReadCifar10(beam.PTransform):
+class ReadCifar10(ReadSource):
     """The 60,000 CIFAR-10 images from any of its archive formats, as SourceImages."""
 
     def __init__(self, batches, validation_fraction):
-        super().__init__()
-        self.batches = batches
-        self.validation_fraction = validation_fraction
-
-    def expand(self, pbegin):
-        chunks = [(batch, start, start + CIFAR_CHUNK)
-                  for batch in self.batches for start in range(0, 10_000, CIFAR_CHUNK)]
-        return (pbegin
-                | "ListChunks" >> beam.Create(chunks)
-                | "ReadChunks" >> beam.FlatMap(read_cifar_chunk, self.validation_fraction))
+        chunks = [(batch, start, start + CIFAR_CHUNK) for batch in batches for start in range(0, 10_000, CIFAR_CHUNK)]
+        super().__init__(chunks, beam.FlatMap(read_cifar_chunk, validation_fraction))
 
 
-class ReadTfdsImages(beam.PTransform):
+class ReadTfdsImages(ReadSource):
     """A TFDS image dataset's examples as SourceImages."""
 
     def __init__(self, dataset, validation_fraction):
-        super().__init__()
-        self.dataset = dataset
-        self.validation_fraction = validation_fraction
-
-    def expand(self, pbegin):
-        return (pbegin
-                | "ListParts" >> beam.Create(tfds_source.parts(self.dataset))
-                | "ReadParts" >> beam.FlatMap(tfds_source.read_part, self.dataset, self.validation_fraction))
+        super().__init__(tfds_source.parts(dataset), beam.FlatMap(tfds_source.read_part, dataset, validation_fraction))
 
 
 # ---------------------------------------------------------------------------------------
@@ -196,26 +191,27 @@ class ToExamplesFn(beam.DoFn):
 
     def __init__(self, config, total):
         self.config = config
-        self.total = total
-        self.shared_progress = SharedProgress("images prepared", total=total)
+        self.shared_progress = SharedProgress("images prepared", total=total) if total else None
         self.progress = None
 
     def setup(self):
-        # Folder sources already report as their files are read; one line per step is enough.
-        self.progress = self.shared_progress.acquire() if self.total else None
+        self.progress = self.shared_progress.acquire() if self.shared_progress else None
 
     def process(self, source_image):
         config = self.config
         for example_id, rgb in images.training_images(
                 source_image, config.image_size, config.policy, config.crops_per_image, config.seed):
-            Metrics.counter("prepare", f"examples_{source_image.split}").inc()
             yield source_image.split, schema.serialize_example(rgb, example_id, source_image.label)
         if self.progress:
             self.progress.add()
 
 
 class ToColorizationExamples(beam.PTransform):
-    """SourceImages -> (split, serialized example) at the configured size and policy."""
+    """SourceImages -> (split, serialized example) at the configured size and policy.
+
+    `total` (images) gives a progress line; a folder source has none here, as its files
+    are already counted while they are read.
+    """
 
     def __init__(self, config, total=None):
         super().__init__()
@@ -226,8 +222,18 @@ class ToColorizationExamples(beam.PTransform):
         return source_images | "Encode" >> beam.ParDo(ToExamplesFn(self.config, self.total))
 
 
+def split_index(example, num_partitions, splits):
+    """The partition of a (split, serialized example) pair: its split's place in `splits`."""
+    if example[0] not in splits:
+        raise RuntimeError(f"an example of split {example[0]!r}, for which no shards were planned ({splits})")
+    return splits.index(example[0])
+
+
 class WriteSplits(beam.PTransform):
-    """(split, serialized example) -> gzip TFRecord shards `<split>-SSSSS-of-NNNNN.tfrecord.gz`."""
+    """(split, serialized example) -> gzip TFRecord shards `<split>-SSSSS-of-NNNNN.tfrecord.gz`.
+
+    One pass divides the examples by split (beam.Partition); each split is written apart.
+    """
 
     def __init__(self, directory, shards_per_split, run_tag=None):
         super().__init__()
@@ -236,30 +242,50 @@ class WriteSplits(beam.PTransform):
         self.run_tag = run_tag  # in every shard's name, so that one run's names never meet another's
 
     def expand(self, examples):
+        splits = list(self.shards_per_split)
+        by_split = examples | "BySplit" >> beam.Partition(split_index, len(splits), splits)
         results = {}
-        for split, num_shards in self.shards_per_split.items():
+        for split, split_examples in zip(splits, by_split):
             results[split] = (
-                examples
-                | f"Select[{split}]" >> beam.Filter(lambda item, wanted: item[0] == wanted, split)
+                split_examples
                 | f"Values[{split}]" >> beam.Values()
                 | f"Write[{split}]" >> beam.io.WriteToTFRecord(
                     FileSystems.join(self.directory, f"{split}-{self.run_tag}" if self.run_tag else split),
                     file_name_suffix=schema.SHARD_SUFFIX,
-                    num_shards=num_shards,
+                    num_shards=self.shards_per_split[split],
                     shard_name_template=schema.SHARD_TEMPLATE,
                     compression_type=beam.io.filesystem.CompressionTypes.GZIP))
         return results
 
 
-def count_key(item):
-    """The key under which an example or a failure is counted in the manifest."""
-    if isinstance(item, tuple):
-        return f"examples/{item[0]}"
-    return f"skipped/{item['reason']}"
+class Counts(typing.NamedTuple):
+    """What a run wrote and skipped: examples per split, skipped inputs per reason."""
+
+    examples: dict
+    skipped: dict
+
+
+def example_count_key(example):
+    """("examples", split) of a (split, serialized example) pair."""
+    return "examples", example[0]
+
+
+def failure_count_key(record):
+    """("skipped", reason) of a failure record."""
+    return "skipped", record["reason"]
+
+
+def count_line(key_and_count):
+    (what, name), count = key_and_count
+    return json.dumps({"what": what, "name": name, "count": count})
 
 
 class WriteReport(beam.PTransform):
-    """Counts per split and per skip reason, and the failures file, into the staging folder."""
+    """Counts per split and per skip reason, and the failures file, into the staging folder.
+
+    The counts come from the pipeline's own outputs, not Beam metrics, so they hold on every
+    runner (the Dask runner has no metrics); read them with read_counts.
+    """
 
     def __init__(self, directory):
         super().__init__()
@@ -271,13 +297,24 @@ class WriteReport(beam.PTransform):
          | "FailureLines" >> beam.Map(files.json_text, sort_keys=True)
          | "WriteFailures" >> beam.io.WriteToText(
              FileSystems.join(self.directory, schema.FAILURES_NAME), shard_name_template=""))
-        return ((examples, failures)
-                | "Merge" >> beam.Flatten()
-                | "CountKeys" >> beam.Map(count_key)
+        example_keys = examples | "ExampleKeys" >> beam.Map(example_count_key)
+        failure_keys = failures | "FailureKeys" >> beam.Map(failure_count_key)
+        return ((example_keys, failure_keys)
+                | "AllKeys" >> beam.Flatten()
                 | "Count" >> beam.combiners.Count.PerElement()
-                | "CountLines" >> beam.Map(lambda pair: json.dumps({"key": pair[0], "count": pair[1]}))
+                | "CountLines" >> beam.Map(count_line)
                 | "WriteCounts" >> beam.io.WriteToText(
                     FileSystems.join(self.directory, COUNTS_NAME), shard_name_template=""))
+
+
+def read_counts(directory):
+    """The Counts that WriteReport wrote into `directory`."""
+    counts = Counts(examples={}, skipped={})
+    with FileSystems.open(FileSystems.join(directory, COUNTS_NAME)) as file:
+        for line in file.read().decode("utf-8").splitlines():
+            record = json.loads(line)
+            getattr(counts, record["what"])[record["name"]] = record["count"]
+    return counts
 
 
 # ---------------------------------------------------------------------------------------
@@ -292,52 +329,43 @@ def shards_for(estimated_examples, image_size, requested):
     return max(1, -(-int(estimated_examples) // per_shard))
 
 
+@dataclasses.dataclass(frozen=True)
+class SourcePlan:
+    """A validated source before any image is read: how to read it and how much it holds."""
+
+    kind: str  # "cifar10", "tfds" or "folder", as manifest.json records it
+    reader: ReadSource
+    total: int  # images to read; files, for a folder
+    estimates: dict  # split -> expected examples, for choosing shard counts
+
+
 def plan_source(config):
-    """Validate the source and decide splits and work; returns (kind, detail, total, estimates)."""
+    """Validate the source and decide how to read it; raises ValueError for the user."""
     source = config.source
-    train_share = 1.0 - config.validation_fraction
     if source.startswith("cifar10:"):
         batches = cifar.find_cifar_batches(source[len("cifar10:"):])
-        estimates = {"train": 50_000 * train_share, "validation": 50_000 * config.validation_fraction,
-                     "test": 10_000}
-        return "cifar10", batches, 60_000, estimates
+        estimates = {"train": 50_000 * (1.0 - config.validation_fraction),
+                     "validation": 50_000 * config.validation_fraction, "test": 10_000}
+        return SourcePlan("cifar10", ReadCifar10(batches, config.validation_fraction), 60_000, estimates)
     if source.startswith("tfds:"):
         dataset = tfds_source.resolve(source[len("tfds:"):], config.tfds_data_dir)
         estimates = tfds_source.split_estimates(dataset, config.validation_fraction)
-        return "tfds", dataset, sum(estimates.values()), estimates
+        return SourcePlan("tfds", ReadTfdsImages(dataset, config.validation_fraction),
+                          sum(dataset.num_examples.values()), estimates)
     found, refused = list_image_files(source)
     count = len(found) * config.crops_per_image
     estimates = {"train": count * (1.0 - config.validation_fraction - config.test_fraction),
                  "validation": count * config.validation_fraction, "test": count * config.test_fraction}
-    return "folder", (found, refused), len(found), estimates
+    return SourcePlan("folder", ReadImageFolder(found, config, refused), len(found), estimates)
 
 
-def build_pipeline(pipeline, config, kind, detail, total, shards_per_split, staging, run_tag=None):
+def build_pipeline(pipeline, config, plan, shards_per_split, staging, run_tag=None):
     """Add the prepare job's transforms to a pipeline."""
-    if kind == "cifar10":
-        source_images = pipeline | "ReadCifar10" >> ReadCifar10(detail, config.validation_fraction)
-        failures = pipeline | "NoFailures" >> beam.Create([])
-    elif kind == "tfds":
-        source_images = pipeline | "ReadTfds" >> ReadTfdsImages(detail, config.validation_fraction)
-        failures = pipeline | "NoFailures" >> beam.Create([])
-    else:
-        found, refused = detail
-        decoded = pipeline | "ReadFolder" >> ReadImageFolder(found, config)
-        source_images = decoded.images
-        failures = (decoded[FAILURE_TAG], pipeline | "RefusedLinks" >> beam.Create(refused)) | beam.Flatten()
-    examples = source_images | "ToExamples" >> ToColorizationExamples(
-        config, total=None if kind == "folder" else total)
+    source = pipeline | "ReadSource" >> plan.reader
+    examples = source[IMAGES_TAG] | "ToExamples" >> ToColorizationExamples(
+        config, total=None if plan.kind == "folder" else plan.total)
     _ = examples | "WriteShards" >> WriteSplits(staging, shards_per_split, run_tag)
-    _ = (examples, failures) | "WriteReport" >> WriteReport(staging)
-
-
-def _read_counts(staging):
-    counts = {}
-    with FileSystems.open(FileSystems.join(staging, COUNTS_NAME)) as file:
-        for line in file.read().decode("utf-8").splitlines():
-            record = json.loads(line)
-            counts[record["key"]] = record["count"]
-    return counts
+    _ = (examples, source[FAILURE_TAG]) | "WriteReport" >> WriteReport(staging)
 
 
 def _read_manifest(output):
@@ -406,12 +434,10 @@ def check_splits(config, counts, output):
     images. Raises ValueError saying how many images were usable and what to do. `output`
     is config.output as Beam can read it (files.glob_free).
     """
-    examples = {split: counts.get(f"examples/{split}", 0) for split in SPLITS}
-    skipped = {key.split("/", 1)[1]: value for key, value in counts.items() if key.startswith("skipped/")}
+    examples = {split: counts.examples.get(split, 0) for split in SPLITS}
     why = ""
-    if skipped:
-        reasons = ", ".join(f"{count:,} {reason.replace('_', ' ')}" for reason, count in sorted(skipped.items()))
-        why = (f" ({sum(skipped.values()):,} files skipped: {reasons}; each is listed in "
+    if counts.skipped:
+        why = (f" ({describe_skipped(counts.skipped)}; each is listed in "
                f"{os.path.join(outputs.job_folder(config.output), REFUSED_FAILURES_NAME)})")
     previous = FileSystems.exists(FileSystems.join(output, schema.MANIFEST_NAME))
     unchanged = f"; the dataset already in {config.output} is unchanged" if previous else ""
@@ -441,11 +467,11 @@ def swap_in(staging, output, shards_per_split, counts, manifest):
             [FileSystems.join(staging, f"{split}-*{schema.SHARD_SUFFIX}")])[0].metadata_list)
         if len(paths) != num_shards:
             raise RuntimeError(f"expected {num_shards} shards for {split}, found {len(paths)} in {staging}")
-        if not counts.get(f"examples/{split}"):
+        if not counts.examples.get(split):
             FileSystems.delete(paths)  # An empty split is left out rather than written as empty shards.
             continue
         shards[split] = [posixpath.basename(path) for path in paths]
-    manifest["splits"] = {split: {"examples": counts[f"examples/{split}"], "shards": names}
+    manifest["splits"] = {split: {"examples": counts.examples[split], "shards": names}
                           for split, names in shards.items()}
     new = sorted(name for names in shards.values() for name in names)
     old = sorted(_listed_shards(_read_manifest(output)))
@@ -462,8 +488,8 @@ def swap_in(staging, output, shards_per_split, counts, manifest):
 
 def run_prepare(config, pipeline_options, argv=None):
     """Run the whole prepare job; returns the manifest (also written as manifest.json)."""
-    kind, detail, total, estimates = plan_source(config)
-    if kind == "folder":
+    plan = plan_source(config)
+    if plan.kind == "folder":
         outputs.refuse_nesting(config.source, config.output, input_flag="--source")
     outputs.prepare_folder(config.output)
     with outputs.OutputLock(config.output, job="colorize-prepare"), files.glob_free(config.output) as output:
@@ -472,16 +498,16 @@ def run_prepare(config, pipeline_options, argv=None):
         if remove_prepare_leftovers(output):
             logger.info(f"removed what an interrupted run left in {config.output}")
         shards_per_split = {split: shards_for(estimate, config.image_size, config.num_shards)
-                            for split, estimate in estimates.items() if estimate > 0}
+                            for split, estimate in plan.estimates.items() if estimate > 0}
         staging = outputs.staging_folder(output)
         run_tag = uuid.uuid4().hex[:8]
-        logger.info(f"preparing {total:,} {'files' if kind == 'folder' else 'images'} from {config.source} "
+        logger.info(f"preparing {plan.total:,} {'files' if plan.kind == 'folder' else 'images'} from {config.source} "
                     f"into {config.output} ({config.image_size}x{config.image_size}, {config.policy})")
         started = datetime.datetime.now(datetime.UTC)
         try:
             with beam.Pipeline(options=pipeline_options) as pipeline:
-                build_pipeline(pipeline, config, kind, detail, total, shards_per_split, staging, run_tag)
-            counts = _read_counts(staging)
+                build_pipeline(pipeline, config, plan, shards_per_split, staging, run_tag)
+            counts = read_counts(staging)
             try:
                 check_splits(config, counts, output)
             except ValueError:
@@ -491,15 +517,14 @@ def run_prepare(config, pipeline_options, argv=None):
             manifest = {
                 "schema_version": schema.SCHEMA_VERSION,
                 "source": config.source,
-                "source_kind": kind,
+                "source_kind": plan.kind,
                 "created": started.isoformat(timespec="seconds"),
                 "image_size": config.image_size,
                 "policy": config.policy,
                 "crops_per_image": config.crops_per_image,
                 "seed": config.seed,
                 "compression": schema.COMPRESSION,
-                "skipped": {key.split("/", 1)[1]: value for key, value in sorted(counts.items())
-                            if key.startswith("skipped/")},
+                "skipped": dict(sorted(counts.skipped.items())),
                 "failures_file": schema.FAILURES_NAME,
                 "command": list(sys.argv if argv is None else argv),
                 "config": dataclasses.asdict(config),
@@ -518,11 +543,14 @@ def summarize(manifest, output):
         plural = "s" if details["examples"] != 1 else ""
         lines.append(f"  {split:<11}{details['examples']:>9,} image{plural} in {len(details['shards'])} "
                      f"shard{'s' if len(details['shards']) != 1 else ''}")
-    skipped = manifest["skipped"]
-    if skipped:
-        reasons = ", ".join(f"{count:,} {reason.replace('_', ' ')}" for reason, count in skipped.items())
-        lines.append(f"  skipped {sum(skipped.values()):,} files ({reasons}); "
-                     f"see {FileSystems.join(output, schema.FAILURES_NAME)}")
+    if manifest["skipped"]:
+        lines.append(f"  {describe_skipped(manifest['skipped'])}; see {FileSystems.join(output, schema.FAILURES_NAME)}")
     else:
         lines.append("  skipped nothing")
     return "\n".join(lines)
+
+
+def describe_skipped(skipped):
+    """`N files skipped: 2 grayscale, 1 not an image` for {reason: count}."""
+    reasons = ", ".join(f"{count:,} {reason.replace('_', ' ')}" for reason, count in sorted(skipped.items()))
+    return f"{sum(skipped.values()):,} files skipped: {reasons}"

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from jobs import common
 from jobs import prepare as prepare_job
-from pipeline import console, outputs
+from pipeline import console, outputs, prepare
 
 CIFAR_RECORD_BYTES = 1 + 32 * 32 * 3  # a label byte, then the pixels
 
@@ -147,6 +148,21 @@ def test_a_folder_of_photos_is_prepared_and_summarized(tmp_path, capsys):
     assert manifest["splits"]["train"]["examples"] == 3
     assert stdout.splitlines()[1].split()[:2] == ["train", "3"]
     assert "skipped nothing" in stdout
+
+
+def test_the_flags_map_one_to_one_onto_the_config_and_share_its_defaults():
+    args, pipeline_args = prepare_job.parse_args([
+        "--source", "photos", "--output", "out", "--size", "64", "--policy", "random-crops", "--crops-per-image", "3",
+        "--seed", "7", "--validation-fraction", "0.2", "--test-fraction", "0.05", "--max-pixels", "1000000",
+        "--num-shards", "4", "--tfds-data-dir", "tfds", "--direct_num_workers=2"])
+
+    assert common.config_from_flags(prepare.PrepareConfig, args) == prepare.PrepareConfig(
+        source="photos", output="out", size=64, policy="random-crops", crops_per_image=3, seed=7,
+        validation_fraction=0.2, test_fraction=0.05, max_pixels=1_000_000, num_shards=4, tfds_data_dir="tfds")
+    assert pipeline_args == ["--direct_num_workers=2"]
+    defaults, _ = prepare_job.parse_args(["--source", "photos", "--output", "out"])
+    assert common.config_from_flags(prepare.PrepareConfig, defaults) == prepare.PrepareConfig(
+        source="photos", output="out")
 
 
 def test_help_shows_the_usage_and_an_example():

@@ -123,7 +123,7 @@ def test_reading_a_folder_gives_its_color_images_and_a_failure_per_unusable_file
 
     with in_process_pipeline() as pipeline:
         decoded = pipeline | prepare.ReadImageFolder(files, config)
-        assert_that(decoded.images | beam.Map(split_and_id), equal_to([
+        assert_that(decoded[prepare.IMAGES_TAG] | beam.Map(split_and_id), equal_to([
             (split, image_id) for split, ids in expected_folder_splits(image_folder).items() for image_id in ids
         ]), label="CheckImages")
         assert_that(decoded[prepare.FAILURE_TAG] | beam.Map(relative_path_and_reason, str(image_folder.path)),
@@ -180,9 +180,36 @@ def test_splits_follow_the_relative_path_when_the_folder_moves_and_grows(image_f
 
     with in_process_pipeline() as pipeline:
         decoded = pipeline | prepare.ReadImageFolder(prepare.list_image_files(str(moved))[0], config)
-        assert_that(decoded.images | beam.Map(split_and_id), equal_to(
+        assert_that(decoded[prepare.IMAGES_TAG] | beam.Map(split_and_id), equal_to(
             [(split, image_id) for split, ids in expected_folder_splits(image_folder).items() for image_id in ids]
             + [(images.split_for(path, **FOLDER_FRACTIONS), f"folder:{path}") for path in new_paths]))
+
+
+def test_examples_are_written_to_their_own_splits_shards_and_counted_with_the_failures(tmp_path):
+    rgb = np.random.default_rng(0).integers(0, 256, (8, 8, 3), np.uint8)
+    examples = [(split, schema.serialize_example(rgb, f"{split}/{index}"))
+                for split, count in (("train", 3), ("validation", 2), ("test", 1)) for index in range(count)]
+    failures = [{"path": "a.gif", "reason": "grayscale", "detail": ""}, {"path": "b", "reason": "empty", "detail": ""},
+                {"path": "c.png", "reason": "grayscale", "detail": ""}]
+
+    with in_process_pipeline() as pipeline:
+        example_pcoll = pipeline | "Examples" >> beam.Create(examples)
+        _ = example_pcoll | prepare.WriteSplits(str(tmp_path), {"train": 2, "validation": 1, "test": 1})
+        _ = (example_pcoll, pipeline | "Failures" >> beam.Create(failures)) | prepare.WriteReport(str(tmp_path))
+
+    ids = {split: sorted(example["id"].numpy().decode("utf-8") for example in read_shards(tmp_path, split))
+           for split in prepare.SPLITS}
+    assert ids == {"train": ["train/0", "train/1", "train/2"], "validation": ["validation/0", "validation/1"],
+                   "test": ["test/0"]}
+    assert len(list(tmp_path.glob(f"train-*{schema.SHARD_SUFFIX}"))) == 2
+    assert prepare.read_counts(str(tmp_path)) == prepare.Counts(
+        examples={"train": 3, "validation": 2, "test": 1}, skipped={"grayscale": 2, "empty": 1})
+    assert len((tmp_path / schema.FAILURES_NAME).read_text().splitlines()) == 3
+
+
+def test_an_example_of_a_split_without_planned_shards_stops_the_run():
+    with pytest.raises(RuntimeError, match="no shards were planned"):
+        prepare.split_index(("extra", b""), 2, ["train", "validation"])
 
 
 # ---------------------------------------------------------------------------------------
