@@ -69,6 +69,17 @@ def quiet_worker():
         _import_without_stderr("tensorflow")
 
 
+def quiet_worker_logging():
+    """In a local Beam worker process of a quiet job, before Beam is imported: no log line on the terminal.
+
+    Beam's worker logs a warning as it imports (apitools is absent), and logging's automatic
+    set-up for it then prints that and every later INFO line straight to the terminal. The
+    worker's logs also reach the job through Beam's logging service, where --verbose shows them.
+    """
+    if os.environ.get(QUIET_VARIABLE) == "1":
+        logging.getLogger().addHandler(logging.NullHandler())
+
+
 def _import_without_stderr(module):
     """Import a module with file descriptor 2 closed to it.
 

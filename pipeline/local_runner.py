@@ -9,9 +9,14 @@ measurable, but it is made (`--verbose` shows it), and `--direct_running_mode` d
 stop it. `LocalRunner` goes straight to the FnApiRunner, as the DirectRunner
 does after Prism fails, with the same options, so `--direct_running_mode` and
 `--direct_num_workers` keep their meaning. An explicit `--runner=DirectRunner` still gets
-Beam's own behaviour.
+Beam's own behaviour. Its worker processes (multi_processing) start through
+pipeline/sdk_worker.py, which keeps a quiet job's terminal free of their log lines.
 """
 
+import shlex
+import sys
+
+from apache_beam.portability import python_urns
 from apache_beam.portability.api import beam_provision_api_pb2
 from apache_beam.runners.portability.fn_api_runner import fn_runner
 from apache_beam.runners.portability.portable_runner import JobServiceHandle
@@ -26,4 +31,14 @@ class LocalRunner(PipelineRunner):
         encoded = JobServiceHandle.encode_pipeline_options(options.get_all_options())
         provision_info = fn_runner.ExtendedProvisionInfo(
             beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded))
-        return fn_runner.FnApiRunner(provision_info=provision_info).run_pipeline(pipeline, options)
+        return _FnApiRunner(provision_info=provision_info).run_pipeline(pipeline, options)
+
+
+class _FnApiRunner(fn_runner.FnApiRunner):
+    """Beam's FnApiRunner, its worker processes started as pipeline/sdk_worker.py."""
+
+    def run_via_runner_api(self, pipeline_proto, options):
+        for environment in pipeline_proto.components.environments.values():
+            if environment.urn == python_urns.SUBPROCESS_SDK:  # the command that starts a worker process
+                environment.payload = f"{shlex.quote(sys.executable)} -m pipeline.sdk_worker".encode()
+        return super().run_via_runner_api(pipeline_proto, options)

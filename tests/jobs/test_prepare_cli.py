@@ -165,6 +165,22 @@ def test_the_flags_map_one_to_one_onto_the_config_and_share_its_defaults():
         source="photos", output="out")
 
 
+def test_worker_processes_add_no_line_to_the_terminal(tmp_path):
+    photos = write_color_photos(tmp_path / "photos", count=4)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "jobs.prepare", "--source", str(photos), "--output", str(tmp_path / "out"), "--size", "16",
+         "--validation-fraction", "0", "--test-fraction", "0",
+         "--direct_running_mode=multi_processing", "--direct_num_workers=2"],
+        check=False, capture_output=True, text=True, timeout=300)
+
+    assert result.returncode == 0, result.stderr
+    first, *others = result.stderr.splitlines()
+    assert first.startswith("preparing 4 files")
+    # Beam's workers printed "WARNING:root:apitools not found..." and "INFO:__main__:Logging handler created.".
+    assert [line for line in others if "images read" not in line] == []  # progress lines come and go with timing
+
+
 def test_help_shows_the_usage_and_an_example():
     result = subprocess.run([sys.executable, "-m", "jobs.prepare", "--help"], check=False, capture_output=True, text=True,
                             timeout=60)
