@@ -3,6 +3,7 @@
     python data/fetch_photos.py && python data/make_samples.py
 """
 
+import argparse
 import pathlib
 
 from PIL import Image
@@ -14,7 +15,8 @@ SAMPLES = (("beach3", "jpg"), ("fields1", "png"), ("forest1", "jpg"), ("sea1", "
 SIZE = (960, 480)
 
 
-def main():
+def main(argv=None):
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
     DEST.mkdir(parents=True, exist_ok=True)
     for name, extension in SAMPLES:
         image = Image.open(SOURCE / f"{name}@2x.jpg").convert("L").resize(SIZE, Image.Resampling.LANCZOS)

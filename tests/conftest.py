@@ -3,6 +3,12 @@
 # ---------------------------------------------------------------------------------------
 # Prepared shards: a tiny folder of random-color PNGs run through the real prepare job.
 
+import ast
+import os
+import pathlib
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -113,3 +119,54 @@ def tiny_pretrained_model(tmp_path_factory, encoder_weights):
     model.save(folder / "model.keras")
     (folder / "model.json").write_text(json.dumps(TINY_MODEL_DESCRIPTION))
     return str(folder / "model.keras")
+
+
+# ---------------------------------------------------------------------------------------
+# Every script's --help: a test module that sets SCRIPT_FOLDER gets one test per script in
+# that folder of the repository (tests/bench/ for bench/, ...), so that none rots unseen.
+
+REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
+# Imported by some scripts and absent from a plain install: --help must not need them.
+OPTIONAL_MODULES = ("torch", "dask", "distributed")
+# Runs a script as `python SCRIPT --help` would, with the optional modules made missing.
+HELP_RUNNER = f"""
+import importlib.abc, os, runpy, sys
+class Missing(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {OPTIONAL_MODULES!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+sys.meta_path.insert(0, Missing())
+sys.argv = sys.argv[1:]
+sys.path.insert(0, os.path.dirname(sys.argv[0]))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def scripts_in(folder):
+    """The runnable scripts of a repository folder (a module without a __main__ block is a library)."""
+    return sorted(path for path in (REPOSITORY / folder).glob("*.py")
+                  if 'if __name__ == "__main__":' in path.read_text())
+
+
+def pytest_generate_tests(metafunc):
+    folder = getattr(metafunc.module, "SCRIPT_FOLDER", None)
+    if folder and "script" in metafunc.fixturenames:
+        scripts = scripts_in(folder)
+        metafunc.parametrize("script", scripts, ids=[path.name for path in scripts])
+
+
+@pytest.fixture
+def prints_help(tmp_path):
+    """A function (script path) that runs its --help in a fresh process from an empty folder and checks it."""
+    def check(script):
+        result = subprocess.run([sys.executable, "-c", HELP_RUNNER, str(script), "--help"], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert result.stdout.startswith(f"usage: {script.name}")
+        purpose = ast.get_docstring(ast.parse(script.read_text())).splitlines()[0]
+        # Compared word by word: argparse may wrap the description again.
+        assert purpose.split() == result.stdout.split("\n\n")[1].split()[:len(purpose.split())], \
+            "the help should open with the script's docstring"
+        assert not any(tmp_path.iterdir()), "--help wrote files"
+    return check

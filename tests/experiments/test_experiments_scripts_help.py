@@ -1,0 +1,7 @@
+"""Every script in experiments/ prints its --help (one test per script, made by tests/conftest.py)."""
+
+SCRIPT_FOLDER = "experiments"
+
+
+def test_help_prints_the_usage_and_the_purpose(script, prints_help):
+    prints_help(script)
