@@ -1,11 +1,15 @@
 """Train the seed notebook's CNN and our model with the same data and CPU time; compare them.
 
     python bench/bench_baseline.py --shards runs/cifar10-shards --minutes 10
+    python bench/bench_baseline.py --minutes 1 --test-images 1000   # a quick check
 
 Both train on the CIFAR-10 training shards for the same wall-clock budget in this run and
-are evaluated on the 10,000 test images; prints MSE (RGB in [0, 1], all pixels), PSNR,
-colorfulness, SSIM and training images/s of each, beside the grayscale copy. Needs the
-shards from `colorize-prepare --source cifar10:... --output runs/cifar10-shards`.
+are evaluated on the test images (all 10,000 by default); prints MSE (RGB in [0, 1], all
+pixels), PSNR, colorfulness, SSIM and training images/s of each, beside the grayscale copy,
+and ours as ratios to the seed's. `--architecture lab-unet-classifier` trains the older
+network from scratch, as the seed trains (the default, the pretrained encoder's network,
+starts from ImageNet weights: run data/fetch_efficientnet.py first). Needs the shards from
+`colorize-prepare --source cifar10:... --output runs/cifar10-shards`.
 """
 
 import argparse
@@ -54,9 +58,9 @@ def train_seed(shards, minutes):
     return model, len(history.history["loss"]) * steps * SEED_BATCH / seconds
 
 
-def evaluate_seed(model, shards):
+def evaluate_seed(model, shards, limit):
     accumulator = evaluate.Accumulator()
-    for rgb, labels, _ in evaluate.shard_batches(shards, "test", 500):
+    for rgb, labels, _ in evaluate.shard_batches(shards, "test", 500, limit):
         gray = np.asarray([[0.299, 0.587, 0.114]]) @ rgb.reshape(-1, 3).T.astype(np.float64)
         gray = np.round(gray).reshape(rgb.shape[:3] + (1,)) / 255.0
         predicted = model.predict(gray.astype(np.float32), verbose=0)
@@ -64,8 +68,8 @@ def evaluate_seed(model, shards):
     return accumulator.summary()
 
 
-def train_ours(shards, minutes, output):
-    config = train.TrainConfig(data=(shards,), output=output, time_budget=minutes)
+def train_ours(shards, minutes, output, architecture):
+    config = train.TrainConfig(data=(shards,), output=output, time_budget=minutes, architecture=architecture)
     train_sets, validation_sets = training.datasets_for(config, network.geometry_of(train.architecture_for(config)))
     started = time.perf_counter()
     history = train.train(config, train_sets, validation_sets)
@@ -78,13 +82,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shards", default="runs/cifar10-shards")
     parser.add_argument("--minutes", type=float, default=10.0, help="Training budget of each model.")
+    parser.add_argument("--test-images", type=int, default=None, help="Evaluate on the first N test images "
+                                                                      "(default: all).")
+    parser.add_argument("--architecture", default=None,
+                        choices=[network.PRETRAINED_ARCHITECTURE, network.ARCHITECTURE],
+                        help="Our network (default: colorize-train's default, the pretrained encoder's).")
     args = parser.parse_args()
-    rows = []
     seed_model, seed_rate = train_seed(args.shards, args.minutes)
-    seed = evaluate_seed(seed_model, args.shards)
+    seed = evaluate_seed(seed_model, args.shards, args.test_images)
     with tempfile.TemporaryDirectory(prefix="bench-ours-") as output:
-        our_rate = train_ours(args.shards, args.minutes, output)
-        config = evaluate.EvaluateConfig(data=args.shards, model=output, output=os.path.join(output, "eval"))
+        our_rate = train_ours(args.shards, args.minutes, output, args.architecture)
+        config = evaluate.EvaluateConfig(data=args.shards, model=output, output=os.path.join(output, "eval"),
+                                         limit=args.test_images)
         colorizer = inference.load(os.path.join(output, "model.keras"))
         report = evaluate.run_evaluate(config, lambda temperature, saturation: colorizer)
     ours = next(iter(report["methods"].values()))
@@ -96,6 +105,9 @@ def main():
         print(f"{name:<18}{values['mse']:>9.5f}{values['psnr']:>8.2f}{values['colorfulness']:>10.1f}"
               f"{values['ssim']:>7.3f}{(f'{rate:,.0f}' if rate else '-'):>13}")
     print(f"{'ground truth':<18}{'':>9}{'':>8}{ours['colorfulness_truth']:>10.1f}")
+    print(f"ours against the seed: {ours['mse'] / seed['mse']:.3f}x its MSE, "
+          f"{ours['colorfulness'] / seed['colorfulness']:.2f}x its colorfulness, "
+          f"{our_rate / seed_rate:.2f}x its training images/s")
 
 
 if __name__ == "__main__":

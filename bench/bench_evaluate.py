@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench_colorize import make_folder
+from bench.bench_colorize import make_folder
 
 
 def timed(command):

@@ -1,6 +1,6 @@
 """How much would each image's own chroma gain be worth, and does the network know it?
 
-    python bench/saturation_headroom.py --model model/default/model.keras \\
+    python experiments/saturation_headroom.py --model model/default/model.keras \\
         --photos data/downloads/endless-sky-photos-validation --cifar 2000 --fit 10000
 
 The decoded chroma of every image is scaled by one gain (the model's `saturation`). This

@@ -1,6 +1,6 @@
 """What "the grayscale copy" scores depends on which gray: four do-nothing baselines on CIFAR-10 test.
 
-    python bench/gray_baselines.py --shards runs/cifar10-shards
+    python experiments/gray_baselines.py --shards runs/cifar10-shards
 
 Prints MSE (RGB in [0, 1], all pixels) and PSNR of the image's gray copy, put in all
 three channels, for: CIE L with a = b = 0 (what colorize-evaluate reports, and what our
