@@ -5,11 +5,12 @@
     python data/holdout_photos.py --source data/downloads/endless-sky-photos \\
         --source data/downloads/more-photos --gather runs/photos   # also runs/photos-test/<source>/...
 
-Uses the prepare job's own stable split (a hash of the path under the source folder, 10%
-validation and 10% test by default), so these are exactly the photos that training never
-saw. The folders are named after the source: SOURCE-validation and SOURCE-test. With
---gather PREFIX, every source's held-out photos are also linked into PREFIX-validation and
-PREFIX-test, one subfolder per source, to evaluate all sources in one run. The links are
+Uses the prepare job's own stable split (a hash of the path under the source folder, with
+colorize-prepare's default fractions unless told otherwise), so these are exactly the photos
+that training never saw. The folders are named after the source: SOURCE-validation and
+SOURCE-test. With --gather PREFIX, every source's held-out photos are also linked into
+PREFIX-validation and PREFIX-test, one subfolder per source, to evaluate all sources in
+one run. The links are
 hard links (no copies): the folders must be on the file system of the sources. A file
 already in place is kept; one that is not the same photo is left alone and named.
 """
@@ -22,7 +23,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from pipeline.images import split_for
+from pipeline import images
 
 SPLITS = ("validation", "test")
 DEFAULT_SOURCE = pathlib.Path("data/downloads/endless-sky-photos")
@@ -31,7 +32,7 @@ DEFAULT_SOURCE = pathlib.Path("data/downloads/endless-sky-photos")
 def held_out(source, validation_fraction, test_fraction):
     """{split: [path relative to source]} of the validation and test photos of a source folder."""
     paths = sorted(path.relative_to(source).as_posix() for path in source.rglob("*") if path.is_file())
-    return {split: [name for name in paths if split_for(name, validation_fraction, test_fraction) == split]
+    return {split: [name for name in paths if images.split_for(name, validation_fraction, test_fraction) == split]
             for split in SPLITS}
 
 
@@ -67,8 +68,10 @@ def main(argv=None):
     parser.add_argument("--gather", default=None, type=pathlib.Path, metavar="PREFIX",
                         help="Also link every source's held-out photos into PREFIX-validation/SOURCE "
                              "and PREFIX-test/SOURCE, e.g. runs/photos.")
-    parser.add_argument("--validation-fraction", type=float, default=0.1)
-    parser.add_argument("--test-fraction", type=float, default=0.1)
+    parser.add_argument("--validation-fraction", type=float, default=images.VALIDATION_FRACTION,
+                        help="As given to colorize-prepare (default: its default).")
+    parser.add_argument("--test-fraction", type=float, default=images.TEST_FRACTION,
+                        help="As given to colorize-prepare (default: its default).")
     args = parser.parse_args(argv)
     sources = args.source or [DEFAULT_SOURCE]
     for source in sources:
