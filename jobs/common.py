@@ -109,11 +109,12 @@ def runner_by_name(pipeline_args):
 
 
 @contextlib.contextmanager
-def user_errors():
+def user_errors(after_interrupt="the outputs finished so far are kept; run the same command again to do the rest"):
     """Turn what the user can fix into one line on stderr and an exit status that says which kind.
 
     A usage error (ValueError, a missing file): 2. Another run holding the output: 3. An
-    output that cannot be written: 4. Ctrl-C: 130, with what is kept.
+    output that cannot be written: 4. Ctrl-C: 130, with `after_interrupt`: what is kept and
+    how to go on.
     """
     from pipeline import outputs
 
@@ -129,6 +130,5 @@ def user_errors():
         print(f"error: {error}", file=sys.stderr)
         sys.exit(EXIT_OUTPUT_FAILED)
     except KeyboardInterrupt:
-        print("interrupted: the outputs finished so far are kept; run the same command again to do the rest",
-              file=sys.stderr)
+        print(f"interrupted: {after_interrupt}", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)

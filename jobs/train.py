@@ -66,7 +66,8 @@ def main(argv=None):
     from model.train import TrainConfig
     from pipeline import training
 
-    with common.user_errors():
+    with common.user_errors(after_interrupt="the run folder keeps the last finished epoch; run the same command "
+                                            "with --resume to go on from it"):
         config = TrainConfig(
             data=tuple(args.data), data_weights=args.data_weights, output=args.output, time_budget=args.time_budget,
             epochs=args.epochs, steps_per_epoch=args.steps_per_epoch, batch_pixels=args.batch_pixels,

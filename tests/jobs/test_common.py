@@ -1,6 +1,7 @@
 """What every job's command line shares: the flags of the model and the pixel limit, and the Beam options
 built from the flags it does not know."""
 
+import pytest
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
 from jobs import common
@@ -38,3 +39,10 @@ def test_every_job_reads_model_and_pixel_limit_flags_alike():
     assert args.max_pixels == images.MAX_PIXELS  # the decoder's own limit, not a second copy of it
     assert common.model_path(args.model) == default_model.path()
     assert common.model_path("runs/mine/model.keras") == "runs/mine/model.keras"
+
+
+def test_ctrl_c_exits_130_saying_how_to_go_on(capsys):
+    with pytest.raises(SystemExit) as stopped, common.user_errors(after_interrupt="add --resume to go on"):
+        raise KeyboardInterrupt
+    assert stopped.value.code == common.EXIT_INTERRUPTED
+    assert capsys.readouterr().err == "interrupted: add --resume to go on\n"
