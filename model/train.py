@@ -138,14 +138,15 @@ def load_parent(config):
 def architecture_for(config, parent=None):
     """The architecture a run trains: the parent's with --init-from, the recorded one on --resume, else the flag's.
 
+    On --resume, a ValueError says why the run cannot resume with this config.
+
     `parent`: load_parent(config), when the caller has it already (loading a model takes seconds).
     """
     if config.init_from:
         return (parent or load_parent(config))[0].name
     if config.resume:
-        path = os.path.join(config.output, run_folder.CONFIG_NAME)
-        if os.path.exists(path):
-            return run_folder.read_json(path).get("architecture", LEGACY_CONFIG["architecture"])
+        # Checked here, before any data is read: a run that cannot resume says so at once.
+        return check_resumable(config, config.output).get("architecture", LEGACY_CONFIG["architecture"])
     return config.architecture or network.PRETRAINED_ARCHITECTURE
 
 

@@ -46,6 +46,7 @@ def finished_run(shard_folder, tmp_path_factory):
     return output
 
 
+@pytest.mark.slow
 def test_a_finished_run_writes_the_model_and_its_records(finished_run):
     for name in OUTPUT_FILES:
         assert (finished_run / name).exists(), f"{name} is missing"
@@ -60,11 +61,13 @@ def test_a_finished_run_writes_the_model_and_its_records(finished_run):
     assert history["learning_rate"] == [pytest.approx(0.002 * (0.01 + 0.99 * 0.5))]
 
 
+@pytest.mark.slow
 def test_the_written_model_loads_for_colorizing(finished_run):
     colorizer = inference.load(str(finished_run / run_folder.MODEL_NAME))
     assert colorizer.temperature == inference.DEFAULT_TEMPERATURE
 
 
+@pytest.mark.slow
 def test_a_mixed_run_reports_validation_per_folder_and_over_all_images(prepare_shards, tmp_path):
     small, large = prepare_shards(16), prepare_shards(32)
     output = tmp_path / "mixed"
@@ -91,6 +94,7 @@ def kill_after_one_epoch(monkeypatch):
     monkeypatch.setattr(callbacks.EpochFigures, "on_epoch_end", epoch_end_then_kill)
 
 
+@pytest.mark.slow
 def test_resume_extends_a_finished_run_and_survives_a_kill(shard_folder, finished_run, tmp_path, monkeypatch):
     output = tmp_path / "moved-run"
     shutil.copytree(finished_run, output)
@@ -112,6 +116,7 @@ def test_resume_extends_a_finished_run_and_survives_a_kill(shard_folder, finishe
     assert history["loss"][:1] == read_history(finished_run)["loss"]
 
 
+@pytest.mark.slow
 def test_a_run_folder_from_before_run_json_resumes_from_its_old_description(shard_folder, finished_run, tmp_path):
     output = tmp_path / "old-run"
     shutil.copytree(finished_run, output)
@@ -125,6 +130,7 @@ def test_a_run_folder_from_before_run_json_resumes_from_its_old_description(shar
     assert sorted(path.name for path in output.glob("*.partial")) == []
 
 
+@pytest.mark.slow
 def test_a_run_folder_from_before_the_pretrained_network_resumes(shard_folder, finished_run, tmp_path):
     output = tmp_path / "older-run"
     shutil.copytree(finished_run, output)
@@ -138,6 +144,7 @@ def test_a_run_folder_from_before_the_pretrained_network_resumes(shard_folder, f
     assert json.loads((output / inference.MODEL_CONFIG_NAME).read_text())["architecture"] == network.ARCHITECTURE
 
 
+@pytest.mark.slow
 def test_init_from_fine_tunes_a_written_model_in_a_fresh_history(shard_folder, finished_run, tmp_path, monkeypatch):
     # The output folder holds an earlier run: a new run (without resume) starts afresh.
     output = tmp_path / "fine-tuned"
@@ -159,6 +166,7 @@ def test_init_from_fine_tunes_a_written_model_in_a_fresh_history(shard_folder, f
     assert json.loads((output / inference.MODEL_CONFIG_NAME).read_text())["train_config"]["init_from"] == str(source)
 
 
+@pytest.mark.slow
 def test_a_fine_tune_keeps_its_parents_decoding_defaults_through_a_resume(shard_folder, finished_run, tmp_path):
     parent = tmp_path / "parent"
     parent.mkdir()
@@ -190,6 +198,13 @@ def test_resume_may_change_only_the_limits(tmp_path):
         train.check_resumable(wider, str(tmp_path))
 
 
+def test_a_run_that_cannot_resume_says_so_before_reading_any_data(tmp_path):
+    (tmp_path / run_folder.CONFIG_NAME).write_text(train.TrainConfig(data=("shards",), output=str(tmp_path)).to_json())
+    changed = train.TrainConfig(data=("shards",), output=str(tmp_path), learning_rate=0.01, resume=True)
+    with pytest.raises(ValueError, match="learning_rate: 0.002 -> 0.01"):
+        training.run_training(changed)  # the folder "shards" does not exist: it would be the first error
+
+
 def test_the_encoder_weights_are_found_wherever_the_job_starts(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = train.encoder_weights_path(train.TrainConfig(data=("shards",), output="out", encoder="lite1"))
@@ -205,6 +220,7 @@ def test_missing_encoder_weights_say_how_to_fetch_them(tmp_path, monkeypatch):
     assert str(tmp_path / "downloads" / "efficientnet-lite0.weights.npz") in str(raised.value)
 
 
+@pytest.mark.slow
 def test_a_pretrained_run_trains_the_decoder_on_cached_features_and_ships_the_whole_network(
         prepare_shards, encoder_weights, tmp_path):
     shard_folder = prepare_shards(32)
