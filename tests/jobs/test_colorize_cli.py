@@ -104,6 +104,7 @@ def write_bad_and_good_inputs(source, outside):
     return reasons
 
 
+@pytest.mark.slow
 def test_bad_inputs_are_reported_and_every_good_one_colorized(run_cli, tiny_model, tmp_path, capsys):
     source, outside, output = tmp_path / "photos", tmp_path / "elsewhere", tmp_path / "colorized"
     reasons = write_bad_and_good_inputs(source, outside)
@@ -252,6 +253,7 @@ def leftovers(output):
             if "write-test" in name or os.path.basename(directory) == outputs.TEMPORARY_FOLDER]
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_run_with_one_line_naming_the_output_and_exit_4(
         run_cli, tiny_model, tmp_path, capsys, fill_disk):
     source, output = tmp_path / "photos", tmp_path / "colorized"
@@ -294,6 +296,7 @@ def test_a_disk_full_from_the_start_is_one_line_and_leaves_no_write_test(
 
 
 @pytest.mark.parametrize("error_number", [errno.EACCES, errno.ENAMETOOLONG])
+@pytest.mark.slow
 def test_an_output_that_cannot_be_written_is_reported_against_its_output_path(
         run_cli, tiny_model, tmp_path, capsys, monkeypatch, error_number):
     source, output = tmp_path / "photos", tmp_path / "colorized"
@@ -345,6 +348,7 @@ def start_a_held_run(tiny_model, tmp_path, stderr):
     return process, argv, output, names
 
 
+@pytest.mark.slow
 def test_ctrl_c_is_one_line_and_exit_130_and_the_next_run_finishes(run_cli, tiny_model, tmp_path):
     interrupted, argv, output, names = start_a_held_run(tiny_model, tmp_path, subprocess.PIPE)
     interrupted.send_signal(signal.SIGINT)
@@ -358,6 +362,7 @@ def test_ctrl_c_is_one_line_and_exit_130_and_the_next_run_finishes(run_cli, tiny
     assert all(decodes(output / name) for name in names)
 
 
+@pytest.mark.slow
 def test_a_run_killed_mid_way_is_finished_by_the_next_without_partial_files(run_cli, tiny_model, tmp_path):
     killed, argv, output, names = start_a_held_run(tiny_model, tmp_path, subprocess.DEVNULL)
     killed.send_signal(signal.SIGKILL)

@@ -119,6 +119,7 @@ def test_cifar_archive_cut_short_by_a_failed_download(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_cifar_archive_whose_contents_are_wrong(tmp_path, capsys):
     # The labels are only read by the pipeline's workers, so this error comes from inside Beam.
     archive = write_cifar_binary_archive(tmp_path / "cifar" / "cifar-10-binary.tar.gz", label_of_first_test_image=10)
@@ -136,6 +137,7 @@ def test_cifar_archive_whose_contents_are_wrong(tmp_path, capsys):
                 if name.startswith(outputs.STAGING_PREFIX)]
 
 
+@pytest.mark.slow
 def test_a_folder_of_photos_is_prepared_and_summarized(tmp_path, capsys):
     photos = write_color_photos(tmp_path / "photos", count=3)
 
@@ -206,6 +208,7 @@ def test_an_output_inside_the_source_folder_is_refused(tmp_path, capsys):
     assert not (source / "shards").exists()
 
 
+@pytest.mark.slow
 def test_zero_usable_images_is_an_error_before_training_would_fail(tmp_path, capsys):
     photos = tmp_path / "photos"
     photos.mkdir()

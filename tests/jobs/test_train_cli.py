@@ -81,6 +81,7 @@ def test_missing_shards_are_a_user_error(tmp_path, capsys):
     assert "no-shards" in message and "colorize-prepare" in message
 
 
+@pytest.mark.slow
 def test_shards_of_another_schema_version_are_a_user_error(shard_folder, tmp_path, capsys):
     data = tmp_path / "old-shards"
     shutil.copytree(shard_folder, data)
@@ -91,6 +92,7 @@ def test_shards_of_another_schema_version_are_a_user_error(shard_folder, tmp_pat
     assert "schema version" in message and "re-run colorize-prepare" in message
 
 
+@pytest.mark.slow
 def test_image_size_not_a_multiple_of_8_is_a_user_error(prepare_shards, tmp_path, capsys):
     data = prepare_shards(NOT_A_MULTIPLE_OF_8)
     message = run_expecting_user_error(tiny_run_flags(data, tmp_path / "out", 1), capsys)
@@ -134,12 +136,14 @@ def test_resume_and_init_from_together_are_a_user_error(shard_folder, tmp_path, 
     assert "choose one" in message
 
 
+@pytest.mark.slow
 def test_a_pretrained_run_without_the_encoder_weights_says_how_to_fetch_them(prepare_shards, tmp_path, capsys):
     flags = pretrained_run_flags(prepare_shards(32), tmp_path / "run", str(tmp_path / "missing.weights.npz"))
     message = run_expecting_user_error(flags, capsys)
     assert "missing.weights.npz" in message and "data/fetch_efficientnet.py --variant lite0" in message
 
 
+@pytest.mark.slow
 def test_shards_too_small_for_the_pretrained_network_are_a_user_error(shard_folder, encoder_weights, tmp_path,
                                                                       capsys):
     message = run_expecting_user_error(pretrained_run_flags(shard_folder, tmp_path / "run", encoder_weights), capsys)

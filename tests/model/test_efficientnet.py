@@ -27,6 +27,7 @@ def lite0_encoder():
 
 
 @pytest.mark.parametrize("variant", ["lite0", "lite1", "lite2"])
+@pytest.mark.slow
 def test_features_come_at_strides_2_to_32_with_the_published_channels(variant):
     encoder = efficientnet.build_encoder(variant)
     assert tuple(encoder.input_shape) == (None, None, None, 3)
@@ -39,6 +40,7 @@ def test_features_come_at_strides_2_to_32_with_the_published_channels(variant):
 
 
 @pytest.mark.parametrize("variant", ["lite0", "lite1", "lite2"])
+@pytest.mark.slow
 def test_the_classifier_has_the_published_size(variant):
     classifier = efficientnet.build_classifier(variant)
     trainable = sum(int(np.prod(variable.shape)) for variable in classifier.trainable_weights)
@@ -47,6 +49,7 @@ def test_the_classifier_has_the_published_size(variant):
     assert tuple(classifier(np.zeros((1, resolution, resolution, 3), np.float32)).shape) == (1, 1000)
 
 
+@pytest.mark.slow
 def test_the_blocks_are_named_by_stage_so_that_stages_can_be_frozen(lite0_encoder):
     assert efficientnet.block_names("lite0") == ["block1a", "block2a", "block2b", "block3a", "block3b", "block4a",
                                                  "block4b", "block4c", "block5a", "block5b", "block5c", "block6a",
@@ -65,6 +68,7 @@ def test_an_unknown_variant_is_refused_with_the_choices():
         efficientnet.build_encoder("lite7")
 
 
+@pytest.mark.slow
 def test_loaded_weights_give_the_source_models_features(lite0_encoder):
     images = np.random.default_rng(0).uniform(0, 255, size=(1, 64, 32, 3)).astype(np.float32)
     keras.utils.set_random_seed(2)
@@ -97,6 +101,7 @@ def test_a_missing_or_unused_weight_is_an_error(lite0_encoder):
         efficientnet.load_weights(lite0_encoder, {**arrays, "block9a_project_conv/kernel": np.zeros(1)})
 
 
+@pytest.mark.slow
 def test_weights_of_another_variant_are_refused(lite0_encoder):
     lite2 = model_weights(efficientnet.build_encoder("lite2"))
     with pytest.raises(ValueError, match="has shape .* another variant"):

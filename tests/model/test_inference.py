@@ -137,6 +137,7 @@ def test_a_panorama_is_colorized_at_full_size_from_a_small_network_input(coloriz
     assert inference.colorize_image(small, strip).shape == (64, 8_000, 3)
 
 
+@pytest.mark.slow
 def test_saturation_scales_the_chroma_and_keeps_the_lightness(model_path):
     rgb = random_photo(40, 56)
     plain = inference.load(str(model_path), saturation=1.0)
@@ -166,6 +167,7 @@ def test_working_shape_enlarges_a_thumbnail_to_the_smallest_side_but_not_a_panor
 
 
 @pytest.mark.parametrize("height, width", [(24, 40), (300, 200)])
+@pytest.mark.slow
 def test_a_pretrained_model_colorizes_thumbnails_and_photos_at_their_size(tiny_pretrained_model, height, width):
     colorizer = inference.load(tiny_pretrained_model)
     assert colorizer.geometry == network.GEOMETRIES[network.PRETRAINED_ARCHITECTURE]

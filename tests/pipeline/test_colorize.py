@@ -36,6 +36,7 @@ def files_under(folder):
 # Whole runs: what the report says, compare images and the contact sheet.
 
 
+@pytest.mark.slow
 def test_an_output_folder_with_glob_characters_in_its_name_gets_the_results_and_the_report(tiny_model, tmp_path):
     source, output = tmp_path / "photos", tmp_path / "Holiday [2019] colorized"  # Beam's sinks glob their path
     source.mkdir()
@@ -91,6 +92,7 @@ def test_contact_sheet_shows_the_images_of_this_run(tiny_model, tmp_path):
 ODD_NAMES = ["a photo.png", "Ünïcode ß.jpg", "sub folder/été/ça va.png"]
 
 
+@pytest.mark.slow
 def test_rerun_colorizes_only_new_inputs_and_mirrors_odd_names(tiny_model, tmp_path):
     source, output = tmp_path / "photos", tmp_path / "colorized"
     for index, name in enumerate(ODD_NAMES):
@@ -118,6 +120,7 @@ def test_rerun_colorizes_only_new_inputs_and_mirrors_odd_names(tiny_model, tmp_p
 # Stale results: the state record says what made each output.
 
 
+@pytest.mark.slow
 def test_an_input_replaced_by_an_older_picture_is_redone_and_a_touched_one_is_not(tiny_model, tmp_path):
     source, output = tmp_path / "photos", tmp_path / "colorized"
     source.mkdir()
@@ -141,6 +144,7 @@ def test_an_input_replaced_by_an_older_picture_is_redone_and_a_touched_one_is_no
     assert run(config)["counts"]["up_to_date"] == 2  # the touched file's new timestamps are recorded
 
 
+@pytest.mark.slow
 def test_an_input_changed_while_it_is_read_is_redone_by_the_next_run(tiny_model, tmp_path, monkeypatch):
     source, output = tmp_path / "photos", tmp_path / "colorized"
     source.mkdir()
@@ -162,6 +166,7 @@ def test_an_input_changed_while_it_is_read_is_redone_by_the_next_run(tiny_model,
     assert Image.open(output / "scan.png").size == (44, 32)
 
 
+@pytest.mark.slow
 def test_changed_settings_or_model_redo_every_output_and_the_report_is_true(tiny_model, tmp_path):
     import shutil
 
@@ -305,6 +310,7 @@ def test_an_input_folder_named_like_the_job_folder_is_refused_with_a_reason(tiny
 # Killed runs and a second run on the same output.
 
 
+@pytest.mark.slow
 def test_a_name_that_is_not_utf8_is_colorized_and_odd_files_fail_alone(tiny_model, tmp_path):
     source, output = tmp_path / "photos", tmp_path / "colorized"
     source.mkdir()
@@ -330,6 +336,7 @@ def test_a_name_that_is_not_utf8_is_colorized_and_odd_files_fail_alone(tiny_mode
     assert rerun["counts"] == {**rerun["counts"], "colorized": 0, "up_to_date": 2, "failed": 2}
 
 
+@pytest.mark.slow
 def test_next_run_finishes_a_killed_run_and_leaves_no_temporary_files(tiny_model, tmp_path):
     source, output = tmp_path / "photos", tmp_path / "colorized"
     source.mkdir()
@@ -362,6 +369,7 @@ def test_next_run_finishes_a_killed_run_and_leaves_no_temporary_files(tiny_model
             assert result.size == (30, 20)
 
 
+@pytest.mark.slow
 def test_outputs_written_by_a_killed_run_keep_their_records(tiny_model, tmp_path, monkeypatch):
     source, output = tmp_path / "photos", tmp_path / "colorized"
     source.mkdir()
@@ -392,6 +400,7 @@ class JsonOnAFullDisk:
 
 
 @pytest.mark.parametrize("mode", [IN_PROCESS, ["--direct_running_mode=multi_threading", "--direct_num_workers=2"]])
+@pytest.mark.slow
 def test_a_full_disk_in_beams_own_step_ends_the_run_with_a_report_and_the_records(
         tiny_model, tmp_path, monkeypatch, mode):
     source, output = tmp_path / "photos", tmp_path / "colorized"

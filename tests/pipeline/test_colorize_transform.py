@@ -5,6 +5,7 @@ import threading
 
 import apache_beam as beam
 import numpy as np
+import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
@@ -34,6 +35,7 @@ def outputs_are_full_size_colorized(expected_outputs):
     return check
 
 
+@pytest.mark.slow
 def test_colorize_images_writes_full_resolution_outputs_with_the_input_lightness(tiny_model, tmp_path):
     source, output = tmp_path / "photos", tmp_path / "colorized"
     (source / "odd").mkdir(parents=True)
@@ -109,6 +111,7 @@ def test_pixel_budget_lets_small_images_share_and_runs_a_huge_one_alone():
     assert huge_inside.is_set()
 
 
+@pytest.mark.slow
 def test_the_model_is_loaded_once_for_all_threads_of_a_worker(tiny_model, tmp_path, monkeypatch):
     source = tmp_path / "photos"
     source.mkdir()

@@ -12,6 +12,8 @@ from jobs import common
 from pipeline import colorize, console, dask_runner, prepare, schema
 from tests.pipeline.conftest import color_image, gray_image
 
+pytestmark = pytest.mark.slow  # a Dask cluster of two worker processes, started for this module
+
 WORKERS = 2
 COLOR_IMAGES = 10
 

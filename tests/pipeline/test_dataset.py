@@ -89,6 +89,7 @@ def test_training_mode_repeats_in_full_batches(shard_folder):
     assert sizes == [BATCH_SIZE] * batches
 
 
+@pytest.mark.slow
 def test_training_mode_augments(shard_folder):
     files = dataset.find_shards(str(shard_folder), "train")
     originals = np.stack(read_originals(files))
@@ -163,6 +164,7 @@ def test_shard_errors_are_value_errors():
     assert issubclass(dataset.ShardError, ValueError)
 
 
+@pytest.mark.slow
 def test_the_training_reader_does_not_import_beam():
     code = "import sys; from pipeline import dataset; print('apache_beam' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

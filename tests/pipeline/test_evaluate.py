@@ -57,6 +57,7 @@ def config_for(data, output, **options):
     return evaluate.EvaluateConfig(data=str(data), model="tiny-untrained.keras", output=str(output), **options)
 
 
+@pytest.mark.slow
 def test_report_on_shards_has_every_method_and_figure(shard_folder, tmp_path, colorizer_factory):
     report = evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", temperatures=(0.3, 1.0)),
                                    colorizer_factory)
@@ -72,6 +73,7 @@ def test_report_on_shards_has_every_method_and_figure(shard_folder, tmp_path, co
     assert json.loads((tmp_path / "out" / "report.json").read_text()) == json.loads(json.dumps(report))
 
 
+@pytest.mark.slow
 def test_grayscale_copy_figures_are_the_metrics_of_the_gray_images(shard_folder, tmp_path, colorizer_factory):
     report = evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", split="validation", batch_size=4),
                                    colorizer_factory)
@@ -89,6 +91,7 @@ def test_grayscale_copy_figures_are_the_metrics_of_the_gray_images(shard_folder,
     assert summary["colorfulness_truth"] == pytest.approx(np.mean(metrics.colorfulness(truth)))
 
 
+@pytest.mark.slow
 def test_grid_shows_gray_colorized_and_truth_side_by_side(shard_folder, tmp_path, colorizer_factory):
     evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", grid=3), colorizer_factory)
     grid = np.asarray(Image.open(tmp_path / "out" / "grid.png").convert("RGB"))
@@ -102,6 +105,7 @@ def test_grid_shows_gray_colorized_and_truth_side_by_side(shard_folder, tmp_path
     np.testing.assert_array_equal(grid[middle, 2 * cell + middle], truth[8, 8])
 
 
+@pytest.mark.slow
 def test_folder_of_photos_of_different_sizes(photo_folder, tmp_path, colorizer_factory):
     report = evaluate.run_evaluate(config_for(photo_folder, tmp_path / "out"), colorizer_factory)
     assert report["split"] is None
@@ -119,6 +123,7 @@ def test_folder_of_photos_of_different_sizes(photo_folder, tmp_path, colorizer_f
     assert (tmp_path / "out" / "grid.png").exists()
 
 
+@pytest.mark.slow
 def test_summary_table_has_a_line_per_method_and_the_truth(photo_folder, tmp_path, colorizer_factory):
     report = evaluate.run_evaluate(config_for(photo_folder, tmp_path / "out"), colorizer_factory)
     lines = evaluate.summary_table(report).splitlines()
@@ -150,6 +155,7 @@ def test_missing_split_is_an_error(shard_folder, tmp_path, colorizer_factory):
         evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", split="holdout"), colorizer_factory)
 
 
+@pytest.mark.slow
 def test_saturations_are_reported_as_their_own_methods(shard_folder, tmp_path, colorizer_factory):
     report = evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out", saturations=(1.0, 1.5)),
                                    colorizer_factory)

@@ -35,6 +35,7 @@ def test_the_default_runner_is_ours():
 
 @pytest.mark.parametrize("flags, threads", [([], 1), ([], 2),
                                             (["--direct_running_mode=multi_processing", "--direct_num_workers=2"], 1)])
+@pytest.mark.slow
 def test_runs_pipelines_in_every_mode_without_prism(prism_starts, flags, threads):
     with beam.Pipeline(options=common.pipeline_options(flags, threads=threads)) as pipeline:
         squares = (pipeline | beam.Create(range(20)) | beam.Map(lambda x: (x % 3, x * x)) | beam.GroupByKey()

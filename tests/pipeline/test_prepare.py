@@ -216,6 +216,7 @@ def test_an_example_of_a_split_without_planned_shards_stops_the_run():
 # Whole runs of the prepare job.
 
 
+@pytest.mark.slow
 def test_folder_run_writes_every_color_image_once_and_reports_every_skipped_file(image_folder, tmp_path):
     output = tmp_path / "shards"
     config = folder_config(image_folder, output, num_shards=2)
@@ -243,6 +244,7 @@ def test_folder_run_writes_every_color_image_once_and_reports_every_skipped_file
         schema.MANIFEST_NAME, schema.FAILURES_NAME, outputs.JOB_FOLDER}
 
 
+@pytest.mark.slow
 def test_a_link_out_of_the_folder_is_a_reported_failure_of_the_run(image_folder, tmp_path):
     outside = tmp_path / "private"
     outside.mkdir()
@@ -257,6 +259,7 @@ def test_a_link_out_of_the_folder_is_a_reported_failure_of_the_run(image_folder,
     assert ids_by_split(output, manifest) == expected_folder_shards(image_folder)  # the secret is not in any shard
 
 
+@pytest.mark.slow
 def test_a_name_that_is_not_utf8_is_prepared_and_odd_files_are_skipped_with_a_reason(image_folder, tmp_path):
     latin1 = os.path.join(os.fsencode(image_folder.path), b"lat\xe9.png")  # from an old Windows disk
     shutil.copy(image_folder.path / "rgb.png", latin1)
@@ -271,6 +274,7 @@ def test_a_name_that_is_not_utf8_is_prepared_and_odd_files_are_skipped_with_a_re
     assert manifest["skipped"]["not_a_file"] == 1
 
 
+@pytest.mark.slow
 def test_an_output_folder_with_glob_characters_in_its_name_gets_the_shards(image_folder, tmp_path):
     output = tmp_path / "shards [v1]"  # Beam's file sinks read their path as a pattern
 
@@ -284,6 +288,7 @@ def test_an_output_folder_with_glob_characters_in_its_name_gets_the_shards(image
         str(output / name) for name in manifest["splits"]["train"]["shards"]]
 
 
+@pytest.mark.slow
 def test_a_second_run_replaces_the_first_runs_shards(image_folder, tmp_path):
     output = tmp_path / "shards"
     prepare.run_prepare(folder_config(image_folder, output, num_shards=3), PipelineOptions(IN_PROCESS), argv=[])
@@ -301,6 +306,7 @@ def test_a_second_run_replaces_the_first_runs_shards(image_folder, tmp_path):
     assert len(read_failures(output, image_folder.path)) == len(image_folder.bad)
 
 
+@pytest.mark.slow
 def test_cifar_run_keeps_the_official_test_split_and_the_labels(cifar_archive, tmp_path):
     output = tmp_path / "shards"
     config = prepare.PrepareConfig(source=f"cifar10:{cifar_archive.path}", output=str(output),
@@ -325,6 +331,7 @@ def test_cifar_run_keeps_the_official_test_split_and_the_labels(cifar_archive, t
         np.testing.assert_array_equal(example["rgb"].numpy(), cifar_archive.images[image_id])
 
 
+@pytest.mark.slow
 def test_tfds_run_reads_a_prepared_dataset_and_carves_validation_from_train(tfds_data_dir, tmp_path):
     output = tmp_path / "shards"
     config = prepare.PrepareConfig(source="tfds:cifar10", output=str(output), size=16, num_shards=1,
@@ -345,6 +352,7 @@ def test_tfds_run_reads_a_prepared_dataset_and_carves_validation_from_train(tfds
     assert labels["test"] == collections.Counter(range(4))
 
 
+@pytest.mark.slow
 def test_two_worker_processes_write_the_same_examples_as_one(image_folder, tmp_path):
     output = tmp_path / "shards"
 
@@ -375,6 +383,7 @@ def names_in(output):
     return sorted(name for name in os.listdir(output) if name != outputs.JOB_FOLDER)
 
 
+@pytest.mark.slow
 def test_what_killed_runs_left_is_removed_by_the_next_run(image_folder, tmp_path):
     output = tmp_path / "shards"
     job_folder = output / outputs.JOB_FOLDER
@@ -420,6 +429,7 @@ def kill_at(name):
     (kill_at("_write_manifest"), False),  # every new shard in place, the manifest not yet replaced
     (kill_at("_delete_files"), True),  # the new manifest in place, the old shards not yet deleted
 ])
+@pytest.mark.slow
 def test_a_run_killed_during_the_swap_leaves_one_usable_dataset_and_the_next_run_cleans_up(
         image_folder, tmp_path, monkeypatch, kill, switched):
     output = tmp_path / "shards"
@@ -451,6 +461,7 @@ def test_two_runs_into_one_output_are_locked_out(image_folder, tmp_path):
     assert names_in(output) == []
 
 
+@pytest.mark.slow
 def test_one_usable_image_is_a_clear_error_and_the_previous_dataset_stays(image_folder, tmp_path):
     output = tmp_path / "shards"
     previous = prepare.run_prepare(folder_config(image_folder, output), PipelineOptions(IN_PROCESS), argv=[])
