@@ -167,6 +167,7 @@ def test_the_flags_map_one_to_one_onto_the_config_and_share_its_defaults():
         source="photos", output="out")
 
 
+@pytest.mark.slow
 def test_worker_processes_add_no_line_to_the_terminal(tmp_path):
     photos = write_color_photos(tmp_path / "photos", count=4)
 
