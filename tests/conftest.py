@@ -151,8 +151,9 @@ def scripts_in(folder):
 def pytest_generate_tests(metafunc):
     folder = getattr(metafunc.module, "SCRIPT_FOLDER", None)
     if folder and "script" in metafunc.fixturenames:
-        scripts = scripts_in(folder)
-        metafunc.parametrize("script", scripts, ids=[path.name for path in scripts])
+        # Each starts a Python that imports TensorFlow (seconds): part of the full suite, not the fast one.
+        scripts = [pytest.param(path, marks=pytest.mark.slow) for path in scripts_in(folder)]
+        metafunc.parametrize("script", scripts, ids=[param.values[0].name for param in scripts])
 
 
 @pytest.fixture
