@@ -52,6 +52,7 @@ def test_random_crops_give_each_crop_its_own_id_in_the_images_split():
         ]))
 
 
+@pytest.mark.slow
 def test_examples_are_written_to_their_own_splits_shards_and_counted_with_the_failures(tmp_path):
     rgb = np.random.default_rng(0).integers(0, 256, (8, 8, 3), np.uint8)
     examples = [(split, schema.serialize_example(rgb, f"{split}/{index}"))

@@ -24,6 +24,7 @@ def relative_path_and_reason(failure, root):
     return posixpath.relpath(failure["path"], root), failure["reason"]
 
 
+@pytest.mark.slow
 def test_reading_a_folder_gives_its_color_images_and_a_failure_per_unusable_file(image_folder):
     config = folder_config(image_folder, "unused")
     files, _ = prepare_sources.list_image_files(str(image_folder.path))
