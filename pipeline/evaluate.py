@@ -10,6 +10,7 @@ import collections
 import concurrent.futures
 import csv
 import dataclasses
+import io
 import json
 import os
 import time
@@ -18,9 +19,11 @@ import numpy as np
 import tensorflow as tf
 
 from model import inference, metrics
-from pipeline import cifar, dataset, files, grids, images, schema
+from pipeline import cifar, dataset, files, grids, images, outputs, schema
 from pipeline.console import Progress
 
+REPORT_NAME = "report.json"
+GRID_NAME = "grid.png"
 PER_IMAGE_NAME = "per_image.csv"
 METRICS = ("mse", "psnr", "ssim", "ciede2000", "blotches", "colorfulness", "colorfulness_truth")
 GRID_COLUMNS = 3  # grayscale | colorized | ground truth
@@ -156,12 +159,6 @@ def folder_images(folder, max_pixels, limit=None):
     return generate(), skipped
 
 
-def save_grid(rows, path):
-    """A PNG grid: one row per image, grayscale | colorized | ground truth."""
-    if rows:
-        grids.picture_grid(rows, gap=GRID_GAP, cell=GRID_CELL).save(path)
-
-
 def method_name(temperature, saturation):
     """The report's name of one decoding: model_t0.5, or model_t0.5_s1.2 with a chroma gain."""
     return f"model_t{temperature:g}" + (f"_s{saturation:g}" if saturation != 1.0 else "")
@@ -243,23 +240,27 @@ def run_evaluate(config, colorizer_factory):
         "skipped": skipped,
         "seconds": round(time.monotonic() - started, 1),
     }
-    os.makedirs(config.output, exist_ok=True)
-    with open(os.path.join(config.output, "report.json"), "w") as file:
-        json.dump(report, file, indent=1)
-    save_grid(grid_rows, os.path.join(config.output, "grid.png"))
-    write_per_image(os.path.join(config.output, PER_IMAGE_NAME), {"grayscale_copy": gray, **methods})
+    # Each file through a temporary file and a rename: a killed run never leaves half a report.
+    outputs.write_atomically(config.output, os.path.join(config.output, REPORT_NAME),
+                             json.dumps(report, indent=1).encode("utf-8"))
+    if grid_rows:
+        outputs.write_atomically(config.output, os.path.join(config.output, GRID_NAME), grids.encode(
+            grids.picture_grid(grid_rows, gap=GRID_GAP, cell=GRID_CELL), "PNG"))
+    outputs.write_atomically(config.output, os.path.join(config.output, PER_IMAGE_NAME),
+                             per_image_csv({"grayscale_copy": gray, **methods}).encode("utf-8"))
     return report
 
 
-def write_per_image(path, accumulators):
-    """One CSV row per image and method: its id, label and every per-image figure."""
-    with open(path, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(["method", "id", "label", *METRICS])
-        for name, accumulator in accumulators.items():
-            for index, image_id in enumerate(accumulator.ids):
-                writer.writerow([name, image_id, accumulator.labels[index],
-                                 *(f"{accumulator.per_image[metric][index]:.6g}" for metric in METRICS)])
+def per_image_csv(accumulators):
+    """The text of per_image.csv: one row per image and method, its id, label and every per-image figure."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(["method", "id", "label", *METRICS])
+    for name, accumulator in accumulators.items():
+        for index, image_id in enumerate(accumulator.ids):
+            writer.writerow([name, image_id, accumulator.labels[index],
+                             *(f"{accumulator.per_image[metric][index]:.6g}" for metric in METRICS)])
+    return text.getvalue()
 
 
 def summary_table(report):

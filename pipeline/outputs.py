@@ -1,9 +1,9 @@
 """The folder a job writes into: its lock, atomic writes, staging, the record of what it wrote, leftovers.
 
-Both jobs keep everything they write besides their results in one hidden folder,
-OUTPUT/.colorize/: the lock, files being written, staging folders, the state record, the
-report (and the colorize job's compare images and contact sheet), so that no input's name
-can collide with any of it. A file is written under a short temporary name in that folder
+The colorize and prepare jobs keep everything they write besides their results in one hidden
+folder, OUTPUT/.colorize/: the lock, files being written, staging folders, the state record,
+the report (and the colorize job's compare images and contact sheet), so that no input's name
+can collide with any of it; the evaluate job writes its files there first too. A file is written under a short temporary name in that folder
 and renamed into place when complete, so a killed run never leaves a partial result and a
 result's name can be as long as the file system allows.
 

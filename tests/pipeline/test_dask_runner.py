@@ -9,7 +9,7 @@ import tensorflow as tf
 from PIL import Image
 
 from jobs import common
-from pipeline import colorize, console, dask_runner, prepare, schema
+from pipeline import colorize, dask_runner, prepare, schema
 from tests.pipeline.conftest import color_image, gray_image
 
 pytestmark = pytest.mark.slow  # a Dask cluster of two worker processes, started for this module
@@ -57,13 +57,6 @@ def files_under(folder):
                   for directory, _, names in os.walk(folder) for name in names)
 
 
-def counts_on_workers(client, what):
-    """The sum over the workers of every shared Progress count labelled `what`."""
-    def done():
-        return {key: progress.done for key, progress in console.Progress._shared.items() if progress.what == what}
-    return sum(sum(counts.values()) for counts in client.run(done).values())
-
-
 def test_short_runner_name_means_our_dask_runner():
     assert common.runner_by_name(["--runner=DaskRunner", "--runner", "dask"]) == [
         f"--runner={common.DASK_RUNNER}", "--runner", common.DASK_RUNNER]
@@ -77,25 +70,27 @@ def test_a_small_create_uses_every_worker_thread():
     assert dask_runner.default_partitions(0, threads=2) == 1
 
 
-def count_model_loads_on_workers(client):
-    """Make every worker count its calls of model.inference.load; returns a function that reads the counts."""
+def count_calls_on_workers(client, module_name, function_name):
+    """Make every worker count its calls of a module's function; returns a function that reads the counts."""
     def install():
-        from model import inference
+        import importlib
 
-        if not hasattr(inference.load, "calls"):
-            real_load = inference.load
+        module = importlib.import_module(module_name)
+        real = getattr(module, function_name)
+        if hasattr(real, "calls"):  # counted already, by an earlier test on this cluster
+            return
 
-            def counted_load(*args, **kwargs):
-                counted_load.calls += 1
-                return real_load(*args, **kwargs)
+        def counted(*args, **kwargs):
+            counted.calls += 1
+            return real(*args, **kwargs)
 
-            counted_load.calls = 0
-            inference.load = counted_load
+        counted.calls = 0
+        setattr(module, function_name, counted)
 
     def read():
-        from model import inference
+        import importlib
 
-        return inference.load.calls
+        return getattr(importlib.import_module(module_name), function_name).calls
 
     client.run(install)
     return lambda: sorted(client.run(read).values())
@@ -103,7 +98,8 @@ def count_model_loads_on_workers(client):
 
 def test_colorize_on_dask_equals_the_direct_runner(cluster, photos, tiny_model, tmp_path):
     address, client = cluster
-    model_loads = count_model_loads_on_workers(client)
+    model_loads = count_calls_on_workers(client, "model.inference", "load")
+    colorized_files = count_calls_on_workers(client, "pipeline.colorized_photos", "colorize_image_bytes")
     reports = {}
     for name, pipeline_options in (("direct", options()), ("dask", dask_options(address))):
         config = colorize.ColorizeConfig(input=str(photos), output=str(tmp_path / name), model=tiny_model)
@@ -122,7 +118,7 @@ def test_colorize_on_dask_equals_the_direct_runner(cluster, photos, tiny_model, 
             difference = np.abs(np.asarray(one, dtype=np.int16) - np.asarray(other, dtype=np.int16))
         assert difference.max() <= 1, relative  # oneDNN may round differently in another process
     # Each image was colorized once, by one of the two workers.
-    assert counts_on_workers(client, "images colorized") == COLOR_IMAGES + 3
+    assert sum(colorized_files()) == direct["counts"]["colorized"]
     # The model was loaded once by each worker that colorized, however many bundles it ran.
     assert model_loads() in ([0, 1], [1, 1])
 

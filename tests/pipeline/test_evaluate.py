@@ -1,7 +1,9 @@
 """Tests for pipeline/evaluate.py with a tiny untrained model, on shards and on a photo folder."""
 
 import csv
+import errno
 import json
+import os
 
 import keras
 import numpy as np
@@ -10,7 +12,7 @@ import tensorflow as tf
 from PIL import Image
 
 from model import bins, inference, metrics, network
-from pipeline import dataset, evaluate, schema
+from pipeline import dataset, evaluate, outputs, schema
 
 SUMMARY_KEYS = {"images", "mse", "psnr", "mean_image_psnr", "mean_image_psnr_images", "exact_images", "ssim",
                 "ciede2000", "blotches", "blotches_worst", "blotches_worst_image", "colorfulness",
@@ -103,6 +105,18 @@ def test_grid_shows_gray_colorized_and_truth_side_by_side(shard_folder, tmp_path
     gray_pixel = grid[middle, middle].astype(int)
     assert gray_pixel.max() - gray_pixel.min() <= 1
     np.testing.assert_array_equal(grid[middle, 2 * cell + middle], truth[8, 8])
+
+
+@pytest.mark.slow
+def test_a_full_disk_leaves_no_half_written_report(shard_folder, tmp_path, colorizer_factory, monkeypatch):
+    def replace_on_a_full_disk(source, target):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), target)
+
+    monkeypatch.setattr(outputs.os, "replace", replace_on_a_full_disk)
+    with pytest.raises(outputs.OutputError, match="No space left on device"):
+        evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out"), colorizer_factory)
+    written = [name for _, _, names in os.walk(tmp_path / "out") for name in names]
+    assert written == []  # neither a partial report.json nor a temporary file
 
 
 @pytest.mark.slow
