@@ -49,8 +49,14 @@ def shared_colorizer(config):
 @contextlib.contextmanager
 def loaded_model(config):
     """The model of this config, loaded now and held while the job runs, so that an in-process
-    runner's workers find it loaded; a missing or foreign model, or a setting out of range, fails here."""
-    yield shared_colorizer(config)
+    runner's workers find it loaded; a missing or foreign model, or a setting out of range, fails here.
+
+    Shared keeps only its most recently acquired object alive by itself, and Beam's own steps
+    acquire theirs (the DirectRunner's Prism handle): without this reference the model could
+    be collected between the driver's check and the workers' setup, and loaded twice.
+    """
+    colorizer = shared_colorizer(config)
+    yield colorizer
 
 
 class PixelBudget:
