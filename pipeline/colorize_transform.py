@@ -51,9 +51,10 @@ def loaded_model(config):
     """The model of this config, loaded now and held while the job runs, so that an in-process
     runner's workers find it loaded; a missing or foreign model, or a setting out of range, fails here.
 
-    Shared keeps only its most recently acquired object alive by itself, and Beam's own steps
-    acquire theirs (the DirectRunner's Prism handle): without this reference the model could
-    be collected between the driver's check and the workers' setup, and loaded twice.
+    Shared keeps only its most recently acquired object alive by itself, so any other
+    acquisition in the process (Beam's DirectRunner takes one for its Prism handle; our
+    LocalRunner takes none, but a user's --runner may) would let the model be collected
+    between the driver's check and the workers' setup, and loaded twice.
     """
     colorizer = shared_colorizer(config)
     yield colorizer
