@@ -48,6 +48,12 @@ def parse_args(argv):
     parser.add_argument("--encoder-weights", default=None,
                         help="Its converted ImageNet weights (default: data/downloads/efficientnet-VARIANT.weights.npz, "
                              "written by data/fetch_efficientnet.py).")
+    parser.add_argument("--fine-tune-encoder", action="store_true",
+                        help="The pretrained encoder's stride-32 stages learn too (its lower stages stay frozen and "
+                             "their features cached); a step costs about twice the decoder's alone.")
+    parser.add_argument("--feature-dropout", type=float, default=0.0,
+                        help="Share of the cached encoder features dropped in each training step, against a "
+                             "decoder learning a few photos by heart (default 0).")
     parser.add_argument("--base-filters", type=int, default=16,
                         help="Filters of the older network's first layer (default 16).")
     parser.add_argument("--rebalance-power", type=float, default=0.5,
@@ -73,6 +79,7 @@ def main(argv=None):
             epochs=args.epochs, steps_per_epoch=args.steps_per_epoch, batch_pixels=args.batch_pixels,
             validation_images=args.validation_images, learning_rate=args.learning_rate, schedule=args.schedule,
             architecture=args.architecture, encoder=args.encoder, encoder_weights=args.encoder_weights,
+            fine_tune_encoder=args.fine_tune_encoder, feature_dropout=args.feature_dropout,
             base_filters=args.base_filters, rebalance_power=args.rebalance_power, init_from=args.init_from,
             resume=args.resume, seed=args.seed, jit_compile=not args.no_jit)
         training.run_training(config)

@@ -148,19 +148,27 @@ def _mobile_block(inputs, stage, input_filters, strides, name):
     return x
 
 
+def _stages(x, variant, first_stage=1):
+    """The blocks of the variant's stages from `first_stage` (1-based) on; returns {stage: its output}."""
+    names = iter(block_names(variant))
+    outputs = {}
+    for number, stage in enumerate(stages(variant), start=1):
+        input_filters = stage.input_filters
+        for repeat in range(stage.repeats):
+            name = next(names)
+            if number >= first_stage:
+                x = _mobile_block(x, stage, input_filters, stage.stride if repeat == 0 else 1, name)
+            input_filters = stage.output_filters
+        if number >= first_stage:
+            outputs[number] = x
+    return outputs
+
+
 def _trunk(images, variant):
     """The scaled input, stem and blocks; returns {stride: output of the stage that ends there}."""
     x = layers.Rescaling(1.0 / INPUT_SCALE, offset=-INPUT_OFFSET / INPUT_SCALE, name="input_scaling")(images)
-    x = _conv_bn(x, STEM_FILTERS, 3, "stem", strides=2)
-    names = iter(block_names(variant))
-    stage_outputs = []
-    for stage in stages(variant):
-        input_filters = stage.input_filters
-        for repeat in range(stage.repeats):
-            x = _mobile_block(x, stage, input_filters, stage.stride if repeat == 0 else 1, next(names))
-            input_filters = stage.output_filters
-        stage_outputs.append(x)
-    return {stride: stage_outputs[stage - 1] for stride, stage in FEATURE_STAGES.items()}
+    stage_outputs = _stages(_conv_bn(x, STEM_FILTERS, 3, "stem", strides=2), variant)
+    return {stride: stage_outputs[stage] for stride, stage in FEATURE_STAGES.items()}
 
 
 def _images_input():
@@ -179,6 +187,22 @@ def build_encoder(variant="lite0", weights=None):
     if weights is not None:
         load_weights(model, weights)
     return model
+
+
+def build_top(variant="lite0", from_stride=16):
+    """The encoder's stages after its `from_stride` features: those features -> its stride-32 features.
+
+    Its layers have the encoder's names, so that weights copy between the two by name: a
+    training run can fine-tune the top on cached `from_stride` features, which the frozen
+    stages below compute once.
+    """
+    if from_stride not in FEATURE_STAGES or from_stride == max(FEATURE_STRIDES):
+        raise ValueError(f"the top starts after the features at one of the strides "
+                         f"{', '.join(map(str, FEATURE_STRIDES[:-1]))}, not {from_stride}")
+    features = keras.Input(shape=(None, None, feature_channels(variant)[from_stride]), name=feature_name(from_stride))
+    last = FEATURE_STAGES[max(FEATURE_STRIDES)]
+    top = _stages(features, variant, first_stage=FEATURE_STAGES[from_stride] + 1)[last]
+    return keras.Model(features, top, name=f"efficientnet_{variant}_top")
 
 
 def build_classifier(variant="lite0", weights=None):

@@ -163,3 +163,69 @@ def build_pretrained_colorizer(num_bins, variant=DEFAULT_ENCODER, encoder_weight
     lightness = keras.Input(shape=(None, None, 1), name="lightness")
     logits = decoder(features(lightness))
     return keras.Model(lightness, logits, name=PRETRAINED_ARCHITECTURE)
+
+
+def encoder_of(pretrained_colorizer):
+    """The EfficientNet-Lite encoder inside a `lab-effnet-classifier`."""
+    features = pretrained_colorizer.get_layer("features")
+    return next(layer for layer in features.layers if layer.name.startswith("efficientnet_"))
+
+
+def weighted_layers(model):
+    """{name: layer} of the layers that hold weights, nested models' included (their names are unique here)."""
+    found = {}
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            found.update(weighted_layers(layer))
+        elif layer.weights:
+            found[layer.name] = layer
+    return found
+
+
+def copy_weights_by_name(source, target):
+    """Give target's weighted layers the values of their namesakes in source.
+
+    One of the two must hold all of the other's weighted layers (a trained part into the whole
+    network, or a part taken out of it); anything else is a ValueError: they are not parts of
+    one network.
+    """
+    sources, targets = weighted_layers(source), weighted_layers(target)
+    shared = set(sources) & set(targets)
+    if shared != set(sources) and shared != set(targets):
+        unknown = sorted(set(sources) - shared)
+        raise ValueError(f"{source.name} and {target.name} are not parts of one network: {target.name} has no "
+                         f"layers named {', '.join(unknown[:5])} ({len(unknown)} in all)")
+    for name in shared:
+        targets[name].set_weights(sources[name].get_weights())
+
+
+def build_training_network(pretrained_colorizer, fine_tune_encoder=False, feature_dropout=0.0):
+    """What a run fits on the cached encoder features: its decoder, and with options around it.
+
+    - `fine_tune_encoder`: the encoder's stride-32 stages learn too. They are a copy of the
+      encoder's top (efficientnet.build_top) fed by the cached stride-16 features, so the
+      network takes the features at strides 4, 8 and 16 only; their BatchNorm statistics
+      stay fixed. `copy_weights_by_name(trained, pretrained_colorizer)` puts them back.
+    - `feature_dropout`: the share of cached feature values dropped in each training step, a
+      regularizer for a decoder that sees the same crops' features every pass.
+
+    Without either, the decoder itself (the layers are shared: training it trains the colorizer).
+    """
+    decoder = pretrained_colorizer.get_layer("decoder")
+    if not fine_tune_encoder and not feature_dropout:
+        return decoder
+    strides = DECODER_STRIDES[:-1] if fine_tune_encoder else DECODER_STRIDES
+    inputs = [keras.Input(shape=(None, None, decoder.input_shape[index][-1]), name=f"stride{stride}")
+              for index, stride in enumerate(strides)]
+    features = [layers.Dropout(feature_dropout, name=f"stride{stride}_dropout")(feature) if feature_dropout
+                else feature for stride, feature in zip(strides, inputs)]
+    if fine_tune_encoder:
+        encoder = encoder_of(pretrained_colorizer)
+        variant = encoder.name.removeprefix("efficientnet_").removesuffix("_encoder")
+        top = efficientnet.build_top(variant, from_stride=strides[-1])
+        copy_weights_by_name(encoder, top)
+        for layer in top.layers:
+            if isinstance(layer, layers.BatchNormalization):
+                layer.trainable = False
+        features.append(top(features[-1]))
+    return keras.Model(inputs, decoder(features), name="decoder_training")

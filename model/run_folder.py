@@ -13,7 +13,7 @@ import shutil
 
 import keras
 
-from model import LOGGER_NAME
+from model import LOGGER_NAME, network
 from model.inference import MODEL_CONFIG_NAME
 
 logger = logging.getLogger(LOGGER_NAME)
@@ -97,14 +97,15 @@ def feature_cache(output, resume):
 def export(output, description, full_model=None):
     """Save the best epoch's weights as an uncompiled model.keras beside model.json and history.json.
 
-    `full_model`: the whole network when only its decoder was trained (and checkpointed).
+    `full_model`: the whole network when only a part of it (network.build_training_network) was
+    trained and checkpointed.
     """
     best_path = os.path.join(output, BEST_NAME)
     source = best_path if os.path.exists(best_path) else os.path.join(output, CHECKPOINT_NAME)
     # Loading without compiling drops the optimizer state: the shipped file holds weights only.
     best = keras.saving.load_model(source, compile=False)
     if full_model is not None:
-        full_model.get_layer(best.name).set_weights(best.get_weights())
+        network.copy_weights_by_name(best, full_model)
         # A clone holds the weights alone: the trained decoder inside full_model also carries
         # its optimizer's state (a model.keras half as large again).
         best = keras.models.clone_model(full_model)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from model import color, default_model, inference, network
+from model import color, default_model, efficientnet, inference, network
 
 
 @pytest.mark.parametrize("height, width", [(32, 32), (48, 64), (8, 24)])
@@ -62,3 +62,60 @@ def test_the_shipped_model_description_agrees_with_its_architectures_geometry():
     description = json.loads((pathlib.Path(default_model.FOLDER) / inference.MODEL_CONFIG_NAME).read_text())
     geometry = dataclasses.asdict(network.geometry_of(description["architecture"]))
     assert {key: description[key] for key in geometry} == geometry
+
+
+@pytest.fixture(scope="module")
+def small_pretrained(num_bins, encoder_weights):
+    keras.utils.set_random_seed(2)
+    return network.build_pretrained_colorizer(num_bins, encoder_weights=encoder_weights, widths=(8, 8, 8, 16))
+
+
+def test_the_encoder_top_computes_the_stride_32_features_from_the_stride_16_ones(small_pretrained):
+    encoder = network.encoder_of(small_pretrained)
+    top = efficientnet.build_top("lite0", from_stride=16)
+    network.copy_weights_by_name(encoder, top)
+    features = encoder(np.random.default_rng(0).uniform(0, 255, (2, 64, 96, 3)).astype(np.float32))
+    np.testing.assert_allclose(top(features["stride16"]), features["stride32"], atol=1e-4)
+    assert {layer.name for layer in top.layers if layer.weights} <= {layer.name for layer in encoder.layers}
+
+
+def test_the_top_starts_after_a_stride_the_encoder_has():
+    with pytest.raises(ValueError, match="not 32"):
+        efficientnet.build_top("lite0", from_stride=32)
+
+
+def test_without_options_the_training_network_is_the_decoder_itself(small_pretrained):
+    assert network.build_training_network(small_pretrained) is small_pretrained.get_layer("decoder")
+
+
+def test_the_training_network_fine_tunes_the_encoder_top_on_stride_16_features(small_pretrained, num_bins):
+    features = small_pretrained.get_layer("features")(np.zeros((2, 64, 64, 1), np.float32) + 0.3)
+    trained = network.build_training_network(small_pretrained, fine_tune_encoder=True, feature_dropout=0.5)
+    assert len(trained.inputs) == 3  # strides 4, 8 and 16: the top computes 32
+    # At inference it is the colorizer's decoder on the encoder's own stride-32 features.
+    np.testing.assert_allclose(trained(features[:3], training=False),
+                               small_pretrained.get_layer("decoder")(features, training=False), atol=1e-4)
+    assert not np.allclose(trained(features[:3], training=True), trained(features[:3], training=False))
+    # What learns: the decoder and the top's convolutions, not its BatchNorm statistics or scales.
+    top = trained.get_layer("efficientnet_lite0_top")
+    learning = {id(weight) for weight in trained.trainable_weights}
+    decoder = small_pretrained.get_layer("decoder")
+    assert {id(weight) for weight in decoder.trainable_weights} <= learning
+    assert {id(weight) for weight in top.get_layer("block7a_project_conv").weights} <= learning
+    assert not {id(weight) for weight in top.get_layer("block7a_project_bn").weights} & learning
+    assert not {id(weight) for weight in network.encoder_of(small_pretrained).weights} & learning
+
+
+def test_trained_parts_go_back_into_the_whole_network_by_name(num_bins, encoder_weights):
+    whole = network.build_pretrained_colorizer(num_bins, encoder_weights=encoder_weights, widths=(8, 8, 8, 16))
+    trained = network.build_training_network(whole, fine_tune_encoder=True)
+    kernel = trained.get_layer("efficientnet_lite0_top").get_layer("block6b_expand_conv")
+    kernel.set_weights([weight + 1.0 for weight in kernel.get_weights()])
+    network.copy_weights_by_name(trained, whole)
+    np.testing.assert_array_equal(network.encoder_of(whole).get_layer("block6b_expand_conv").get_weights()[0],
+                                  kernel.get_weights()[0])
+
+
+def test_weights_do_not_copy_between_different_networks(small_pretrained, untrained_network):
+    with pytest.raises(ValueError, match="not parts of one network"):
+        network.copy_weights_by_name(untrained_network, small_pretrained)

@@ -256,3 +256,31 @@ def test_a_pretrained_run_trains_the_decoder_on_cached_features_and_ships_the_wh
                                             **config))
     assert read_history(output)["epoch"] == [0.0, 1.0, 2.0]
     assert sorted(path.name for path in (output / run_folder.FEATURE_CACHE_DIR).iterdir()) == cached
+
+
+@pytest.mark.slow
+def test_a_run_can_fine_tune_the_encoder_top_and_ships_it_in_the_whole_network(prepare_shards, encoder_weights,
+                                                                                tmp_path):
+    shard_folder = prepare_shards(32)
+    output = tmp_path / "fine-tuned-top"
+    config = {**PRETRAINED_RUN, "encoder_weights": encoder_weights, "fine_tune_encoder": True, "feature_dropout": 0.2,
+              "learning_rate": 0.01}
+    training.run_training(train.TrainConfig(data=(str(shard_folder),), output=str(output), epochs=2, **config))
+    colorizer = inference.load(str(output / run_folder.MODEL_NAME))
+    encoder = network.encoder_of(colorizer.model)
+    with np.load(encoder_weights) as archive:
+        given = {name: archive[name] for name in archive.files}
+    changed = {f"{layer.name}/{weight.name}" for layer in encoder.layers for weight in layer.weights
+               if not np.array_equal(np.asarray(weight), given[f"{layer.name}/{weight.name}"])}
+    # The convolutions of the stride-32 stages learned; the stages below and every BatchNorm did not.
+    assert changed and all(name.startswith(("block6", "block7")) and "_conv/" in name for name in changed)
+    assert "block7a_project_conv/kernel" in changed
+    assert inference.colorize_image(colorizer, np.zeros((20, 30, 3), dtype=np.uint8)).shape == (20, 30, 3)
+
+
+def test_the_older_network_has_no_encoder_to_fine_tune(tmp_path):
+    with pytest.raises(ValueError, match="options of the pretrained network"):
+        train.TrainConfig(data=("shards",), output=str(tmp_path), architecture=network.ARCHITECTURE,
+                          fine_tune_encoder=True)
+    with pytest.raises(ValueError, match="from 0 up to 1"):
+        train.TrainConfig(data=("shards",), output=str(tmp_path), feature_dropout=1.0)
