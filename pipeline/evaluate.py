@@ -248,6 +248,7 @@ def run_evaluate(config, colorizer_factory):
             grids.picture_grid(grid_rows, gap=GRID_GAP, cell=GRID_CELL), "PNG"))
     outputs.write_atomically(config.output, os.path.join(config.output, PER_IMAGE_NAME),
                              per_image_csv({"grayscale_copy": gray, **methods}).encode("utf-8"))
+    outputs.remove_empty_job_folder(config.output)
     return report
 
 

@@ -229,6 +229,16 @@ def write_atomically(output, path, data, before_replace=None):
             os.remove(temporary)
 
 
+def remove_empty_job_folder(output):
+    """Remove the job folder when it holds nothing but empty folders (a job that kept no lock or state)."""
+    folder = job_folder(output)
+    for root, _, _ in sorted(os.walk(folder), reverse=True):  # the deepest folders first
+        try:
+            os.rmdir(root)
+        except OSError:  # not empty: a file a job keeps, or one another run is writing
+            return
+
+
 def write_json(output, path, value):
     """Write a JSON document atomically, in UTF-8.
 

@@ -73,6 +73,8 @@ def test_report_on_shards_has_every_method_and_figure(shard_folder, tmp_path, co
     assert report["grayscale_copy"]["blotches_worst"] == 0.0  # gray is never vivid
     assert report["skipped"] == []
     assert json.loads((tmp_path / "out" / "report.json").read_text()) == json.loads(json.dumps(report))
+    # Its outputs and nothing else: no empty folder of temporary files left behind.
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["grid.png", "per_image.csv", "report.json"]
 
 
 @pytest.mark.slow
