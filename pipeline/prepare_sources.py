@@ -130,6 +130,14 @@ class SourcePlan:
 
 def plan_source(config):
     """Validate the source and decide how to read it; raises ValueError for the user."""
+    plan = _plan_images(config)
+    # Every image becomes --crops-per-image examples, whatever its source.
+    return dataclasses.replace(plan, estimates={split: count * config.crops_per_image
+                                                for split, count in plan.estimates.items()})
+
+
+def _plan_images(config):
+    """The SourcePlan, with estimates in source images."""
     source = config.source
     if source.startswith("cifar10:"):
         batches = cifar.find_cifar_batches(source[len("cifar10:"):])
@@ -142,8 +150,7 @@ def plan_source(config):
         return SourcePlan("tfds", ReadTfdsImages(dataset, config.validation_fraction),
                           sum(dataset.num_examples.values()), estimates)
     found, refused = list_image_files(source)
-    count = len(found) * config.crops_per_image
+    count = len(found)
     estimates = {"train": count * (1.0 - config.validation_fraction - config.test_fraction),
                  "validation": count * config.validation_fraction, "test": count * config.test_fraction}
     return SourcePlan("folder", ReadImageFolder(found, config, refused), len(found), estimates)
-

@@ -106,3 +106,8 @@ def test_a_plan_says_what_a_source_holds_before_anything_is_read(image_folder, c
                                                               validation_fraction=0.2))
     assert (cifar.kind, cifar.total) == ("cifar10", 60_000)
     assert cifar.estimates == {"train": 40_000, "validation": 10_000, "test": 10_000}
+    # Each image makes --crops-per-image examples, which the shard counts follow.
+    cropped = prepare_sources.plan_source(prepare.PrepareConfig(
+        source=f"cifar10:{cifar_archive.path}", output="unused", validation_fraction=0.2, crops_per_image=3,
+        policy="random-crops"))
+    assert cropped.estimates == {"train": 120_000, "validation": 30_000, "test": 30_000}
