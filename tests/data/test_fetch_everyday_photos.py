@@ -1,5 +1,7 @@
-"""fetch_everyday_photos on small tarballs and wheels built here: which files it takes, their credits."""
+"""fetch_everyday_photos on small tarballs, wheels and .debs built here: which files it takes, their credits."""
 
+import shutil
+import subprocess
 import zipfile
 
 import pytest
@@ -35,9 +37,13 @@ def test_a_photo_named_without_its_credit_is_an_error(script, credit, name):
         getattr(script, credit)(name)
 
 
+def by_the_authors(name):
+    return "the authors"
+
+
 def package(script, **fields):
     defaults = {"spec": "shop@1.0.0", "file_name": "shop-1.0.0.tgz", "pin": "", "size": "", "folder": "shop",
-                "photos": "package/assets/images/", "left_out": {"grey-0-unsplash.jpg"},
+                "photos": ("package/assets/images/",), "left_out": {"grey-0-unsplash.jpg"},
                 "credit": script.unsplash_credit, "licences": {"package/LICENSE": "shop.LICENSE"}}
     return script.Package(**{**defaults, **fields})
 
@@ -67,7 +73,7 @@ def test_package_photos_read_a_wheel_too(tmp_path, script, credits):
         archive.writestr("rooms/images/pexels-5.jpg", b"a room")
         archive.writestr("rooms/__init__.py", b"")
         archive.writestr("rooms-0.2.0.dist-info/METADATA", b"License: MIT")
-    rooms = package(script, spec="rooms==0.2.0", file_name=wheel.name, folder="rooms", photos="rooms/images/",
+    rooms = package(script, spec="rooms==0.2.0", file_name=wheel.name, folder="rooms", photos=("rooms/images/",),
                     left_out=set(), credit=script.pexels_credit,
                     licences={"rooms-0.2.0.dist-info/METADATA": "rooms.METADATA"})
 
@@ -92,3 +98,50 @@ def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script, build
         script.fetch(tmp_path)
     assert not (tmp_path / script.FOLDER).exists()
 
+
+
+def test_package_photos_take_named_files_too_and_packages_may_share_a_folder(tmp_path, script, credits, build_tarball):
+    first, second = tmp_path / "a-1.0.0.tgz", tmp_path / "b-1.0.0.tgz"
+    build_tarball(first, {"package/LICENSE": b"MIT", "package/pics/burger.jpg": b"a burger",
+                          "package/pics/logo.jpg": b"a logo"})
+    build_tarball(second, {"package/LICENSE": b"BSD", "package/img/flower.jpg": b"a flower"})
+    out = tmp_path / "out"
+
+    script.package_photos(package(script, photos=("package/pics/burger.jpg",), credit=by_the_authors,
+                                  licences={"package/LICENSE": "a.LICENSE"}), first, out, credits)
+    lines = script.package_photos(package(script, spec="b@1.0.0", photos=("package/img/flower.jpg",), credit=by_the_authors,
+                                          licences={"package/LICENSE": "b.LICENSE"}), second, out, credits)
+    assert sorted(path.name for path in (out / "shop").iterdir()) == ["burger.jpg", "flower.jpg"]
+    assert lines == ["shop/flower.jpg: the authors (b@1.0.0 package/img/flower.jpg)"]
+    assert (credits / "b.LICENSE").read_bytes() == b"BSD"
+
+    with pytest.raises(SystemExit, match="two packages have a photo named shop/burger.jpg"):
+        script.package_photos(package(script, photos=("package/pics/burger.jpg",), credit=by_the_authors), first, out, credits)
+
+
+def test_a_named_photo_missing_from_the_package_is_an_error(tmp_path, script, credits, build_tarball):
+    tarball = tmp_path / "shop-1.0.0.tgz"
+    build_tarball(tarball, {"package/LICENSE": b"GPL", "package/pics/pasta.jpg": b"pasta"})
+    with pytest.raises(SystemExit, match="has no package/pics/pizza.jpg: is it the pinned version"):
+        script.package_photos(package(script, photos=("package/pics/pizza.jpg",)), tarball, tmp_path / "out", credits)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb builds and unpacks the .deb")
+def test_package_photos_read_a_deb(tmp_path, script, credits):
+    tree = tmp_path / "tree"
+    for relative, data in {"DEBIAN/control": b"Package: demo\nVersion: 1\nArchitecture: all\nMaintainer: x <x@x>\n"
+                                              b"Description: demo\n",
+                           "usr/share/demo/pics/soup.jpg": b"a soup",
+                           "usr/share/doc/demo/copyright": b"Files: *\nLicense: BSD-3-clause\n"}.items():
+        (tree / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tree / relative).write_bytes(data)
+    deb = tmp_path / "demo_1_all.deb"
+    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(tree), str(deb)], check=True, capture_output=True)
+    demo = package(script, spec="demo=1", file_name=deb.name, folder="demo", photos=("usr/share/demo/pics/",),
+                   credit=by_the_authors, licences={"usr/share/doc/demo/copyright": "demo.copyright"})
+
+    lines = script.package_photos(demo, deb, tmp_path / "out", credits)
+    assert (tmp_path / "out/demo/soup.jpg").read_bytes() == b"a soup"
+    assert lines == ["demo/soup.jpg: the authors (demo=1 usr/share/demo/pics/soup.jpg)"]
+    assert (credits / "demo.copyright").read_text().endswith("BSD-3-clause\n")
