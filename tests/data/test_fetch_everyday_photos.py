@@ -1,5 +1,6 @@
 """fetch_everyday_photos on small tarballs, wheels and .debs built here: which files it takes, their credits."""
 
+import hashlib
 import shutil
 import subprocess
 import zipfile
@@ -145,3 +146,35 @@ def test_package_photos_read_a_deb(tmp_path, script, credits):
     assert (tmp_path / "out/demo/soup.jpg").read_bytes() == b"a soup"
     assert lines == ["demo/soup.jpg: the authors (demo=1 usr/share/demo/pics/soup.jpg)"]
     assert (credits / "demo.copyright").read_text().endswith("BSD-3-clause\n")
+
+
+def test_debian_mirror_is_where_apt_downloads_from(script, monkeypatch):
+    printed = ("'http://mirror.example/debian/pool/main/b/base-files/base-files_12.4%2bdeb12u15_amd64.deb' "
+               "base-files_12.4+deb12u15_amd64.deb 70936 SHA256:3eb1\n")
+    monkeypatch.setattr(script.subprocess, "run",
+                        lambda *args, **kwargs: subprocess.CompletedProcess(args, 0, stdout=printed, stderr=""))
+    assert script.debian_mirror() == "http://mirror.example/debian"
+
+    monkeypatch.setattr(script.subprocess, "run",
+                        lambda *args, **kwargs: subprocess.CompletedProcess(args, 100, stdout="", stderr="E: no lists"))
+    with pytest.raises(SystemExit, match=r"named no Debian mirror \(E: no lists\): set up apt"):
+        script.debian_mirror()
+
+
+def test_pool_download_takes_the_deb_from_the_mirrors_pool_and_checks_its_hash(tmp_path, script, monkeypatch):
+    mirror = tmp_path / "mirror"
+    pool_path = "pool/main/d/demo/demo_1.0+dfsg-1_all.deb"
+    (mirror / pool_path).parent.mkdir(parents=True)
+    (mirror / pool_path).write_bytes(b"a package")
+    monkeypatch.setattr(script, "debian_mirror", lambda: mirror.as_uri())
+    digest = hashlib.sha256(b"a package").hexdigest()
+
+    deb = script.pool_download(pool_path, "demo_1.0+dfsg-1_all.deb", digest, tmp_path / "debs", "1 kB")
+    assert deb == tmp_path / "debs/demo_1.0+dfsg-1_all.deb" and deb.read_bytes() == b"a package"
+
+    deb.unlink()
+    with pytest.raises(SystemExit, match="expected 0000.*delete it and re-run"):
+        script.pool_download(pool_path, "demo_1.0+dfsg-1_all.deb", "0" * 64, tmp_path / "debs", "1 kB")
+    with pytest.raises(SystemExit, match="could not download .*other_1_all.deb.*check that the Debian mirror"):
+        script.pool_download("pool/main/o/other/other_1_all.deb", "other_1_all.deb", digest, tmp_path / "debs", "1 kB")
+    assert sorted(path.name for path in (tmp_path / "debs").iterdir()) == ["demo_1.0+dfsg-1_all.deb"]
