@@ -94,14 +94,17 @@ def feature_cache(output, resume):
     return folder
 
 
-def export(output, description, full_model=None):
-    """Save the best epoch's weights as an uncompiled model.keras beside model.json and history.json.
+def export(output, description, full_model=None, last_epoch=False):
+    """Save the best (or last) epoch's weights as an uncompiled model.keras beside model.json and history.json.
 
     `full_model`: the whole network when only a part of it (network.build_training_network) was
     trained and checkpointed.
+    `last_epoch`: the last finished epoch's weights instead of the best's (the shipped model
+    is one: docs/experiments.md says why).
     """
     best_path = os.path.join(output, BEST_NAME)
-    source = best_path if os.path.exists(best_path) else os.path.join(output, CHECKPOINT_NAME)
+    use_best = os.path.exists(best_path) and not last_epoch
+    source = best_path if use_best else os.path.join(output, CHECKPOINT_NAME)
     # Loading without compiling drops the optimizer state: the shipped file holds weights only.
     best = keras.saving.load_model(source, compile=False)
     if full_model is not None:

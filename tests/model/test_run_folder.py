@@ -2,6 +2,7 @@
 
 import json
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -42,3 +43,17 @@ def test_write_json_replaces_the_file_whole(tmp_path):
     run_folder.write_json(path, {"trained_seconds": 2.0})
     assert run_folder.read_json(path) == {"trained_seconds": 2.0}
     assert sorted(path.name for path in tmp_path.iterdir()) == ["clock.json"]
+
+
+def test_export_can_take_the_last_epoch_instead_of_the_best(untrained_network, tmp_path):
+    untrained_network.save(tmp_path / run_folder.BEST_NAME)
+    last = keras.models.clone_model(untrained_network)
+    last.set_weights([weight + 1.0 for weight in untrained_network.get_weights()])
+    last.save(tmp_path / run_folder.CHECKPOINT_NAME)
+    description = {"architecture": network.ARCHITECTURE, "ab_bin_centers": bins.bin_centers().tolist()}
+    run_folder.export(str(tmp_path), description)
+    exported = keras.saving.load_model(tmp_path / run_folder.MODEL_NAME, compile=False)
+    np.testing.assert_array_equal(exported.get_weights()[0], untrained_network.get_weights()[0])
+    run_folder.export(str(tmp_path), description, last_epoch=True)
+    exported = keras.saving.load_model(tmp_path / run_folder.MODEL_NAME, compile=False)
+    np.testing.assert_array_equal(exported.get_weights()[0], last.get_weights()[0])
