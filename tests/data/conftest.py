@@ -14,6 +14,14 @@ DATA = pathlib.Path(__file__).resolve().parents[2] / "data"
 
 
 @pytest.fixture
+def credits(tmp_path):
+    """The folder a fetch script writes the credits and licence files to."""
+    folder = tmp_path / "credits"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
 def load_data_script():
     """A function that loads data/NAME.py as a module."""
     def load(name):

@@ -25,14 +25,6 @@ def script(load_data_script):
     return load_data_script("fetch_diverse_photos")
 
 
-@pytest.fixture
-def credits(tmp_path):
-    """The folder the credits and licence files go to."""
-    folder = tmp_path / "credits"
-    folder.mkdir()
-    return folder
-
-
 def solid_files(**images):
     files = {"package/README.md": README.encode(), "package/LICENSE.md": b"Unsplash License"}
     files.update({f"package/src/images/{name}": data for name, data in images.items()})

@@ -13,14 +13,6 @@ def script(load_data_script):
     return load_data_script("fetch_everyday_photos")
 
 
-@pytest.fixture
-def credits(tmp_path):
-    """The folder the credits and licence files go to."""
-    folder = tmp_path / "credits"
-    folder.mkdir()
-    return folder
-
-
 def test_unsplash_credit_names_photographer_and_photo_number(script):
     assert script.unsplash_credit("abel-y-costa-716024-unsplash.jpg") == (
         "abel-y-costa on Unsplash, photo 716024 (Unsplash licence, as the file name says)")
