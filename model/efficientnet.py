@@ -171,6 +171,19 @@ def _trunk(images, variant):
     return {stride: stage_outputs[stage] for stride, stage in FEATURE_STAGES.items()}
 
 
+def encoder_name(variant):
+    """The name build_encoder gives a variant's encoder: 'efficientnet_lite0_encoder'."""
+    return f"efficientnet_{variant}_encoder"
+
+
+def variant_of(encoder):
+    """The variant of an encoder that build_encoder made: 'lite0'."""
+    for variant in VARIANTS:
+        if encoder.name == encoder_name(variant):
+            return variant
+    raise ValueError(f"{encoder.name} is not an EfficientNet-Lite encoder of {', '.join(VARIANTS)}")
+
+
 def _images_input():
     return keras.Input(shape=(None, None, 3), name="image")
 
@@ -183,7 +196,7 @@ def build_encoder(variant="lite0", weights=None):
     images = _images_input()
     features = _trunk(images, variant)
     model = keras.Model(images, {feature_name(stride): features[stride] for stride in FEATURE_STRIDES},
-                        name=f"efficientnet_{variant}_encoder")
+                        name=encoder_name(variant))
     if weights is not None:
         load_weights(model, weights)
     return model

@@ -168,7 +168,29 @@ def build_pretrained_colorizer(num_bins, variant=DEFAULT_ENCODER, encoder_weight
 def encoder_of(pretrained_colorizer):
     """The EfficientNet-Lite encoder inside a `lab-effnet-classifier`."""
     features = pretrained_colorizer.get_layer("features")
-    return next(layer for layer in features.layers if layer.name.startswith("efficientnet_"))
+    return next(layer for layer in features.layers if layer.name in map(efficientnet.encoder_name,
+                                                                         efficientnet.VARIANTS))
+
+
+def training_strides(fine_tune_encoder=False):
+    """The strides of the encoder features a run caches: all DECODER_STRIDES, or those below the top that learns."""
+    return DECODER_STRIDES[:-1] if fine_tune_encoder else DECODER_STRIDES
+
+
+def frozen_part(pretrained_colorizer, fine_tune_encoder=False):
+    """What a run keeps frozen and computes once: normalized L -> the encoder features at training_strides.
+
+    When the encoder's top learns, the frozen part stops below it: the stride-32 stages are
+    not computed for features that training would not use.
+    """
+    features = pretrained_colorizer.get_layer("features")
+    if not fine_tune_encoder:
+        return features
+    encoder = encoder_of(pretrained_colorizer)
+    below_top = keras.Model(encoder.inputs, [encoder.output[efficientnet.feature_name(stride)]
+                                             for stride in training_strides(fine_tune_encoder)])
+    lightness = keras.Input(shape=(None, None, 1), name="lightness")
+    return keras.Model(lightness, below_top(features.get_layer("gray_rgb")(lightness)), name="features_below_top")
 
 
 def weighted_layers(model):
@@ -204,8 +226,8 @@ def build_training_network(pretrained_colorizer, fine_tune_encoder=False, featur
 
     - `fine_tune_encoder`: the encoder's stride-32 stages learn too. They are a copy of the
       encoder's top (efficientnet.build_top) fed by the cached stride-16 features, so the
-      network takes the features at strides 4, 8 and 16 only; their BatchNorm statistics
-      stay fixed. `copy_weights_by_name(trained, pretrained_colorizer)` puts them back.
+      network takes the features at strides 4, 8 and 16 only (frozen_part's); their
+      BatchNorm statistics stay fixed. `copy_weights_by_name(trained, pretrained_colorizer)` puts them back.
     - `feature_dropout`: the share of cached feature values dropped in each training step, a
       regularizer for a decoder that sees the same crops' features every pass.
 
@@ -214,15 +236,14 @@ def build_training_network(pretrained_colorizer, fine_tune_encoder=False, featur
     decoder = pretrained_colorizer.get_layer("decoder")
     if not fine_tune_encoder and not feature_dropout:
         return decoder
-    strides = DECODER_STRIDES[:-1] if fine_tune_encoder else DECODER_STRIDES
+    strides = training_strides(fine_tune_encoder)
     inputs = [keras.Input(shape=(None, None, decoder.input_shape[index][-1]), name=f"stride{stride}")
               for index, stride in enumerate(strides)]
     features = [layers.Dropout(feature_dropout, name=f"stride{stride}_dropout")(feature) if feature_dropout
                 else feature for stride, feature in zip(strides, inputs)]
     if fine_tune_encoder:
         encoder = encoder_of(pretrained_colorizer)
-        variant = encoder.name.removeprefix("efficientnet_").removesuffix("_encoder")
-        top = efficientnet.build_top(variant, from_stride=strides[-1])
+        top = efficientnet.build_top(efficientnet.variant_of(encoder), from_stride=strides[-1])
         copy_weights_by_name(encoder, top)
         for layer in top.layers:
             if isinstance(layer, layers.BatchNormalization):

@@ -268,15 +268,11 @@ def train(config, train_datasets, validation_datasets, parent=None):
     if architecture == network.PRETRAINED_ARCHITECTURE:
         # The frozen encoder's features are computed once; the decoder (and with --fine-tune-encoder
         # the encoder's top, from the stride-16 features) trains on them.
-        features_model = full_model.get_layer("features")
+        features_model = network.frozen_part(full_model, config.fine_tune_encoder)
         model = network.build_training_network(full_model, config.fine_tune_encoder, config.feature_dropout)
         train_datasets = frozen_features(train_datasets, features_model,
                                          run_folder.feature_cache(config.output, config.resume), config.seed)
         validation_datasets = frozen_features(validation_datasets, features_model)
-        if config.fine_tune_encoder:
-            train_datasets, validation_datasets = (
-                [dataset.map(lambda features, lab: (features[:-1], lab)) for dataset in datasets]
-                for datasets in (train_datasets, validation_datasets))
     elif config.fine_tune_encoder or config.feature_dropout:
         raise ValueError(_NOT_PRETRAINED.format(architecture=architecture))
 

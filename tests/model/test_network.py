@@ -106,6 +106,27 @@ def test_the_training_network_fine_tunes_the_encoder_top_on_stride_16_features(s
     assert not {id(weight) for weight in network.encoder_of(small_pretrained).weights} & learning
 
 
+def test_the_frozen_part_stops_below_the_top_that_learns(small_pretrained):
+    lightness = np.random.default_rng(1).uniform(-1, 1, (2, 64, 96, 1)).astype(np.float32)
+    assert network.frozen_part(small_pretrained) is small_pretrained.get_layer("features")
+    below = network.frozen_part(small_pretrained, fine_tune_encoder=True)
+    whole = small_pretrained.get_layer("features")(lightness)
+    cached = below(lightness)
+    assert len(cached) == 3
+    for feature, expected in zip(cached, whole):
+        np.testing.assert_array_equal(feature, expected)
+    # The stride-32 stages are not in it: they are not computed for features training would drop.
+    encoder_layers = {layer.name for layer in below.layers[-1].layers}
+    assert "block5c_project_conv" in encoder_layers and not any(name.startswith(("block6", "block7"))
+                                                                  for name in encoder_layers)
+
+
+def test_an_encoder_knows_its_variant():
+    assert efficientnet.variant_of(efficientnet.build_encoder("lite1")) == "lite1"
+    with pytest.raises(ValueError, match="not an EfficientNet-Lite encoder"):
+        efficientnet.variant_of(keras.Sequential(name="resnet"))
+
+
 def test_trained_parts_go_back_into_the_whole_network_by_name(num_bins, encoder_weights):
     whole = network.build_pretrained_colorizer(num_bins, encoder_weights=encoder_weights, widths=(8, 8, 8, 16))
     trained = network.build_training_network(whole, fine_tune_encoder=True)
