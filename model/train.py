@@ -45,9 +45,6 @@ ENCODER_WEIGHTS_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.ab
 LEGACY_CONFIG = {"architecture": network.ARCHITECTURE, "encoder": network.DEFAULT_ENCODER, "encoder_weights": None,
                  "fine_tune_encoder": False, "feature_dropout": 0.0}
 
-_NOT_PRETRAINED = (f"--fine-tune-encoder and --feature-dropout are options of the pretrained network "
-                   f"({network.PRETRAINED_ARCHITECTURE}), not of {{architecture}}: leave them out")
-
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
@@ -98,8 +95,6 @@ class TrainConfig:
             raise ValueError("--init-from starts a new run; --resume continues one: choose one")
         if self.architecture is not None:
             network.geometry_of(self.architecture)
-        if self.architecture == network.ARCHITECTURE and (self.fine_tune_encoder or self.feature_dropout):
-            raise ValueError(_NOT_PRETRAINED.format(architecture=self.architecture))
         if not 0.0 <= self.feature_dropout < 1.0:
             raise ValueError(f"--feature-dropout is a share of values, from 0 up to 1, not {self.feature_dropout}")
 
@@ -150,16 +145,22 @@ def load_parent(config):
 def architecture_for(config, parent=None):
     """The architecture a run trains: the parent's with --init-from, the recorded one on --resume, else the flag's.
 
-    On --resume, a ValueError says why the run cannot resume with this config.
+    A ValueError says why the run cannot train with this config: on --resume, why it cannot
+    resume; options of the pretrained network asked of another one.
 
     `parent`: load_parent(config), when the caller has it already (loading a model takes seconds).
     """
     if config.init_from:
-        return (parent or load_parent(config))[0].name
-    if config.resume:
+        architecture = (parent or load_parent(config))[0].name
+    elif config.resume:
         # Checked here, before any data is read: a run that cannot resume says so at once.
-        return check_resumable(config, config.output).get("architecture", LEGACY_CONFIG["architecture"])
-    return config.architecture or network.PRETRAINED_ARCHITECTURE
+        architecture = check_resumable(config, config.output).get("architecture", LEGACY_CONFIG["architecture"])
+    else:
+        architecture = config.architecture or network.PRETRAINED_ARCHITECTURE
+    if architecture != network.PRETRAINED_ARCHITECTURE and (config.fine_tune_encoder or config.feature_dropout):
+        raise ValueError(f"--fine-tune-encoder and --feature-dropout are options of the pretrained network "
+                         f"({network.PRETRAINED_ARCHITECTURE}), not of {architecture}: leave them out")
+    return architecture
 
 
 def encoder_weights_path(config):
@@ -273,8 +274,6 @@ def train(config, train_datasets, validation_datasets, parent=None):
         train_datasets = frozen_features(train_datasets, features_model,
                                          run_folder.feature_cache(config.output, config.resume), config.seed)
         validation_datasets = frozen_features(validation_datasets, features_model)
-    elif config.fine_tune_encoder or config.feature_dropout:
-        raise ValueError(_NOT_PRETRAINED.format(architecture=architecture))
 
     model.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate),

@@ -280,7 +280,7 @@ def test_a_run_can_fine_tune_the_encoder_top_and_ships_it_in_the_whole_network(p
 
 def test_the_older_network_has_no_encoder_to_fine_tune(tmp_path):
     with pytest.raises(ValueError, match="options of the pretrained network"):
-        train.TrainConfig(data=("shards",), output=str(tmp_path), architecture=network.ARCHITECTURE,
-                          fine_tune_encoder=True)
+        train.architecture_for(train.TrainConfig(data=("shards",), output=str(tmp_path),
+                                                 architecture=network.ARCHITECTURE, fine_tune_encoder=True))
     with pytest.raises(ValueError, match="from 0 up to 1"):
         train.TrainConfig(data=("shards",), output=str(tmp_path), feature_dropout=1.0)
