@@ -12,11 +12,13 @@ SOURCE-test. With --gather PREFIX, every source's held-out photos are also linke
 PREFIX-validation and PREFIX-test, one subfolder per source, to evaluate all sources in
 one run. The links are
 hard links (no copies): the folders must be on the file system of the sources. A file
-already in place is kept; one that is not the same photo is left alone and named.
+already in place is kept (re-linked if the source was made again); one that is not the same
+photo is left alone and named.
 """
 
 import argparse
 import errno
+import filecmp
 import os
 import pathlib
 import sys
@@ -46,9 +48,14 @@ def link_all(source, names, folder):
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
-            if not os.path.samefile(source / name, target):
+            if os.path.samefile(source / name, target):
+                continue
+            if not filecmp.cmp(source / name, target, shallow=False):
                 conflicts.append(target)
-            continue
+                continue
+            # The same photo, linked before its source folder was made again (a fetch script
+            # re-makes the whole folder when its photo count changes): link the new file.
+            target.unlink()
         try:
             os.link(source / name, target)
         except OSError as error:

@@ -1,6 +1,7 @@
 """data/holdout_photos.py: each source's held-out photos, and all sources gathered into one folder."""
 
 import os
+import shutil
 
 import pytest
 
@@ -78,3 +79,19 @@ def test_two_sources_of_the_same_name_are_refused(holdout, tmp_path):
         run(holdout, tmp_path, "--source", str(first), "--source", str(second), "--gather", str(tmp_path / "all"))
     assert exit_info.value.code == 2
     assert not (tmp_path / "all-test").exists()
+
+
+def test_a_source_made_again_is_linked_again(holdout, tmp_path, capsys):
+    # A fetch script re-makes its whole folder when its photo count changes: the photos held
+    # out before are then other files with the same bytes, not someone else's.
+    source = make_source(tmp_path / "sky", 16)
+    arguments = ["--source", str(source), "--gather", str(tmp_path / "photos")]
+    assert run(holdout, tmp_path, *arguments) == 0
+    shutil.copytree(source, tmp_path / "remade")
+    shutil.rmtree(source)
+    (tmp_path / "remade").rename(source)
+    capsys.readouterr()
+    assert run(holdout, tmp_path, *arguments) == 0
+    assert "left alone" not in capsys.readouterr().out
+    for name in expected(source, "test"):
+        assert os.path.samefile(tmp_path / "photos-test" / "sky" / name, source / name)
