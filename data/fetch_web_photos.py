@@ -23,6 +23,9 @@ installed. Only the photos whose licence the package itself states are taken:
 - ultralytics/ (1): bus.jpg of the PyPI wheel ultralytics 8.4.190 (AGPL-3.0, its LICENSE), a
   bus and people on a Madrid street. Not zidane.jpg: a press photo of two football coaches
   whose photographer the package does not name.
+- pillow-jxl/ (1): bench.png of the PyPI sdist pillow-jxl-plugin 1.3.8, "a photo taken by myself,
+  with CC-BY-SA-4.0 license" as its test/images/README.md says: a university gate. Not its
+  other test images (a test card, a logo, 40-pixel samples).
 
 web-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line per photo.
 """
@@ -36,7 +39,8 @@ import fetch_everyday_photos as everyday
 from fetching import install_photos, parse_dest, url_download
 
 FOLDER = "web-photos"
-EXPECTED_PHOTOS = 16
+EXPECTED_PHOTOS = 17
+PHOTO_SUFFIXES = (".jpg", ".png")
 PYPI_SIMPLE = "https://pypi.org/simple/{project}/"
 
 
@@ -105,6 +109,14 @@ PACKAGES = (
         set(),
         lambda name: "Ultralytics, the package's sample image, AGPL-3.0 (the package's LICENSE)",
         {"ultralytics-8.4.190.dist-info/licenses/LICENSE": "ultralytics.LICENSE"}),
+    everyday.Package(
+        "pillow-jxl-plugin==1.3.8", "pillow_jxl_plugin-1.3.8.tar.gz",
+        "4430fd7757899742079c548a7d2537d6d63cf0f1d323180095bc0f6f03d9d4fa", "2 MB",
+        "pillow-jxl", ("pillow_jxl_plugin-1.3.8/test/images/bench.png",),
+        set(),
+        lambda name: "the author of pillow-jxl-plugin, CC-BY-SA-4.0 (its test/images/README.md)",
+        {"pillow_jxl_plugin-1.3.8/test/images/README.md": "pillow-jxl-plugin.test-images-README.md",
+         "pillow_jxl_plugin-1.3.8/LICENSE": "pillow-jxl-plugin.LICENSE"}),
 )
 
 
@@ -138,6 +150,10 @@ def download(package, dest):
     return everyday.download(package, dest)
 
 
+def photos_in(folder):
+    return [path for path in folder.rglob("*") if path.suffix in PHOTO_SUFFIXES]
+
+
 def fetch(dest):
     """Download (unless present), verify and unpack the photos; returns their folder."""
     archives = [download(package, dest) for package in PACKAGES]
@@ -148,7 +164,7 @@ def fetch(dest):
             lines += everyday.package_photos(package, archive, staging, credits)
         (credits / "CREDITS").write_text("\n".join(lines) + "\n")
 
-    return install_photos(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(everyday.photos_in(folder)), unpack_all)
+    return install_photos(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), unpack_all)
 
 
 def main(argv=None):

@@ -106,7 +106,8 @@ def test_download_takes_sdists_from_pypi_and_the_rest_as_the_everyday_photos_do(
         script.download(package, tmp_path)
     assert calls == [("other", "startbootstrap-stylish-portfolio@6.0.6", tmp_path),
                      ("sdist", "smartcrop==0.5.0", tmp_path / "sdists"), ("sdist", "thumbor==7.8.0", tmp_path / "sdists"),
-                     ("sdist", "sigal==2.6.1", tmp_path / "sdists"), ("other", "ultralytics==8.4.190", tmp_path)]
+                     ("sdist", "sigal==2.6.1", tmp_path / "sdists"), ("other", "ultralytics==8.4.190", tmp_path),
+                     ("sdist", "pillow-jxl-plugin==1.3.8", tmp_path / "sdists")]
 
 
 def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script, build_tarball):
@@ -115,3 +116,10 @@ def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script, build
     with pytest.raises(SystemExit, match=f"integrity .* expected {first.pin[:12]}.*delete it and re-run"):
         script.fetch(tmp_path)
     assert not (tmp_path / script.FOLDER).exists()
+
+
+def test_the_png_photos_count_too(tmp_path, script):
+    for relative in ("a/one.jpg", "b/two.png", "b/notes.txt"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(b"")
+    assert sorted(path.name for path in script.photos_in(tmp_path)) == ["one.jpg", "two.png"]
