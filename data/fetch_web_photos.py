@@ -26,6 +26,14 @@ installed. Only the photos whose licence the package itself states are taken:
 - pillow-jxl/ (1): bench.png of the PyPI sdist pillow-jxl-plugin 1.3.8, "a photo taken by myself,
   with CC-BY-SA-4.0 license" as its test/images/README.md says: a university gate. Not its
   other test images (a test card, a logo, 40-pixel samples).
+- simplelightbox/ (6): the demo photos of the npm package simplelightbox@2.14.3 (MIT), whose
+  demo pages say "Images from Unsplash" and "All images are free availabled on Unsplash": a
+  man with a sparkler, a forest by a lake from above, a garden swing, a frozen bubble, toy
+  heads, a red facade. Not the thumbnails (the same photos), nor bg.jpg (grey in all but
+  name).
+- jquery-zoom/ (2): the example photos of the npm package jquery-zoom@1.7.22 by Jack Moore
+  (MIT, its LICENSE.md), two dogs on sand; they are not the dachshund photo that
+  fetch_everyday_photos.py takes from his jquery-colorbox.
 
 web-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line per photo.
 """
@@ -39,7 +47,7 @@ import fetch_everyday_photos as everyday
 from fetching import install_photos, parse_dest, url_download
 
 FOLDER = "web-photos"
-EXPECTED_PHOTOS = 17
+EXPECTED_PHOTOS = 25
 PHOTO_SUFFIXES = (".jpg", ".png")
 PYPI_SIMPLE = "https://pypi.org/simple/{project}/"
 
@@ -117,6 +125,20 @@ PACKAGES = (
         lambda name: "the author of pillow-jxl-plugin, CC-BY-SA-4.0 (its test/images/README.md)",
         {"pillow_jxl_plugin-1.3.8/test/images/README.md": "pillow-jxl-plugin.test-images-README.md",
          "pillow_jxl_plugin-1.3.8/LICENSE": "pillow-jxl-plugin.LICENSE"}),
+    everyday.Package(
+        "simplelightbox@2.14.3", "simplelightbox-2.14.3.tgz",
+        "sha512-k2MxHsoRoFDPumO7KTPyqvUPtXAnykCuEZ5xQ7YN8Jq4XF+QLyhWVblXLRCYMRp4+TiNR7PCrcpocW7oQmgSQQ==", "6 MB",
+        "simplelightbox", tuple(f"package/demo/img/full/0{number}.jpg" for number in range(1, 7)),
+        set(),
+        lambda name: "Unsplash, SimpleLightbox's demo (its pages: \"Images from Unsplash\"; the Unsplash licence)",
+        {"package/LICENSE": "simplelightbox.LICENSE", "package/demo/index.html": "simplelightbox.demo-index.html"}),
+    everyday.Package(
+        "jquery-zoom@1.7.22", "jquery-zoom-1.7.22.tgz",
+        "sha512-MxRCUcLtoi5ocIT8MRvvQ4FEVSvOq6SMWrgXn86WMVvdyMmB5B0chsDhUDGSGOonfrpkunTXCdH6cSEdXn4Q3w==", "1 MB",
+        "jquery-zoom", ("package/daisy.jpg", "package/roxy.jpg"),
+        set(),
+        lambda name: "Jack Moore, jQuery Zoom's examples, MIT (the package's LICENSE.md)",
+        {"package/LICENSE.md": "jquery-zoom.LICENSE.md"}),
 )
 
 
