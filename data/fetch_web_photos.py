@@ -34,6 +34,9 @@ installed. Only the photos whose licence the package itself states are taken:
 - jquery-zoom/ (2): the example photos of the npm package jquery-zoom@1.7.22 by Jack Moore
   (MIT, its LICENSE.md), two dogs on sand; they are not the dachshund photo that
   fetch_everyday_photos.py takes from his jquery-colorbox.
+- stisla/ (2): the two photos of the npm package stisla@2.3.0 (MIT) named after their
+  Unsplash photographer and photo number (assets/img/unsplash/): a city at night from above,
+  a dark forest over a meadow. Its other photos (news, products) name no source.
 
 web-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line per photo.
 """
@@ -47,7 +50,7 @@ import fetch_everyday_photos as everyday
 from fetching import install_photos, parse_dest, url_download
 
 FOLDER = "web-photos"
-EXPECTED_PHOTOS = 25
+EXPECTED_PHOTOS = 27
 PHOTO_SUFFIXES = (".jpg", ".png")
 PYPI_SIMPLE = "https://pypi.org/simple/{project}/"
 
@@ -139,6 +142,14 @@ PACKAGES = (
         set(),
         lambda name: "Jack Moore, jQuery Zoom's examples, MIT (the package's LICENSE.md)",
         {"package/LICENSE.md": "jquery-zoom.LICENSE.md"}),
+    everyday.Package(
+        "stisla@2.3.0", "stisla-2.3.0.tgz",
+        "sha512-b2tNqnJlKce4rA7deIpDvMnjHDjln9dsgYOY5h4jGpDyoie5x8THtgMOVHy6USHRDV4NgsuaVwaBq6tg9gOUtQ==", "11 MB",
+        "stisla", tuple(f"package/assets/img/unsplash/{name}-unsplash.jpg" for name in (
+            "andre-benz-1214056", "eberhard-grossgasteiger-1207565")),
+        set(),
+        everyday.unsplash_credit,
+        {"package/package.json": "stisla.package.json", "package/credits.html": "stisla.credits.html"}),
 )
 
 

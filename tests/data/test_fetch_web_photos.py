@@ -108,7 +108,8 @@ def test_download_takes_sdists_from_pypi_and_the_rest_as_the_everyday_photos_do(
                      ("sdist", "smartcrop==0.5.0", tmp_path / "sdists"), ("sdist", "thumbor==7.8.0", tmp_path / "sdists"),
                      ("sdist", "sigal==2.6.1", tmp_path / "sdists"), ("other", "ultralytics==8.4.190", tmp_path),
                      ("sdist", "pillow-jxl-plugin==1.3.8", tmp_path / "sdists"),
-                     ("other", "simplelightbox@2.14.3", tmp_path), ("other", "jquery-zoom@1.7.22", tmp_path)]
+                     ("other", "simplelightbox@2.14.3", tmp_path), ("other", "jquery-zoom@1.7.22", tmp_path),
+                     ("other", "stisla@2.3.0", tmp_path)]
 
 
 def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script, build_tarball):
