@@ -13,7 +13,9 @@ Pooled over all pixels, a few photos with large errors weigh most, and validatio
 of a few dozen photos are small. So the photo table also gives the mean and the median of the
 per-photo PSNR gain over the grayscale copy, on how many photos it beats that copy, and on
 how many photos each setting beats the table's first row: a gain that comes
-from a handful of photos (say 14 of 25) is not one to choose a default by.
+from a handful of photos (say 14 of 25) is not one to choose a default by. It also gives the
+share of pixels painted a vivid wrong color (metrics.blotch_mask), the mean over the photos
+and on the worst one.
 """
 
 import argparse
@@ -34,14 +36,18 @@ from model import inference, metrics
 from pipeline import evaluate
 
 
-def measure(colorize, batches):
+def measure(colorize, batches, blotches=None):
     """Pooled MSE, mean colorfulness of the outputs and of the truth, and each image's PSNR.
 
-    `colorize` maps a batch of uint8 RGB images to its outputs.
+    `colorize` maps a batch of uint8 RGB images to its outputs. Each image's share of
+    blotches (metrics.blotch_mask) is appended to the list `blotches` if one is given.
     """
     squared, values, colorful, truth_colorful, psnrs = 0.0, 0, [], [], []
     for rgb in batches:
         out = colorize(rgb)
+        if blotches is not None:
+            blotches.extend(np.mean(metrics.blotch_mask(metrics.lab_of(image), metrics.lab_of(truth)))
+                            for image, truth in zip(out, rgb))
         squared_errors = (out.astype(np.float64) / 255.0 - rgb / 255.0) ** 2
         squared += float(np.sum(squared_errors))
         values += squared_errors.size
@@ -62,23 +68,27 @@ def main():
     parser.add_argument("--temperatures", default="0.2,0.3,0.38,0.5,0.7,1.0")
     parser.add_argument("--corrections", default="0,0.5,1.0")
     parser.add_argument("--saturations", default="1", help="Chroma gains, e.g. 1,1.2,1.4.")
+    parser.add_argument("--agreements", default="0", help="Hue agreement powers, e.g. 0,0.5,1 (0: off).")
     parser.add_argument("--working-sizes", default="128,192,256")
     args = parser.parse_args()
     model, description = inference.load_colorizer(args.model)
     temperatures = [float(value) for value in args.temperatures.split(",")]
     corrections = [float(value) for value in args.corrections.split(",")]
     saturations = [float(value) for value in args.saturations.split(",")]
+    decodings = list(itertools.product(corrections, temperatures, saturations,
+                                       [float(value) for value in args.agreements.split(",")]))
 
     cifar = [rgb for rgb, _, _ in evaluate.shard_batches(args.shards, args.split, 500, args.limit)]
     gray_mse = measure(inference.gray_copy, cifar)[0]  # pooled over all pixels, as every row below
     print(f"CIFAR-10 {args.split} ({sum(len(rgb) for rgb in cifar):,} images); grayscale copy MSE "
           f"{gray_mse:.5f} ({metrics.psnr_from_mse(gray_mse):.2f} dB)")
-    print(f"{'T':>6}{'correction':>12}{'gain':>6}{'MSE':>10}{'PSNR':>8}{'colorful':>10}{'share':>8}")
-    for correction, temperature, gain in itertools.product(corrections, temperatures, saturations):
-        colorizer = inference.Colorizer.from_description(model, description, temperature, None, correction, gain)
+    print(f"{'T':>6}{'correction':>12}{'gain':>6}{'agree':>7}{'MSE':>10}{'PSNR':>8}{'colorful':>10}{'share':>8}")
+    for correction, temperature, gain, agreement in decodings:
+        colorizer = inference.Colorizer.from_description(model, description, temperature, None, correction, gain,
+                                                         agreement)
         mse, colorful, truth, _ = measure(functools.partial(inference.colorize_batch, colorizer), cifar)
-        print(f"{temperature:>6g}{correction:>12g}{gain:>6g}{mse:>10.5f}{metrics.psnr_from_mse(mse):>8.2f}"
-              f"{colorful:>10.1f}{colorful / truth:>8.0%}", flush=True)
+        print(f"{temperature:>6g}{correction:>12g}{gain:>6g}{agreement:>7g}{mse:>10.5f}"
+              f"{metrics.psnr_from_mse(mse):>8.2f}{colorful:>10.1f}{colorful / truth:>8.0%}", flush=True)
 
     if args.photos:
         batches, _ = evaluate.folder_images(args.photos, 10**9)
@@ -87,21 +97,24 @@ def main():
         gray_image_psnr = metrics.mean_image_psnr(gray_psnrs)
         print(f"\nphotos {args.photos} ({len(photos)} at full resolution); grayscale copy "
               f"{metrics.psnr_from_mse(gray):.2f} dB, mean image PSNR {gray_image_psnr:.2f} dB")
-        print(f"{'size':>6}{'T':>6}{'correction':>12}{'gain':>6}{'PSNR':>8}{'gain dB':>9}{'img gain':>10}"
-              f"{'median':>8}{'beats gray':>12}{'colorful':>10}{'share':>8}{'beats row 1':>13}")
+        print(f"{'size':>6}{'T':>6}{'correction':>12}{'gain':>6}{'agree':>7}{'PSNR':>8}{'gain dB':>9}"
+              f"{'img gain':>10}{'median':>8}{'beats gray':>12}{'colorful':>10}{'share':>8}{'blotches':>10}"
+              f"{'worst':>8}{'beats row 1':>13}")
         first = None
-        for working_size, correction, temperature, gain in itertools.product(
-                [int(value) for value in args.working_sizes.split(",")], corrections, temperatures, saturations):
+        for working_size, (correction, temperature, gain, agreement) in itertools.product(
+                [int(value) for value in args.working_sizes.split(",")], decodings):
             colorizer = inference.Colorizer.from_description(model, description, temperature, working_size,
-                                                             correction, gain)
-            mse, colorful, truth, psnrs = measure(functools.partial(inference.colorize_batch, colorizer), photos)
+                                                             correction, gain, agreement)
+            blotches = []
+            mse, colorful, truth, psnrs = measure(functools.partial(inference.colorize_batch, colorizer), photos,
+                                                  blotches)
             first = psnrs if first is None else first
             psnr = metrics.psnr_from_mse(mse)
-            print(f"{working_size:>6}{temperature:>6g}{correction:>12g}{gain:>6g}{psnr:>8.2f}"
+            print(f"{working_size:>6}{temperature:>6g}{correction:>12g}{gain:>6g}{agreement:>7g}{psnr:>8.2f}"
                   f"{psnr - metrics.psnr_from_mse(gray):>9.2f}{metrics.mean_image_psnr_gain(psnrs, gray_psnrs):>10.2f}"
                   f"{np.median(psnrs - gray_psnrs):>8.2f}{f'{np.sum(psnrs > gray_psnrs)}/{len(psnrs)}':>12}"
-                  f"{colorful:>10.1f}{colorful / truth:>8.0%}{f'{np.sum(psnrs > first)}/{len(psnrs)}':>13}",
-                  flush=True)
+                  f"{colorful:>10.1f}{colorful / truth:>8.0%}{np.mean(blotches):>10.1%}{max(blotches):>8.1%}"
+                  f"{f'{np.sum(psnrs > first)}/{len(psnrs)}':>13}", flush=True)
 
 
 if __name__ == "__main__":

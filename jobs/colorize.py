@@ -48,6 +48,10 @@ def parse_args(argv):
     parser.add_argument("--saturation", type=float, default=None,
                         help="Chroma gain: above 1 more colorful, below 1 more muted, 0 grayscale "
                              "(default: the model's own, see its model card).")
+    parser.add_argument("--hue-agreement", type=float, default=None, dest="agreement_power",
+                        help="Fade to gray where the colors the model finds likely disagree in hue (a car that "
+                             "may be red or blue): each pixel's chroma times their agreement (0-1) to this power; "
+                             "0 turns it off (default: the model's own).")
     parser.add_argument("--working-size", type=int, default=None,
                         help="Short side in pixels at which the network sees a photo (default: the model's own).")
     for flag, text in SWITCHES.items():
@@ -65,7 +69,8 @@ def main(argv=None):
         config = colorize.ColorizeConfig(
             input=args.input, output=args.output,
             model=common.model_path(args.model),
-            temperature=args.temperature, saturation=args.saturation, working_size=args.working_size,
+            temperature=args.temperature, saturation=args.saturation, agreement_power=args.agreement_power,
+            working_size=args.working_size,
             keep_color=args.keep_color, overwrite=args.overwrite, compare=args.compare,
             contact_sheet=args.contact_sheet, remove_orphans=args.remove_orphans, max_pixels=args.max_pixels)
         # Threads overlap one image's decoding and encoding with another's network and

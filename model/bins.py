@@ -4,7 +4,9 @@ Following Zhang et al. (2016): ab is cut into a grid of 10-unit cells and only t
 that sRGB colors reach are kept; a pixel's target is a Gaussian-smoothed distribution
 over nearby cells, training is rebalanced toward rare (saturated) colors, and the
 prediction is decoded by the annealed mean, whose temperature trades vividness (low)
-against safety (1.0 is the plain expectation).
+against safety (1.0 is the plain expectation). Where the likely colors disagree in hue
+(grass or water, a red or a blue car), the decoded chroma can be faded by their
+agreement (`hue_agreement`).
 """
 
 import functools
@@ -63,3 +65,15 @@ def annealed_mean(logits, centers, temperature):
     """Decode logits [..., Q] into ab [..., 2]: the mean of softmax(log p / T)."""
     probabilities = tf.nn.softmax(tf.cast(logits, tf.float32) / temperature, axis=-1)
     return tf.tensordot(probabilities, centers, axes=[[-1], [0]])
+
+
+def hue_agreement(logits, centers):
+    """How much the colors that logits [..., Q] make likely agree in hue, in [0, 1] per pixel [...].
+
+    The length of the expected ab over the expected chroma: 1 when every likely color lies in
+    one direction from gray, near 0 when they pull opposite ways (whatever their chroma).
+    """
+    probabilities = tf.nn.softmax(tf.cast(logits, tf.float32), axis=-1)
+    mean_ab = tf.tensordot(probabilities, centers, axes=[[-1], [0]])
+    mean_chroma = tf.tensordot(probabilities, tf.norm(centers, axis=-1), axes=[[-1], [0]])
+    return tf.norm(mean_ab, axis=-1) / tf.maximum(mean_chroma, 1e-6)

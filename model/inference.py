@@ -42,6 +42,9 @@ class Colorizer:
     # Multiplies the decoded chroma: above 1 more colorful, at a cost in accuracy that the
     # model card's vividness curve shows.
     saturation: float = 1.0
+    # Each pixel's chroma is also multiplied by bins.hue_agreement ** agreement_power, which
+    # fades to gray where the likely colors disagree in hue (0: off).
+    agreement_power: float = 0.0
     # The network and the decoding as one traced TensorFlow function for inputs of any size
     # (a quarter faster than eager calls on a batch of thumbnails).
     decode: object = dataclasses.field(init=False, repr=False, compare=False, default=None)
@@ -55,6 +58,9 @@ class Colorizer:
         if not self.temperature > 0:
             raise ValueError(f"temperature must be above 0, got {self.temperature:g}; 1.0 is the plain mean, "
                              "lower is more vivid")
+        if not self.agreement_power >= 0:
+            raise ValueError(f"hue agreement power must be 0 or more, got {self.agreement_power:g}; 0 turns "
+                             "it off, higher fades uncertain colors more")
         if not self.saturation >= 0:
             raise ValueError(f"saturation must be 0 or more, got {self.saturation:g}; 1 keeps the predicted "
                              "colors, 0 gives grayscale")
@@ -69,11 +75,14 @@ class Colorizer:
         logits = self.model(lightness, training=False)
         if self.logit_shift is not None:
             logits = logits + self.logit_shift
-        return bins.annealed_mean(logits, self.centers, self.temperature) * self.saturation
+        ab = bins.annealed_mean(logits, self.centers, self.temperature) * self.saturation
+        if self.agreement_power:
+            ab *= (bins.hue_agreement(logits, self.centers) ** self.agreement_power)[..., None]
+        return ab
 
     @classmethod
     def from_description(cls, model, description, temperature=None, working_size=None, correction=None,
-                         saturation=None):
+                         saturation=None, agreement_power=None):
         centers = np.asarray(description.get("ab_bin_centers", bins.bin_centers()), dtype=np.float32)
         if temperature is None:
             temperature = description.get("default_temperature", DEFAULT_TEMPERATURE)
@@ -83,11 +92,14 @@ class Colorizer:
             correction = description.get("prior_correction", 0.0)
         if saturation is None:
             saturation = description.get("saturation", 1.0)
+        if agreement_power is None:
+            agreement_power = description.get("agreement_power", 0.0)
         shift = None
         if correction and "rebalancing_weights" in description:
             weights = np.asarray(description["rebalancing_weights"], dtype=np.float32)
             shift = (-correction * np.log(weights)).astype(np.float32)
-        return cls(model, centers, float(temperature), int(working_size), shift, float(saturation))
+        return cls(model, centers, float(temperature), int(working_size), shift, float(saturation),
+                   float(agreement_power))
 
 
 def load_colorizer(path):
@@ -111,10 +123,11 @@ def load_colorizer(path):
     return model, description
 
 
-def load(path, temperature=None, working_size=None, correction=None, saturation=None):
+def load(path, temperature=None, working_size=None, correction=None, saturation=None, agreement_power=None):
     """A Colorizer from a model.keras file and the model.json beside it."""
     model, description = load_colorizer(path)
-    return Colorizer.from_description(model, description, temperature, working_size, correction, saturation)
+    return Colorizer.from_description(model, description, temperature, working_size, correction, saturation,
+                                      agreement_power)
 
 
 def working_shape(height, width, working_size, smallest_side=0):

@@ -30,7 +30,7 @@ logger = logging.getLogger(LOGGER_NAME)
 
 SCHEDULES = ("cosine", "plateau")
 # How model.json says to decode the model by default (read by inference.Colorizer.from_description).
-DECODING_KEYS = ("default_temperature", "prior_correction", "saturation", "working_size")
+DECODING_KEYS = ("default_temperature", "prior_correction", "saturation", "agreement_power", "working_size")
 # Fields that may change when resuming: they say how long to go on or where the run folder
 # now is, not what to train.
 # init_from too: a resumed run starts from its own backup, and --resume excludes --init-from.

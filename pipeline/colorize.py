@@ -53,6 +53,7 @@ class ColorizeConfig:
     model: str
     temperature: float | None = None  # None: the model's default
     saturation: float | None = None  # chroma gain; None: the model's default
+    agreement_power: float | None = None  # fade where likely hues disagree; None: the model's default
     working_size: int | None = None  # None: the model's default
     keep_color: bool = False  # pass color inputs through untouched instead of recolorizing
     overwrite: bool = False

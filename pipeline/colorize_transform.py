@@ -42,8 +42,9 @@ def shared_colorizer(config):
     modified = os.path.getmtime(config.model) if os.path.exists(config.model) else None
     return _MODEL.acquire(
         functools.partial(inference.load, config.model, config.temperature, config.working_size,
-                          saturation=config.saturation),
-        tag=(config.model, modified, config.temperature, config.working_size, config.saturation))
+                          saturation=config.saturation, agreement_power=config.agreement_power),
+        tag=(config.model, modified, config.temperature, config.working_size, config.saturation,
+             config.agreement_power))
 
 
 @contextlib.contextmanager

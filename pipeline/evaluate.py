@@ -235,6 +235,7 @@ def run_evaluate(config, colorizer_factory):
         "working_size": default.working_size,
         "default_temperature": default.temperature,
         "default_saturation": default.saturation,
+        "default_agreement_power": default.agreement_power,
         "methods": {name: accumulator.summary(class_names, compared) for name, accumulator in methods.items()},
         "grayscale_copy": gray.summary(class_names, compared),
         "skipped": skipped,

@@ -110,7 +110,8 @@ def test_bad_inputs_are_reported_and_every_good_one_colorized(run_cli, tiny_mode
     reasons = write_bad_and_good_inputs(source, outside)
     before = files_under(tmp_path)
     argv = ["--input", str(source), "--output", str(output), "--model", tiny_model,
-            "--max-pixels", str(MAX_PIXELS), "--temperature", "0.4", "--saturation", "1.2"]
+            "--max-pixels", str(MAX_PIXELS), "--temperature", "0.4", "--saturation", "1.2",
+            "--hue-agreement", "0.5"]
 
     status = run_cli(argv)
 
@@ -128,7 +129,8 @@ def test_bad_inputs_are_reported_and_every_good_one_colorized(run_cli, tiny_mode
     assert [os.path.relpath(ignored["path"], source) for ignored in report["ignored"]] == ["notes.txt"]
     assert report["command"] == ["colorize", *argv]
     assert report["config"] == dataclasses.asdict(colorize.ColorizeConfig(
-        input=str(source), output=str(output), model=tiny_model, temperature=0.4, saturation=1.2, max_pixels=MAX_PIXELS))
+        input=str(source), output=str(output), model=tiny_model, temperature=0.4, saturation=1.2, agreement_power=0.5,
+        max_pixels=MAX_PIXELS))
     assert (report["input"], report["output"], report["model"]) == (str(source), str(output), tiny_model)
 
     summary = capsys.readouterr().out
@@ -159,6 +161,7 @@ def _not_a_model(tmp_path):
     ("unwritable output", "cannot write to the output folder"),
     ("zero temperature", "temperature must be above 0"),
     ("negative saturation", "saturation must be 0 or more"),
+    ("negative hue agreement", "hue agreement power must be 0 or more"),
     ("tiny working size", "working size must be at least 8 pixels"),
 ])
 def test_usage_error_is_one_line_before_any_work(run_cli, tiny_model, tmp_path, capsys, case, expected):
@@ -181,6 +184,7 @@ def test_usage_error_is_one_line_before_any_work(run_cli, tiny_model, tmp_path, 
     elif case == "unwritable output":
         output = tmp_path / "a file" / "colorized"
     settings = {"zero temperature": ["--temperature", "0"], "negative saturation": ["--saturation", "-1"],
+                "negative hue agreement": ["--hue-agreement", "-1"],
                 "tiny working size": ["--working-size", "4"]}.get(case, [])
     before = files_under(tmp_path)
 

@@ -97,6 +97,31 @@ def test_annealed_mean_at_a_low_temperature_approaches_the_mode(centers):
     np.testing.assert_allclose(decoded, mode, atol=0.1)
 
 
+def nearest_index(centers, ab):
+    return int(np.argmin(np.sum((centers - np.float32(ab)) ** 2, axis=-1)))
+
+
+def test_hue_agreement_is_one_for_one_hue_and_zero_for_opposite_hues(centers):
+    red, green = nearest_index(centers, (45.0, 25.0)), nearest_index(centers, (-45.0, -25.0))
+    pale_red = nearest_index(centers, (15.0, 5.0))
+    logits = np.full((4, len(centers)), -50.0, dtype=np.float32)
+    logits[0, red] = 0.0  # sure of one color
+    logits[1, [red, pale_red]] = 0.0  # unsure of the chroma, sure of the hue
+    logits[2, [red, green]] = 0.0  # red or green, evenly: an opposite pair
+    logits[3, [red, green]] = [1.0, 0.0]  # red more likely than green
+    agreement = bins.hue_agreement(tf.constant(logits), centers).numpy()
+    np.testing.assert_allclose(agreement[:3], [1.0, 1.0, 0.0], atol=0.03)
+    # p(red) = e / (1 + e): |p_red - p_green| of the chroma stays.
+    assert agreement[3] == pytest.approx((np.e - 1) / (np.e + 1), abs=0.03)
+
+
+def test_hue_agreement_works_on_image_shaped_batches(centers):
+    logits = np.random.default_rng(4).normal(0.0, 3.0, size=(2, 5, 7, len(centers))).astype(np.float32)
+    agreement = bins.hue_agreement(tf.constant(logits), centers).numpy()
+    assert agreement.shape == (2, 5, 7)
+    assert np.all((agreement >= 0) & (agreement <= 1 + 1e-6))
+
+
 def test_lower_temperature_is_more_saturated(centers):
     # Two likely saturated colors on opposite sides of gray (blue and green): their mean is
     # dull, the more likely one alone is not.

@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from model import color, inference, network
+from model import bins, color, inference, network
 
 # Lab L of the output against the input's: the output is rounded to uint8 and the
 # predicted ab may push a color out of the sRGB gamut, where clipping moves L a little.
@@ -157,6 +157,27 @@ def test_saturation_defaults_to_the_model_description(model_path):
     model, description = inference.load_colorizer(str(model_path))
     colorizer = inference.Colorizer.from_description(model, {**description, "saturation": 1.3})
     assert colorizer.saturation == 1.3
+
+
+@pytest.mark.slow
+def test_hue_agreement_fades_only_where_the_likely_hues_disagree(model_path):
+    rgb = random_photo(40, 56)
+    plain = inference.load(str(model_path))
+    faded = inference.load(str(model_path), agreement_power=1.0)
+    lightness, _ = inference.network_input(rgb[None], plain.working_size, plain.geometry)
+    logits = plain.model(lightness, training=False)
+    agreement = bins.hue_agreement(logits, plain.centers).numpy()[..., None]
+    np.testing.assert_allclose(faded.decode(lightness).numpy(), plain.decode(lightness).numpy() * agreement,
+                               rtol=1e-4, atol=1e-4)
+    assert agreement.min() < 0.99  # the untrained model is unsure somewhere, so something fades
+
+
+def test_hue_agreement_defaults_to_the_model_description_and_off_for_older_models(model_path):
+    assert inference.load(str(model_path)).agreement_power == 0.0
+    model, description = inference.load_colorizer(str(model_path))
+    assert inference.Colorizer.from_description(model, {**description, "agreement_power": 0.5}).agreement_power == 0.5
+    with pytest.raises(ValueError, match="0 turns it off"):
+        inference.load(str(model_path), agreement_power=-1.0)
 
 
 def test_working_shape_enlarges_a_thumbnail_to_the_smallest_side_but_not_a_panorama():
