@@ -1,0 +1,123 @@
+"""fetch_debian_photos on small .debs built here: the pinned photos it takes, their credits, a wrong .deb refused."""
+
+import hashlib
+import shutil
+import subprocess
+
+import pytest
+
+
+@pytest.fixture
+def script(load_data_script):
+    return load_data_script("fetch_debian_photos")
+
+
+@pytest.fixture
+def build_deb(tmp_path):
+    """A function that builds name_1_all.deb of {path: bytes} (with a control file) and returns its path."""
+    if shutil.which("dpkg-deb") is None:
+        pytest.skip("dpkg-deb builds and unpacks the .deb")
+
+    def build(name, files):
+        tree = tmp_path / f"tree-{name}"
+        control = f"Package: {name}\nVersion: 1\nArchitecture: all\nMaintainer: x <x@x>\nDescription: demo\n"
+        for relative, data in {"DEBIAN/control": control.encode(), **files}.items():
+            (tree / relative).parent.mkdir(parents=True, exist_ok=True)
+            (tree / relative).write_bytes(data)
+        deb = tmp_path / f"{name}_1_all.deb"
+        subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(tree), str(deb)], check=True,
+                       capture_output=True)
+        return deb
+    return build
+
+
+def test_every_photo_is_named_once_with_its_credit_and_every_deb_comes_from_the_pool(script):
+    names = []
+    for package in script.PACKAGES:
+        assert package.spec.startswith("pool/main/") and package.spec.endswith("/" + package.file_name)
+        assert len(package.pin) == 64 and not package.left_out
+        for member in package.photos:
+            assert not member.endswith("/") and member.endswith(script.PHOTO_SUFFIXES), member
+            names.append(f"{package.folder}/{member.rsplit('/', 1)[1]}")
+            assert package.credit(member.rsplit("/", 1)[1])
+    assert len(set(names)) == len(names) == script.EXPECTED_PHOTOS
+
+
+def test_taquin_credits_name_each_cats_photographer_and_licence(script):
+    taquin = next(package for package in script.PACKAGES if package.folder == "taquin")
+    assert taquin.credit("1-Tortoiseshell.jpg").startswith("Toyah on Wikimedia Commons, public domain (")
+    with pytest.raises(SystemExit, match="2-Tabby.jpg has no credit here"):
+        taquin.credit("2-Tabby.jpg")
+
+
+def demo_packages(script, cats, shoes):
+    """Two packages over the .debs `cats` and `shoes`, pinned by their real hashes."""
+    def pinned(deb, folder, photos, credit):
+        return script.everyday.Package(
+            f"pool/main/d/demo/{deb.name}", deb.name, hashlib.sha256(deb.read_bytes()).hexdigest(), "1 kB", folder,
+            photos, set(), credit, script.copyright_of(deb.name.split("_")[0]))
+    return (pinned(cats, "cats", ("usr/share/cats/tabby.jpg", "usr/share/cats/tom.jpeg"), lambda name: "Ann, CC0"),
+            pinned(shoes, "shoes", ("usr/share/doc/shoes/examples/img/red.jpg",), lambda name: "Bob, MIT"))
+
+
+def test_fetch_takes_only_the_named_photos_with_the_copyright_files_and_credits(tmp_path, script, build_deb, monkeypatch):
+    cats = build_deb("cats", {"usr/share/cats/tabby.jpg": b"a tabby", "usr/share/cats/tom.jpeg": b"a tom",
+                              "usr/share/cats/grey.jpg": b"a grey cat, left out",
+                              "usr/share/doc/cats/copyright": b"Files: *\nLicense: CC0\n"})
+    shoes = build_deb("shoes", {"usr/share/doc/shoes/examples/img/red.jpg": b"red shoes",
+                                "usr/share/doc/shoes/examples/other/img/red.jpg": b"red shoes again",
+                                "usr/share/doc/shoes/copyright": b"Files: *\nLicense: MIT\n"})
+    dest = tmp_path / "dest"
+    (dest / "debs").mkdir(parents=True)
+    for deb in (cats, shoes):
+        shutil.copy(deb, dest / "debs")
+    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, cats, shoes))
+    monkeypatch.setattr(script, "EXPECTED_PHOTOS", 3)
+    monkeypatch.setattr(script.everyday, "debian_mirror", lambda: pytest.fail("the .debs are there: no download"))
+
+    folder = script.fetch(dest)
+    assert folder == dest / "debian-photos"
+    assert sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()) == [
+        "cats/tabby.jpg", "cats/tom.jpeg", "shoes/red.jpg"]
+    assert (folder / "cats/tom.jpeg").read_bytes() == b"a tom"
+    credits = dest / "debian-photos.COPYRIGHT"
+    assert (credits / "cats.copyright").read_bytes() == b"Files: *\nLicense: CC0\n"
+    assert (credits / "CREDITS").read_text().splitlines() == [
+        "cats/tabby.jpg: Ann, CC0 (pool/main/d/demo/cats_1_all.deb usr/share/cats/tabby.jpg)",
+        "cats/tom.jpeg: Ann, CC0 (pool/main/d/demo/cats_1_all.deb usr/share/cats/tom.jpeg)",
+        "shoes/red.jpg: Bob, MIT (pool/main/d/demo/shoes_1_all.deb usr/share/doc/shoes/examples/img/red.jpg)"]
+
+    (folder / "cats/tabby.jpg").write_bytes(b"kept: the folder is complete")
+    assert script.fetch(dest) == folder
+    assert (folder / "cats/tabby.jpg").read_bytes() == b"kept: the folder is complete"
+
+
+def test_a_deb_that_is_not_the_pinned_one_is_refused_and_nothing_is_unpacked(tmp_path, script, build_deb, monkeypatch):
+    cats = build_deb("cats", {"usr/share/cats/tabby.jpg": b"a tabby", "usr/share/cats/tom.jpeg": b"a tom",
+                              "usr/share/doc/cats/copyright": b"CC0"})
+    shoes = build_deb("shoes", {"usr/share/doc/shoes/examples/img/red.jpg": b"red shoes",
+                                "usr/share/doc/shoes/copyright": b"MIT"})
+    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, cats, shoes))
+    dest = tmp_path / "dest"
+    (dest / "debs").mkdir(parents=True)
+    shutil.copy(cats, dest / "debs")
+    (dest / "debs" / shoes.name).write_bytes(b"another package under the pinned name")
+
+    with pytest.raises(SystemExit, match=f"shoes_1_all.deb has sha256 .*, expected {script.PACKAGES[1].pin}.*re-run"):
+        script.fetch(dest)
+    assert not (dest / "debian-photos").exists() and not (dest / "debian-photos.COPYRIGHT").exists()
+
+
+def test_a_pinned_photo_missing_from_the_deb_is_an_error(tmp_path, script, build_deb, monkeypatch):
+    cats = build_deb("cats", {"usr/share/cats/tabby.jpg": b"a tabby", "usr/share/doc/cats/copyright": b"CC0"})
+    shoes = build_deb("shoes", {"usr/share/doc/shoes/examples/img/red.jpg": b"red shoes",
+                                "usr/share/doc/shoes/copyright": b"MIT"})
+    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, cats, shoes))
+    dest = tmp_path / "dest"
+    (dest / "debs").mkdir(parents=True)
+    for deb in (cats, shoes):
+        shutil.copy(deb, dest / "debs")
+
+    with pytest.raises(SystemExit, match="cats_1_all.deb has no usr/share/cats/tom.jpeg: is it the pinned version"):
+        script.fetch(dest)
+    assert not (dest / "debian-photos").exists()
