@@ -1,16 +1,17 @@
-"""Fetch 124 real photographs from Debian packages: people at work, food, offices, events, cats, trees.
+"""Fetch 223 real photographs from Debian packages: people, food, offices, pets, reef fish, lab tools, trees.
 
     python data/fetch_debian_photos.py --dest data/downloads
     python data/holdout_photos.py --source data/downloads/debian-photos
 
-Five Debian packages, each .deb pinned by its sha256 (a different file is an error) and
+Sixteen Debian packages, each .deb pinned by its sha256 (a different file is an error) and
 downloaded from the pool of the Debian mirror apt uses (some are from Debian 11 or 13, which
-apt here does not list), then only unpacked, never installed:
+apt here does not list), then only unpacked, never installed. Each one's copyright file
+(Debian's, in the COPYRIGHT folder) names the files taken or covers them with Files: *:
 
 - odoo/ (109): odoo-14 (Debian 11), whose copyright file puts every file not named otherwise
   (Files: *) under Odoo SA's LGPL-3+: the stock photos of its website builder, blog, events,
   e-learning and recruitment pages and of its point of sale: people in meetings and at
-  desks, crowds at concerts, a baker, a street vendor, a hockey player, Odoo's own staff,
+  desks, crowds at concerts, a baker, a street vendor, a hockey player, a team photo on a lawn,
   burgers, sushi, pasta, coffee, wine, tarts, strawberries, a puffin, an owl, a kingfisher,
   gardens and ten kinds of tree. Not the flags, paintings, drawings, infographics,
   screenshots, video thumbnails with titles, logos and empty page backgrounds; not the
@@ -31,6 +32,32 @@ apt here does not list), then only unpacked, never installed:
 - gramps/ (2): the two colour photos of Gramps' example family tree (Debian 12; copyright:
   Files: *, the Gramps Project, GPL-2+): a man yawning, a young woman. The others are
   black and white or sepia, or under 240 pixels.
+- psychtoolbox/ (7): the pictures of psychtoolbox-3-common's demos (Debian 13; Expat): rabbits
+  (a toy car with two among them), a street, a hanging flower basket. Not the painted rabbits,
+  the grey head, the collage of patterns, nor the copies under other names.
+- libjxl/ (6): libjxl-testdata (Debian 13): flowers, bicycles, a drawing room (the JPEG XL
+  Project's, BSD-3-clause) and three photos from wesaturate.com (CC0): tulips, blossom, a cliff.
+- gdk-pixbuf/ (2): two of gdk-pixbuf-tests' test images (Debian 13; GPL-2+): a boat on a pond,
+  a man at night.
+- lifeograph/ (4): Lifeograph's backgrounds (Debian 13; GPL-3+): a cloister, a pier, sand, a
+  sunset. Not fog, snow, the street and the trams, grey in all but name.
+- psychopy/ (6): PsychoPy's demo pictures (Debian 11; GPL-3+): a party, swimmers, a canal, a
+  lake, autumn, a face.
+- mate-user-admin/ (13): its user pictures (Debian 13; GPL-3+, named one by one): a cat, a
+  hummingbird, a surfer, tomatoes, coffee, a plane's wing and more. Not the guitar and the
+  calculator, grey in all but name.
+- forensics-samples/ (6): the photos of forensics-samples-files (Debian 13; CC-BY-SA-4.0,
+  Files: original-files/*): dogs, a dinner table, a street, a circuit board.
+- kalzium/ (12): Kalzium's pictures of lab tools (Debian 13; GPL-2+): glassware, a burner, a
+  balance, an evaporator. Not the spatulas and the funnel, grey in all but name; its other
+  tool pictures are under 240 pixels.
+- gambas3-examples/ (4) and imaging/ (1): the photos among Gambas' examples (Debian 13; GPL-2+):
+  roses, a dog, a vineyard in snow, the Earth rising over the Moon; and the test photo of the
+  Go imaging library (Debian 13, golang-github-disintegration-imaging-dev; Expat): white flowers.
+- krank/ (38): the game Krank's backgrounds (Debian 13), underwater photos of a coral reef by
+  Slava Anishenko, public domain (Debian's copyright of krank): clownfish, lionfish, a
+  turtle, rays, a moray, corals, divers. Not the copies: menu-scores1.jpg is bonus-01.jpg,
+  menu-credits.jpg and menu-sounds.jpg are level-18.jpg and menu-play.jpg upside down.
 
 debian-photos.COPYRIGHT/ gets each package's copyright file and CREDITS, a line per photo.
 """
@@ -40,8 +67,8 @@ import fetch_web_photos as web
 from fetching import parse_dest
 
 FOLDER = "debian-photos"
-EXPECTED_PHOTOS = 124
-PHOTO_SUFFIXES = (".jpg", ".jpeg")
+EXPECTED_PHOTOS = 223
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".JPG")
 ODOO = "usr/lib/python3/dist-packages/odoo/addons/"
 TAQUIN_CATS = "usr/share/gnome-taquin/themes/cats/"
 SLIDES = "usr/share/doc/libjs-jquery-slides/examples/Linking/img/"
@@ -108,6 +135,19 @@ def copyright_of(package):
     return {f"usr/share/doc/{package}/copyright": f"{package}.copyright"}
 
 
+PSYCHTOOLBOX = "usr/share/psychtoolbox-3/"
+EYELINK_DEMOS = PSYCHTOOLBOX + "PsychHardware/EyelinkToolbox/EyelinkDemos/SR-ResearchDemos/"
+JXL = "usr/share/libjxl-testdata/"
+WESATURATE = JXL + "external/wesaturate/"
+PSYCHOPY_DEMOS = "usr/lib/python3/dist-packages/psychopy/demos/coder/"
+FORENSICS = "usr/share/forensics-samples/original-files/"
+GAMBAS = "usr/share/doc/gambas3-examples/examples/"
+JXL_PROJECT = "the JPEG XL Project Authors, libjxl's test data, BSD-3-clause, Files: *"
+JXL_WESATURATE = "wesaturate.com, CC0, Files: external/wesaturate/* (and the folder's README.md)"
+JXL_CREDITS = {"flower.png": JXL_PROJECT, "bicycles_restarts.jpg": JXL_PROJECT, "hdr_room.png": JXL_PROJECT,
+               **{name: JXL_WESATURATE for name in ("cvo9xd_keong_macan_srgb8.png", "tmshre_riaphotographs_srgb8.png",
+                                                    "u76c0g_bliznaca_srgb8.png")}}
+
 PACKAGES = (
     everyday.Package(
         "pool/main/o/odoo/odoo-14_14.0.0+dfsg.2-7+deb11u2_all.deb", "odoo-14_14.0.0+dfsg.2-7+deb11u2_all.deb",
@@ -139,6 +179,102 @@ PACKAGES = (
         "gramps", under(GRAMPS, ["Gunnlaugur_Larusson_-_Yawn.jpg", "O4.jpg"]), set(),
         lambda name: "The Gramps Project, Gramps' example family tree, GPL-2+ (Debian's copyright of gramps: Files: *)",
         copyright_of("gramps")),
+    everyday.Package(
+        "pool/main/p/psychtoolbox-3/psychtoolbox-3-common_3.0.19.14.dfsg1-1_all.deb",
+        "psychtoolbox-3-common_3.0.19.14.dfsg1-1_all.deb",
+        "7ad844a02f800a34e4d2725235438a4fa725bf29239af53d199778412313f483", "26 MB",
+        "psychtoolbox",
+        under(PSYCHTOOLBOX + "PsychDemos/PsychExampleExperiments/OldNewRecognition/stims/",
+              [f"stim{number}.jpg" for number in range(1, 6)])
+        + (EYELINK_DEMOS + "GazeContingent/FixWindowBufferedSamples/img1.jpg", EYELINK_DEMOS + "MRI_BlockRecord/img3.jpg"),
+        set(),
+        lambda name: "the Psychtoolbox-3 authors, its demos' pictures, Expat (Debian's copyright of psychtoolbox-3-common: Files: *)",
+        copyright_of("psychtoolbox-3-common")),
+    everyday.Package(
+        "pool/main/libj/libjxl-testdata/libjxl-testdata_0.0~git20240106.ff8d743-2_all.deb",
+        "libjxl-testdata_0.0~git20240106.ff8d743-2_all.deb",
+        "01e1b088667e28ac757d41e13c40da6310830dc1feff085f8f591db19b811af7", "57 MB",
+        "libjxl",
+        (JXL + "jxl/flower/flower.png", JXL + "jxl/jpeg_reconstruction/bicycles_restarts.jpg", JXL + "jxl/hdr_room.png")
+        + under(WESATURATE + "500px/", sorted(name for name in JXL_CREDITS if name.endswith("_srgb8.png"))),
+        set(),
+        web.credited(JXL_CREDITS, "Debian's copyright of libjxl-testdata"),
+        {**copyright_of("libjxl-testdata"), WESATURATE + "README.md": "libjxl-testdata-wesaturate.README.md",
+         WESATURATE + "LICENSE.md": "libjxl-testdata-wesaturate.LICENSE.md"}),
+    everyday.Package(
+        "pool/main/g/gdk-pixbuf/gdk-pixbuf-tests_2.42.12+dfsg-4+deb13u1_amd64.deb",
+        "gdk-pixbuf-tests_2.42.12+dfsg-4+deb13u1_amd64.deb",
+        "c12144ba502b82cb239896daf30140786e13fb10e597b0968722e5efc4471c12", "6 MB",
+        "gdk-pixbuf", under("usr/libexec/installed-tests/gdk-pixbuf/", ["bug143608-comment.jpg", "issue70.jpg"]), set(),
+        lambda name: "GNOME's gdk-pixbuf test images, GPL-2+ (Debian's copyright of gdk-pixbuf: Files: tests/*)",
+        copyright_of("gdk-pixbuf-tests")),
+    everyday.Package(
+        "pool/main/l/lifeograph/lifeograph_3.0.1-1_amd64.deb", "lifeograph_3.0.1-1_amd64.deb",
+        "aeefd4f29b248670aea8947814167a5665625e5af8f4b9049903ad39dfa96dbd", "10 MB",
+        "lifeograph", under("usr/share/net.sourceforge.Lifeograph/backgrounds/",
+                            ["cloister.jpg", "horizon.jpg", "pier.jpg", "sands.jpg"]), set(),
+        lambda name: "Ahmet Öztürk, Lifeograph's backgrounds, GPL-3+ (Debian's copyright of lifeograph: Files: *)",
+        copyright_of("lifeograph")),
+    everyday.Package(
+        "pool/main/p/psychopy/psychopy_2020.2.10+dfsg-2_all.deb", "psychopy_2020.2.10+dfsg-2_all.deb",
+        "64c5c0a28b7dbbfaeb1e7e5e168e177eaeeea2f4fdc38124a67b9a219e84a7bf", "7 MB",
+        "psychopy",
+        under(PSYCHOPY_DEMOS + "iohub/eyetracking/gcCursor/images/",
+              ["canal.jpg", "fall.jpg", "lake.jpg", "party.jpg", "swimming.jpg"])
+        + (PSYCHOPY_DEMOS + "stimuli/face.jpg",),
+        set(),
+        lambda name: "the PsychoPy authors, its demos' pictures, GPL-3+ (Debian's copyright of psychopy: Files: *)",
+        copyright_of("psychopy")),
+    everyday.Package(
+        "pool/main/m/mate-user-admin/mate-user-admin_1.7.0-1+b1_amd64.deb", "mate-user-admin_1.7.0-1+b1_amd64.deb",
+        "05335adbb868deab5df44fb150df4e432cada58be435c943d652e9c4037c359b", "1 MB",
+        "mate-user-admin", under("usr/share/mate-user-admin/face/", [
+            f"{name}.jpg" for name in ("bicycle", "cat", "coffee2", "flower2", "gamepad", "headphones", "hummingbird",
+                                       "ic", "mountain", "plane", "surfer", "tomatoes", "tree")]), set(),
+        lambda name: "zhuyaliang, mate-user-admin's user pictures, GPL-3+ (Debian's copyright names data/face/NAME)",
+        copyright_of("mate-user-admin")),
+    everyday.Package(
+        "pool/main/f/forensics-samples/forensics-samples-files_1.1.4-5_all.deb", "forensics-samples-files_1.1.4-5_all.deb",
+        "8710c751be1a71a88e343540ea1a5cab1fd349c2bcdf07626a27cfe68689e7c4", "30 MB",
+        "forensics-samples",
+        under(FORENSICS + "pic1/", ["IMG-20191006-WA0002.jpg", "IMG_1054.JPG", "IMG_20200827_231612.jpg"])
+        + under(FORENSICS + "pic2/", ["IMG_20191224_234846.jpg", "IMG_20200124_231153.jpg", "IMG_20200608_111614.jpg"]),
+        set(),
+        lambda name: ("Joao Eriberto Mota Filho, forensics-samples' original files, CC-BY-SA-4.0 "
+                      "(Debian's copyright of forensics-samples: Files: original-files/*)"),
+        copyright_of("forensics-samples-files")),
+    everyday.Package(
+        "pool/main/k/kalzium/kalzium-data_25.04.0-1_all.deb", "kalzium-data_25.04.0-1_all.deb",
+        "986b5549a8ba2b1f73d000deecb6f3a99c109e2cb16ee65d0ce58a6fefe0f2bf", "5 MB",
+        "kalzium", under("usr/share/kalzium/data/toolpics/", [
+            "abzug.jpg", "becherglas.jpg", "brenner.jpg", "dsc.jpg", "erlenmeyerkolben.jpg", "exikator.jpg",
+            "hplc.jpg", "phpapier.jpg", "rg-staender.jpg", "rotationsverdampfer.jpg", "verteiler.jpg", "waage.jpg"]),
+        set(),
+        lambda name: "the Kalzium authors, its pictures of lab tools, GPL-2+ (Debian's copyright of kalzium-data: Files: *)",
+        copyright_of("kalzium-data")),
+    everyday.Package(
+        "pool/main/g/gambas3/gambas3-examples_3.20.2-1+deb13u1_all.deb", "gambas3-examples_3.20.2-1+deb13u1_all.deb",
+        "e518835d8fc97d2d2734f05871b051baf16c81f9a6b68bfc83fec0227b8badc9", "6 MB",
+        "gambas3-examples", (GAMBAS + "Drawing/Fractal/rose.jpg", GAMBAS + "Drawing/Painting/clovis.jpg",
+                             GAMBAS + "Drawing/Painting/image.jpg", GAMBAS + "Games/Concent/imagenes/tierra3.jpg"), set(),
+        lambda name: "the Gambas authors, its examples' pictures, GPL-2+ (Debian's copyright of gambas3: Files: *)",
+        copyright_of("gambas3-examples")),
+    everyday.Package(
+        "pool/main/g/golang-github-disintegration-imaging/golang-github-disintegration-imaging-dev_1.6.2-3_all.deb",
+        "golang-github-disintegration-imaging-dev_1.6.2-3_all.deb",
+        "8f41d758b7235b6d9d41a74b4d80ade0d63d53dd5bee29c52618dc525941e88b", "2 MB",
+        "imaging", ("usr/share/gocode/src/github.com/disintegration/imaging/testdata/flowers.png",), set(),
+        lambda name: "Grigory Dryapak, the imaging library's test image, Expat (Debian's copyright: Files: *)",
+        copyright_of("golang-github-disintegration-imaging-dev")),
+    everyday.Package(
+        "pool/main/k/krank/krank_0.7+dfsg2-5_all.deb", "krank_0.7+dfsg2-5_all.deb",
+        "2e7db7a687209fe303e4e9eb6aafc85063f971d888a098cac91a4021da131b28", "58 MB",
+        "krank", under("usr/share/games/krank/levels/unera-backgrounds/", [
+            "bonus-01.jpg", *(f"level-{number:02d}.jpg" for number in range(1, 31)),
+            *(f"menu{name}.jpg" for name in ("", "-levels", "-play", "-scores", "-scores2", "-scores3", "-screen"))]),
+        set(),
+        lambda name: "Slava Anishenko, Krank's backgrounds, public domain (Debian's copyright of krank)",
+        copyright_of("krank")),
 )
 
 
