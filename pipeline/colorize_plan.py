@@ -13,7 +13,9 @@ from apache_beam.io.filesystems import FileSystems
 from pipeline import colorized_photos, files, outputs
 
 COMPARE_FOLDER = "compare"  # in the job folder: the input beside the result, under the output's own name
-SETTINGS = ("temperature", "saturation", "working_size", "keep_color")  # the options that change an output
+# The options that change an output. A record made before one of them existed lacks it: it was
+# made with the model's default, which is what None asks for.
+SETTINGS = ("temperature", "saturation", "agreement_power", "working_size", "keep_color")
 # Why an output is made again, besides a new input.
 REDO_REASONS = {
     "input_changed": "the input changed",
@@ -78,7 +80,7 @@ def stale_reason(path, record, expected):
     """
     if record["made_with"]["model"] != expected["model"]:
         return "model_changed"
-    if record["made_with"]["settings"] != expected["settings"]:
+    if {name: None for name in SETTINGS} | record["made_with"]["settings"] != expected["settings"]:
         return "settings_changed"
     recorded = record["input"]
     if recorded["path"] != path:

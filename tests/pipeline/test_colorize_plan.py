@@ -55,3 +55,25 @@ def test_a_missing_output_of_a_recorded_input_is_redone_and_one_without_its_inpu
     assert [relative_path for _, relative_path in plan.work] == ["kept.png"]
     assert [redone["reason"] for redone in plan.redone] == ["output_missing"]
     assert plan.orphaned == [{"output": str(output / "gone.png"), "input": str(source / "gone.png")}]
+
+
+def test_a_record_from_before_a_setting_existed_is_up_to_date_at_its_default(tiny_model, tmp_path):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    output.mkdir()
+    gray_pattern(20, 20).save(source / "old.png")
+    gray_pattern(20, 20).convert("RGB").save(output / "old.png")
+    path, written = str(source / "old.png"), os.stat(output / "old.png")
+    made_with = colorize_plan.made_with(colorize.ColorizeConfig(input=str(source), output=str(output),
+                                                                model=tiny_model))
+    del made_with["settings"]["agreement_power"]  # as an older version recorded it
+    state = outputs.StateRecord(str(output))
+    state.add("old.png", {"input": {**colorize_plan.input_identity(path), "path": path,
+                                    "sha256": outputs.file_hash(path)},
+                          "made_with": made_with,
+                          "output": {"size": written.st_size, "mtime_ns": written.st_mtime_ns}})
+    state.save()
+
+    assert plan_for(source, output, tiny_model).up_to_date == 1
+    changed = plan_for(source, output, tiny_model, agreement_power=1.0)
+    assert [redone["reason"] for redone in changed.redone] == ["settings_changed"]
