@@ -62,7 +62,7 @@ apt here does not list), then only unpacked, never installed. Each one's copyrig
 debian-photos.COPYRIGHT/ gets each package's copyright file and CREDITS, a line per photo.
 """
 
-from fetching import Package, credited, download, install_packages, parse_dest
+from fetching import Package, credited, install_packages, parse_dest, photos_with
 
 FOLDER = "debian-photos"
 EXPECTED_PHOTOS = 223
@@ -277,14 +277,12 @@ PACKAGES = (
 
 
 def photos_in(folder):
-    return [path for path in folder.rglob("*") if path.suffix in PHOTO_SUFFIXES]
+    return photos_with(folder, PHOTO_SUFFIXES)
 
 
 def fetch(dest):
     """Download (unless present), verify and unpack the photos; returns their folder."""
-    archives = [download(package, dest) for package in PACKAGES]
-    return install_packages(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), PACKAGES,
-                            archives)
+    return install_packages(dest, FOLDER, EXPECTED_PHOTOS, PHOTO_SUFFIXES, PACKAGES)
 
 
 def main(argv=None):

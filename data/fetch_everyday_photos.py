@@ -55,7 +55,7 @@ everyday-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line
 import re
 import sys
 
-from fetching import Package, download, install_packages, parse_dest, unsplash_credit
+from fetching import Package, install_packages, parse_dest, photos_with, unsplash_credit
 
 QT_EXAMPLES = "usr/lib/x86_64-linux-gnu/qt5/examples/"
 TT4_IMAGES = "usr/share/wordpress/wp-content/themes/twentytwentyfour/assets/images/"
@@ -175,14 +175,12 @@ EXPECTED_PHOTOS = 167
 
 
 def photos_in(folder):
-    return [path for path in folder.rglob("*") if path.suffix in PHOTO_SUFFIXES]
+    return photos_with(folder, PHOTO_SUFFIXES)
 
 
 def fetch(dest):
     """Download (unless present), verify and unpack the photos; returns their folder."""
-    archives = [download(package, dest) for package in PACKAGES]
-    return install_packages(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), PACKAGES,
-                            archives)
+    return install_packages(dest, FOLDER, EXPECTED_PHOTOS, PHOTO_SUFFIXES, PACKAGES)
 
 
 def main(argv=None):

@@ -44,9 +44,9 @@ web-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line per 
 from fetching import (
     Package,
     credited,
-    download,
     install_packages,
     parse_dest,
+    photos_with,
     unsplash_credit,
 )
 
@@ -144,14 +144,12 @@ PACKAGES = (
 
 
 def photos_in(folder):
-    return [path for path in folder.rglob("*") if path.suffix in PHOTO_SUFFIXES]
+    return photos_with(folder, PHOTO_SUFFIXES)
 
 
 def fetch(dest):
     """Download (unless present), verify and unpack the photos; returns their folder."""
-    archives = [download(package, dest) for package in PACKAGES]
-    return install_packages(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), PACKAGES,
-                            archives)
+    return install_packages(dest, FOLDER, EXPECTED_PHOTOS, PHOTO_SUFFIXES, PACKAGES)
 
 
 def main(argv=None):

