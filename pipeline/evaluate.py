@@ -159,9 +159,11 @@ def folder_images(folder, max_pixels, limit=None):
     return generate(), skipped
 
 
-def method_name(temperature, saturation):
-    """The report's name of one decoding: model_t0.5, or model_t0.5_s1.2 with a chroma gain."""
-    return f"model_t{temperature:g}" + (f"_s{saturation:g}" if saturation != 1.0 else "")
+def method_name(colorizer):
+    """The report's name of a colorizer's decoding: model_t0.5, with _s1.2 for a chroma gain and _a0.5 for a
+    hue agreement power (model_t0.7_s1.55_a0.5)."""
+    return (f"model_t{colorizer.temperature:g}" + (f"_s{colorizer.saturation:g}" if colorizer.saturation != 1.0 else "")
+            + (f"_a{colorizer.agreement_power:g}" if colorizer.agreement_power else ""))
 
 
 def run_evaluate(config, colorizer_factory):
@@ -174,9 +176,10 @@ def run_evaluate(config, colorizer_factory):
     started = time.monotonic()
     is_shards = os.path.exists(os.path.join(config.data, schema.MANIFEST_NAME)) or files.is_glob(config.data)
     default = colorizer_factory(None, None)
-    colorizers = {method_name(temperature, saturation): colorizer_factory(temperature, saturation)
-                  for temperature in config.temperatures or (default.temperature,)
-                  for saturation in config.saturations or (default.saturation,)}
+    colorizers = {method_name(colorizer): colorizer for colorizer in (
+        colorizer_factory(temperature, saturation)
+        for temperature in config.temperatures or (default.temperature,)
+        for saturation in config.saturations or (default.saturation,))}
     methods = {name: Accumulator() for name in colorizers}
     gray = Accumulator()
     skipped = []

@@ -181,6 +181,18 @@ def test_saturations_are_reported_as_their_own_methods(shard_folder, tmp_path, c
     assert vivid["colorfulness"] > plain["colorfulness"]
 
 
+def test_method_names_show_every_decoding_setting_that_is_not_off():
+    model = network.build_colorizer(len(bins.bin_centers()), base_filters=4)
+
+    def name(**settings):
+        return evaluate.method_name(inference.Colorizer(model, bins.bin_centers(), **settings))
+
+    assert name(temperature=0.5) == "model_t0.5"
+    assert name(temperature=0.7, saturation=1.55) == "model_t0.7_s1.55"
+    assert name(temperature=0.7, saturation=1.55, agreement_power=0.5) == "model_t0.7_s1.55_a0.5"
+    assert name(temperature=1.0, agreement_power=1.0) == "model_t1_a1"
+
+
 def test_per_image_csv_has_a_row_per_image_and_method(shard_folder, tmp_path, colorizer_factory):
     report = evaluate.run_evaluate(config_for(shard_folder, tmp_path / "out"), colorizer_factory)
     with open(tmp_path / "out" / evaluate.PER_IMAGE_NAME, encoding="utf-8") as file:
