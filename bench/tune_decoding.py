@@ -16,10 +16,16 @@ how many photos each setting beats the table's first row: a gain that comes
 from a handful of photos (say 14 of 25) is not one to choose a default by. It also gives the
 share of pixels painted a vivid wrong color (metrics.blotch_mask), the mean over the photos
 and on the worst one.
+
+The network runs once per image and working size; every decoding row decodes those same
+predictions (bins and Colorizer.decode_logits), so a row costs the composing and the
+metrics only. Models are best compared at equal colorfulness: `--colorfulness 0.65` finds,
+for each temperature, correction and agreement, the chroma gain at which the photos keep
+that share of the true colorfulness (by bisection, to within half a percent) and prints
+that row (`--saturations` is then ignored).
 """
 
 import argparse
-import functools
 import itertools
 import os
 import sys
@@ -31,20 +37,23 @@ from pipeline import console
 console.configure_logging(verbose=False)
 
 import numpy as np
+import tensorflow as tf
 
 from model import inference, metrics
 from pipeline import evaluate
 
+GAIN_RANGE = (0.5, 4.0)  # where --colorfulness searches for the chroma gain
+COLORFULNESS_TOLERANCE = 0.005  # share of the true colorfulness
 
-def measure(colorize, batches, blotches=None):
+
+def measure(pairs, blotches=None):
     """Pooled MSE, mean colorfulness of the outputs and of the truth, and each image's PSNR.
 
-    `colorize` maps a batch of uint8 RGB images to its outputs. Each image's share of
-    blotches (metrics.blotch_mask) is appended to the list `blotches` if one is given.
+    `pairs`: (outputs, truths) uint8 RGB batches. Each image's share of blotches
+    (metrics.blotch_mask) is appended to the list `blotches` if one is given.
     """
     squared, values, colorful, truth_colorful, psnrs = 0.0, 0, [], [], []
-    for rgb in batches:
-        out = colorize(rgb)
+    for out, rgb in pairs:
         if blotches is not None:
             blotches.extend(np.mean(metrics.blotch_mask(metrics.lab_of(image), metrics.lab_of(truth)))
                             for image, truth in zip(out, rgb))
@@ -56,6 +65,34 @@ def measure(colorize, batches, blotches=None):
         psnrs.extend(metrics.per_image_psnr(np.mean(squared_errors, axis=(1, 2, 3))))
     mse = squared / values
     return mse, float(np.mean(colorful)), float(np.mean(truth_colorful)), np.asarray(psnrs)
+
+
+def predictions(model, description, batches, working_size=None):
+    """(images, the network's logits as float16, ab extent) per batch: the network run once, decoded many ways."""
+    colorizer = inference.Colorizer.from_description(model, description, working_size=working_size)
+    found = []
+    for rgb in batches:
+        lightness, extent = inference.network_input(rgb, colorizer.working_size, colorizer.geometry)
+        found.append((rgb, model(lightness, training=False).numpy().astype(np.float16), extent))
+    return found
+
+
+def decoded(colorizer, found):
+    """(outputs, truths) for predictions() decoded by `colorizer`."""
+    for rgb, logits, extent in found:
+        yield inference.compose(rgb, colorizer.decode_logits(tf.constant(logits, tf.float32)).numpy(), extent), rgb
+
+
+def gain_for_colorfulness(share, colorfulness_at):
+    """The chroma gain in GAIN_RANGE whose colorfulness share, colorfulness_at(gain), is `share` (bisection)."""
+    low, high = GAIN_RANGE
+    for _ in range(20):
+        middle = (low + high) / 2
+        reached = colorfulness_at(middle)
+        if abs(reached - share) <= COLORFULNESS_TOLERANCE:
+            return middle
+        low, high = (middle, high) if reached < share else (low, middle)
+    return (low + high) / 2
 
 
 def main():
@@ -70,51 +107,87 @@ def main():
     parser.add_argument("--saturations", default="1", help="Chroma gains, e.g. 1,1.2,1.4.")
     parser.add_argument("--agreements", default="0", help="Hue agreement powers, e.g. 0,0.5,1 (0: off).")
     parser.add_argument("--working-sizes", default="128,192,256")
+    parser.add_argument("--colorfulness", type=float, default=None,
+                        help="Instead of --saturations, the chroma gain at which the photos (CIFAR-10 without "
+                             "--photos) keep this share of the true colorfulness, e.g. 0.65.")
     args = parser.parse_args()
+    if args.colorfulness is not None and not 0 < args.colorfulness < 2:
+        parser.error(f"--colorfulness is a share of the true colorfulness, e.g. 0.65; got {args.colorfulness:g}")
     model, description = inference.load_colorizer(args.model)
     temperatures = [float(value) for value in args.temperatures.split(",")]
     corrections = [float(value) for value in args.corrections.split(",")]
-    saturations = [float(value) for value in args.saturations.split(",")]
+    saturations = [None] if args.colorfulness is not None else [float(value) for value in args.saturations.split(",")]
     decodings = list(itertools.product(corrections, temperatures, saturations,
                                        [float(value) for value in args.agreements.split(",")]))
 
+    def colorizer_for(working_size, correction, temperature, gain, agreement):
+        return inference.Colorizer.from_description(model, description, temperature, working_size, correction, gain,
+                                                    agreement)
+
+    gains = {}  # (working size, correction, temperature, agreement): the gain matched to --colorfulness
+
+    def matched(found, working_size, correction, temperature, gain, agreement):
+        """The decoding's gain: its own, or the one that reaches --colorfulness on `found`."""
+        if gain is not None:
+            return gain
+        key = (working_size, correction, temperature, agreement)
+        if key in gains:
+            return gains[key]
+
+        def share(candidate):
+            _, colorful, truth, _ = measure(decoded(colorizer_for(working_size, correction, temperature, candidate,
+                                                                  agreement), found))
+            return colorful / truth
+
+        gains[key] = gain_for_colorfulness(args.colorfulness, share)
+        return gains[key]
+
     cifar = [rgb for rgb, _, _ in evaluate.shard_batches(args.shards, args.split, 500, args.limit)]
-    gray_mse = measure(inference.gray_copy, cifar)[0]  # pooled over all pixels, as every row below
+    gray_mse = measure((inference.gray_copy(rgb), rgb) for rgb in cifar)[0]  # pooled over all pixels, as below
     print(f"CIFAR-10 {args.split} ({sum(len(rgb) for rgb in cifar):,} images); grayscale copy MSE "
           f"{gray_mse:.5f} ({metrics.psnr_from_mse(gray_mse):.2f} dB)")
-    print(f"{'T':>6}{'correction':>12}{'gain':>6}{'agree':>7}{'MSE':>10}{'PSNR':>8}{'colorful':>10}{'share':>8}")
-    for correction, temperature, gain, agreement in decodings:
-        colorizer = inference.Colorizer.from_description(model, description, temperature, None, correction, gain,
-                                                         agreement)
-        mse, colorful, truth, _ = measure(functools.partial(inference.colorize_batch, colorizer), cifar)
-        print(f"{temperature:>6g}{correction:>12g}{gain:>6g}{agreement:>7g}{mse:>10.5f}"
-              f"{metrics.psnr_from_mse(mse):>8.2f}{colorful:>10.1f}{colorful / truth:>8.0%}", flush=True)
-
+    cifar_found = predictions(model, description, cifar)
+    del cifar
+    photo_found = {}
     if args.photos:
         batches, _ = evaluate.folder_images(args.photos, 10**9)
         photos = [rgb for rgb, _, _ in batches]
-        gray, _, _, gray_psnrs = measure(inference.gray_copy, photos)
-        gray_image_psnr = metrics.mean_image_psnr(gray_psnrs)
-        print(f"\nphotos {args.photos} ({len(photos)} at full resolution); grayscale copy "
-              f"{metrics.psnr_from_mse(gray):.2f} dB, mean image PSNR {gray_image_psnr:.2f} dB")
-        print(f"{'size':>6}{'T':>6}{'correction':>12}{'gain':>6}{'agree':>7}{'PSNR':>8}{'gain dB':>9}"
-              f"{'img gain':>10}{'median':>8}{'beats gray':>12}{'colorful':>10}{'share':>8}{'blotches':>10}"
-              f"{'worst':>8}{'beats row 1':>13}")
-        first = None
-        for working_size, (correction, temperature, gain, agreement) in itertools.product(
-                [int(value) for value in args.working_sizes.split(",")], decodings):
-            colorizer = inference.Colorizer.from_description(model, description, temperature, working_size,
-                                                             correction, gain, agreement)
-            blotches = []
-            mse, colorful, truth, psnrs = measure(functools.partial(inference.colorize_batch, colorizer), photos,
-                                                  blotches)
-            first = psnrs if first is None else first
-            psnr = metrics.psnr_from_mse(mse)
-            print(f"{working_size:>6}{temperature:>6g}{correction:>12g}{gain:>6g}{agreement:>7g}{psnr:>8.2f}"
-                  f"{psnr - metrics.psnr_from_mse(gray):>9.2f}{metrics.mean_image_psnr_gain(psnrs, gray_psnrs):>10.2f}"
-                  f"{np.median(psnrs - gray_psnrs):>8.2f}{f'{np.sum(psnrs > gray_psnrs)}/{len(psnrs)}':>12}"
-                  f"{colorful:>10.1f}{colorful / truth:>8.0%}{np.mean(blotches):>10.1%}{max(blotches):>8.1%}"
-                  f"{f'{np.sum(psnrs > first)}/{len(psnrs)}':>13}", flush=True)
+        photo_found = {size: predictions(model, description, photos, size)
+                       for size in [int(value) for value in args.working_sizes.split(",")]}
+    print(f"{'T':>6}{'correction':>12}{'gain':>6}{'agree':>7}{'MSE':>10}{'PSNR':>8}{'colorful':>10}{'share':>8}")
+    for correction, temperature, gain, agreement in decodings:
+        if gain is None and photo_found:  # matched on the photos below, at the first working size
+            size = next(iter(photo_found))
+            gain = matched(photo_found[size], size, correction, temperature, None, agreement)
+        gain = matched(cifar_found, None, correction, temperature, gain, agreement)
+        mse, colorful, truth, _ = measure(decoded(colorizer_for(None, correction, temperature, gain, agreement),
+                                                  cifar_found))
+        print(f"{temperature:>6g}{correction:>12g}{gain:>6.3g}{agreement:>7g}{mse:>10.5f}"
+              f"{metrics.psnr_from_mse(mse):>8.2f}{colorful:>10.1f}{colorful / truth:>8.0%}", flush=True)
+
+    if not photo_found:
+        return
+    gray, _, _, gray_psnrs = measure((inference.gray_copy(rgb), rgb) for rgb in photos)
+    gray_image_psnr = metrics.mean_image_psnr(gray_psnrs)
+    print(f"\nphotos {args.photos} ({len(photos)} at full resolution); grayscale copy "
+          f"{metrics.psnr_from_mse(gray):.2f} dB, mean image PSNR {gray_image_psnr:.2f} dB")
+    print(f"{'size':>6}{'T':>6}{'correction':>12}{'gain':>6}{'agree':>7}{'PSNR':>8}{'gain dB':>9}"
+          f"{'img gain':>10}{'median':>8}{'beats gray':>12}{'colorful':>10}{'share':>8}{'blotches':>10}"
+          f"{'worst':>8}{'beats row 1':>13}")
+    first = None
+    for working_size, (correction, temperature, gain, agreement) in itertools.product(photo_found, decodings):
+        found = photo_found[working_size]
+        gain = matched(found, working_size, correction, temperature, gain, agreement)
+        blotches = []
+        mse, colorful, truth, psnrs = measure(decoded(colorizer_for(working_size, correction, temperature, gain,
+                                                                    agreement), found), blotches)
+        first = psnrs if first is None else first
+        psnr = metrics.psnr_from_mse(mse)
+        print(f"{working_size:>6}{temperature:>6g}{correction:>12g}{gain:>6.3g}{agreement:>7g}{psnr:>8.2f}"
+              f"{psnr - metrics.psnr_from_mse(gray):>9.2f}{metrics.mean_image_psnr_gain(psnrs, gray_psnrs):>10.2f}"
+              f"{np.median(psnrs - gray_psnrs):>8.2f}{f'{np.sum(psnrs > gray_psnrs)}/{len(psnrs)}':>12}"
+              f"{colorful:>10.1f}{colorful / truth:>8.0%}{np.mean(blotches):>10.1%}{max(blotches):>8.1%}"
+              f"{f'{np.sum(psnrs > first)}/{len(psnrs)}':>13}", flush=True)
 
 
 if __name__ == "__main__":

@@ -72,7 +72,11 @@ class Colorizer:
             self._decode, input_signature=[tf.TensorSpec([None, None, None, 1], tf.float32)]))
 
     def _decode(self, lightness):
-        logits = self.model(lightness, training=False)
+        return self.decode_logits(self.model(lightness, training=False))
+
+    def decode_logits(self, logits):
+        """ab [..., 2] from the network's logits [..., Q]: this colorizer's prior correction, annealed mean,
+        chroma gain and hue agreement (a tool that decodes one prediction many ways calls it directly)."""
         if self.logit_shift is not None:
             logits = logits + self.logit_shift
         ab = bins.annealed_mean(logits, self.centers, self.temperature) * self.saturation

@@ -1,0 +1,47 @@
+"""bench/tune_decoding.py: its cached decoding is the colorize job's, and its gain search finds the share asked."""
+
+import importlib.util
+import pathlib
+
+import keras
+import numpy as np
+import pytest
+
+from model import bins, inference, network
+
+SCRIPT = pathlib.Path(__file__).resolve().parents[2] / "bench" / "tune_decoding.py"
+
+
+@pytest.fixture(scope="module")
+def tune():
+    spec = importlib.util.spec_from_file_location("tune_decoding", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_gain_search_finds_the_colorfulness_asked_for(tune):
+    reached = []
+
+    def share(gain):  # colorfulness grows with the gain, then clips
+        reached.append(min(0.4 * gain, 0.9))
+        return reached[-1]
+
+    gain = tune.gain_for_colorfulness(0.65, share)
+    assert 0.4 * gain == pytest.approx(0.65, abs=tune.COLORFULNESS_TOLERANCE)
+    assert len(reached) < 12
+
+
+@pytest.mark.parametrize("gain, agreement", [(1.0, 0.0), (1.5, 0.5)])
+def test_decoding_the_cached_predictions_gives_what_colorize_gives(tune, gain, agreement):
+    keras.utils.set_random_seed(0)
+    model = network.build_colorizer(len(bins.bin_centers()), base_filters=4)
+    description = {"ab_bin_centers": bins.bin_centers().tolist()}
+    images = [np.random.default_rng(seed).integers(0, 256, size=(2, 20, 28, 3), dtype=np.uint8) for seed in (1, 2)]
+    colorizer = inference.Colorizer.from_description(model, description, 0.7, 32, saturation=gain,
+                                                     agreement_power=agreement)
+    found = tune.predictions(model, description, images, working_size=32)
+    for (out, truth), rgb in zip(tune.decoded(colorizer, found), images):
+        assert truth is rgb
+        # The cache keeps the logits in float16: a level of rounding at most.
+        assert np.abs(out.astype(int) - inference.colorize_batch(colorizer, rgb).astype(int)).max() <= 1
