@@ -62,7 +62,15 @@ apt here does not list), then only unpacked, never installed. Each one's copyrig
 debian-photos.COPYRIGHT/ gets each package's copyright file and CREDITS, a line per photo.
 """
 
-from fetching import Package, credited, install_packages, parse_dest, photos_with
+from fetching import (
+    Package,
+    copyright_of,
+    credited,
+    install_packages,
+    parse_dest,
+    photos_with,
+    under,
+)
 
 FOLDER = "debian-photos"
 EXPECTED_PHOTOS = 223
@@ -71,11 +79,6 @@ ODOO = "usr/lib/python3/dist-packages/odoo/addons/"
 TAQUIN_CATS = "usr/share/gnome-taquin/themes/cats/"
 SLIDES = "usr/share/doc/libjs-jquery-slides/examples/Linking/img/"
 GRAMPS = "usr/share/doc/gramps/example/gramps/"
-
-
-def under(folder, names):
-    """The archive members folder+name of each of `names`."""
-    return tuple(folder + name for name in names)
 
 
 ODOO_PHOTOS = (
@@ -126,11 +129,6 @@ TAQUIN_CREDITS = {
     "1-march.jpg": "Alvesgaspar on Wikimedia Commons, CC-BY-SA-3.0",
     "1-Tortoiseshell.jpg": "Toyah on Wikimedia Commons, public domain",
 }
-
-
-def copyright_of(package):
-    """{its copyright file: the name it gets in the COPYRIGHT folder} of a Debian package."""
-    return {f"usr/share/doc/{package}/copyright": f"{package}.copyright"}
 
 
 PSYCHTOOLBOX = "usr/share/psychtoolbox-3/"

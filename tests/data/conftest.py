@@ -4,7 +4,9 @@ import importlib
 import importlib.util
 import io
 import pathlib
+import shutil
 import struct
+import subprocess
 import sys
 import tarfile
 import zlib
@@ -92,4 +94,23 @@ def build_rcc():
         names_offset = data_offset + len(payloads)
         header = b"qres" + struct.pack(">IIII", 1, tree_offset, data_offset, names_offset)
         return header + b"".join(nodes) + bytes(payloads) + bytes(names)
+    return build
+
+
+@pytest.fixture
+def build_deb(tmp_path):
+    """A function that builds name_1_all.deb of {path: bytes} (with a control file) and returns its path."""
+    if shutil.which("dpkg-deb") is None:
+        pytest.skip("dpkg-deb builds and unpacks the .deb")
+
+    def build(name, files):
+        tree = tmp_path / f"tree-{name}"
+        control = f"Package: {name}\nVersion: 1\nArchitecture: all\nMaintainer: x <x@x>\nDescription: demo\n"
+        for relative, data in {"DEBIAN/control": control.encode(), **files}.items():
+            (tree / relative).parent.mkdir(parents=True, exist_ok=True)
+            (tree / relative).write_bytes(data)
+        deb = tmp_path / f"{name}_1_all.deb"
+        subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(tree), str(deb)], check=True,
+                       capture_output=True)
+        return deb
     return build

@@ -2,7 +2,6 @@
 
 import hashlib
 import shutil
-import subprocess
 
 import pytest
 
@@ -10,25 +9,6 @@ import pytest
 @pytest.fixture
 def script(load_data_script):
     return load_data_script("fetch_debian_photos")
-
-
-@pytest.fixture
-def build_deb(tmp_path):
-    """A function that builds name_1_all.deb of {path: bytes} (with a control file) and returns its path."""
-    if shutil.which("dpkg-deb") is None:
-        pytest.skip("dpkg-deb builds and unpacks the .deb")
-
-    def build(name, files):
-        tree = tmp_path / f"tree-{name}"
-        control = f"Package: {name}\nVersion: 1\nArchitecture: all\nMaintainer: x <x@x>\nDescription: demo\n"
-        for relative, data in {"DEBIAN/control": control.encode(), **files}.items():
-            (tree / relative).parent.mkdir(parents=True, exist_ok=True)
-            (tree / relative).write_bytes(data)
-        deb = tmp_path / f"{name}_1_all.deb"
-        subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(tree), str(deb)], check=True,
-                       capture_output=True)
-        return deb
-    return build
 
 
 def test_every_photo_is_named_once_with_its_credit_and_every_deb_comes_from_the_pool(script):
