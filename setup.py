@@ -32,6 +32,7 @@ setup(
             "colorize-prepare=jobs.prepare:main",
             "colorize-train=jobs.train:main",
             "colorize-evaluate=jobs.evaluate:main",
+            "colorize-average=jobs.average:main",
         ],
     },
 )
