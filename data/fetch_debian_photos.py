@@ -68,7 +68,6 @@ from fetching import (
     credited,
     install_packages,
     parse_dest,
-    photos_with,
     under,
 )
 
@@ -272,10 +271,6 @@ PACKAGES = (
         lambda name: "Slava Anishenko, Krank's backgrounds, public domain (Debian's copyright of krank)",
         copyright_of("krank")),
 )
-
-
-def photos_in(folder):
-    return photos_with(folder, PHOTO_SUFFIXES)
 
 
 def fetch(dest):

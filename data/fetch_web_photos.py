@@ -46,7 +46,6 @@ from fetching import (
     credited,
     install_packages,
     parse_dest,
-    photos_with,
     unsplash_credit,
 )
 
@@ -141,10 +140,6 @@ PACKAGES = (
         unsplash_credit,
         {"package/package.json": "stisla.package.json", "package/credits.html": "stisla.credits.html"}),
 )
-
-
-def photos_in(folder):
-    return photos_with(folder, PHOTO_SUFFIXES)
 
 
 def fetch(dest):

@@ -104,8 +104,8 @@ def test_a_pinned_photo_missing_from_the_deb_is_an_error(tmp_path, script, build
     assert not (dest / "debian-photos").exists()
 
 
-def test_photos_in_counts_every_format_the_packages_ship_and_nothing_else(tmp_path, script):
+def test_its_photos_are_counted_in_every_format_the_packages_ship_and_nothing_else(tmp_path, script, fetching):
     for name in ("a/one.jpg", "a/two.jpeg", "b/three.png", "b/IMG_4.JPG", "b/copyright", "b/notes.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"")
-    assert sorted(path.name for path in script.photos_in(tmp_path)) == ["IMG_4.JPG", "one.jpg", "three.png", "two.jpeg"]
+    assert sorted(path.name for path in fetching.photos_with(tmp_path, script.PHOTO_SUFFIXES)) == ["IMG_4.JPG", "one.jpg", "three.png", "two.jpeg"]
