@@ -2,8 +2,14 @@
 
 import pytest
 
-from jobs import average
+from jobs import average, common
 from tests.model.test_averaging import save_model
+
+
+@pytest.fixture(autouse=True)
+def keep_pytests_logging(monkeypatch):
+    """The command's logging set-up reconfigures the process-wide handlers that pytest owns: skipped."""
+    monkeypatch.setattr(common, "configure_logging", lambda verbose: None)
 
 
 def test_the_cli_writes_the_average_and_says_what_to_do_next(tmp_path, capsys):
