@@ -1,9 +1,9 @@
-"""Fetch 66 more real photographs from Debian packages: pets, food, birds, people, toys, boards, flowers.
+"""Fetch 134 more real photographs from Debian packages: pets, food, birds, people, rooms, robots, boards.
 
     python data/fetch_extra_photos.py --dest data/downloads
     python data/holdout_photos.py --source data/downloads/extra-photos
 
-Seventeen Debian packages (Debian 12 unless named), each .deb pinned by its sha256 (a
+Thirty-one Debian packages (Debian 12 unless named), each .deb pinned by its sha256 (a
 different file is an error) and downloaded from the pool of the Debian mirror apt uses, then
 only unpacked, never installed. Each one's copyright file (Debian's, in the COPYRIGHT folder)
 names the photos taken or covers them with a Files: entry, or each photo carries its own
@@ -51,6 +51,29 @@ licence file:
 - gem/ (1) and pd-extendedview/ (1): a flower of Gem's shader examples (gem-doc; Files: *,
   GPL-2+) and shipping containers of the extendedview documentation (pd-extendedview;
   Files: *, GPL-3+). Not the sepia camera views, the drawn grids nor the 360-degree mirror ball.
+- coreboot/ (24): the photos of mainboards, laptops opened up and flash chips in coreboot's
+  documentation (coreboot-utils-doc; Files: Documentation/*, CC-BY-4.0). Not the photos with
+  drawn circles, boxes, arrows or labels, nor the photographed BIOS screens and diagrams.
+- visp/ (15): the photos of ViSP's tutorials (libvisp-doc; Files: *, Inria, GPL-2): mBot
+  robots and their parts, Jetson boards, a pan-tilt camera, an AprilTag cube, a drone room,
+  a living room. Not the screenshots, the processed images, the tracked objects with drawn
+  outlines, nor the classic mandrill test image.
+- lirc/ (5), ntpsec/ (1): infrared receivers and a remote control of LIRC's documentation
+  (lirc-doc; Files: *, GPL-2+; one size of each), a GPS clock of NTPsec's (ntpsec-doc; Files:
+  *, NTP licence).
+- puzzle-jigsaw/ (2): the sample photos of the jigsaw game (Files: samples/*, Pexels, CC0-1.0):
+  a tabby cat, a lion.
+- jag/ (7) and pangzero/ (3): the landscape backgrounds of the games jag (Files: *, GPL-3+;
+  skies over fields and lakes) and pangzero (Files: *, GPL-2+: two beaches and a forest path;
+  its other level backgrounds are renders).
+- wand/ (2), spip/ (2), aiscm/ (2), racket/ (2), morse/ (1), pattern/ (1), munipack/ (1):
+  single photos of documentation and examples, each under its package's Files: * entry:
+  towers and a hummingbird of Wand's documentation (wand-doc, Expat; not their processed
+  versions), a squirrel and a hammock of SPIP (spip, Debian 13, GPL-3+), a pavilion and a pine
+  cone of AIscm (aiscm, Debian 11, GPL-3+), two people with statues and the U.S. House in
+  session of Racket (racket-common, LGPL-2.1+), a toy-strewn room of MORSE
+  (morse-simulator-doc, BSD-3-clause), a Pallas's cat of Pattern (python3-pattern,
+  BSD-3-clause) and an oak leaf of Munipack (munipack-doc, GPL-3+).
 
 extra-photos.COPYRIGHT/ gets each package's copyright file and CREDITS, a line per photo.
 """
@@ -66,8 +89,8 @@ from fetching import (
 )
 
 FOLDER = "extra-photos"
-EXPECTED_PHOTOS = 66
-PHOTO_SUFFIXES = (".jpg", ".png")
+EXPECTED_PHOTOS = 134
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 PLASMA_AVATARS = "usr/share/plasma/avatars/photos/"
 EFL_IMAGES = "usr/share/elementary/images/"
 FREEDOMBOX_IMAGES = "usr/share/freedombox/manual/en/images/"
@@ -101,6 +124,20 @@ TAGUA_CREDITS = {
 
 FREEDOMBOX_BOARDS = ["a20-olinuxino-lime2", "a20-olinuxino-micro", "orange-pi-zero", "pioneer-edition", "raspberrypi2",
                      "raspberrypi3", "raspberrypi3bplus", "raspberrypi4b", "rock64", "rockpro64"]
+
+
+# The board photos of coreboot's documentation without drawn circles, boxes, arrows or labels.
+COREBOOT_PHOTOS = [
+    "8760w_flash", "JSPI1-Winbond-W25Q32BVSIG", "JSPI1-connected", "compaq_8200_sff_flash2", "dg43gt_closeup",
+    "dg43gt_full", "elgon1", "fw2b", "fw4b", "librem_14_ec_flash", "librem_14_flash", "p8h61-m_pro", "r60_chip",
+    "rotundu_flash", "rotundu_header2", "t431s_bc_removed", "t431s_flash_chip", "t431s_programming", "top", "w530-1",
+    "w530-2", "wifigo_v1_board", "x1_flash_ic", "x301_kb_removed"]
+
+# The photos of ViSP's tutorials (robots, boards, cameras, a drone room), not its screenshots,
+# processed images, tracked objects with drawn outlines, nor the classic mandrill test image.
+VISP_PHOTOS = ["cube-apriltag", "drone_tag", "flir-ptu-setup", "jetson-tx2-quasar", "jetson-tx2", "mbot-auriga-mounted",
+               "mbot-cable-mounted", "mbot-camera-mounted", "mbot-material", "mbot-robot", "mbot-rpi-mounted",
+               "mbot-rpi-shield-mounted", "mbot-rpi-support", "mbot-serial-adapter"]
 
 
 def files_entry(package, licence, files="Files: *"):
@@ -215,6 +252,99 @@ PACKAGES = (
         "gem", ("usr/share/gem/examples/10.glsl/img1.jpg",), set(),
         files_entry("gem-doc", "IOhannes m zmölnig and the Gem authors, GPL-2+"),
         copyright_of("gem-doc")),
+    Package(
+        "pool/main/c/coreboot/coreboot-utils-doc_4.15~dfsg-3_all.deb", "coreboot-utils-doc_4.15~dfsg-3_all.deb",
+        "f4ed9694b799853cbdeb356788b8b620785074e35447c6a0adec599cd5ed4ed4", "6 MB",
+        "coreboot", under("usr/share/doc/coreboot-utils/html/_images/", [f"{name}.jpg" for name in COREBOOT_PHOTOS]),
+        set(),
+        files_entry("coreboot-utils-doc", "the coreboot developers, CC-BY-4.0", "Files: Documentation/*"),
+        copyright_of("coreboot-utils-doc")),
+    Package(
+        "pool/main/p/puzzle-jigsaw/puzzle-jigsaw_1.0.2+git20201007.527c529+dfsg-4+b1_amd64.deb",
+        "puzzle-jigsaw_1.0.2+git20201007.527c529+dfsg-4+b1_amd64.deb",
+        "f0c23ba52d3465c9c795ba97024b6968d4b30fbca6e886813ba216047462958e", "1 MB",
+        "puzzle-jigsaw", under("usr/share/puzzle-jigsaw/samples/",
+                               ["cat-animal-cat-portrait-mackerel.jpg", "pexels-photo-302304.jpeg"]), set(),
+        files_entry("puzzle-jigsaw", "Pexels, CC0-1.0 (the Pexels pages of photos 33537 and 302304)",
+                    "Files: samples/*"),
+        copyright_of("puzzle-jigsaw")),
+    Package(
+        "pool/main/j/jag/jag_0.3.8-2_amd64.deb", "jag_0.3.8-2_amd64.deb",
+        "3d2ab534872821953cb61fd6eb33ce433b4bb4daf5b3de3aaef29f8fc458d30b", "2 MB",
+        "jag", under("usr/share/games/jag/data/schemes/default/", [f"bg{number}.jpg" for number in range(1, 8)]), set(),
+        files_entry("jag", "XlabSoft, Industrial Infosystems and Carlos Donizete Froes, GPL-3+"),
+        copyright_of("jag")),
+    Package(
+        "pool/main/p/pangzero/pangzero_1.4.1+git20121103-6_all.deb", "pangzero_1.4.1+git20121103-6_all.deb",
+        "59fe250f58393b2d6fcd0e67e1a9273ff6c85b539ce28b6478509774d29bb1fb", "2 MB",
+        "pangzero", under("usr/share/perl5/auto/share/dist/Games-PangZero/", ["l2.jpg", "l4.jpg", "l6.jpg"]), set(),
+        files_entry("pangzero", "UPi and DaniGM, GPL-2+"),
+        copyright_of("pangzero")),
+    Package(
+        "pool/main/w/wand/wand-doc_0.6.11-1_all.deb", "wand-doc_0.6.11-1_all.deb",
+        "0ea3b8ba0f0d7f7c49514e45cf03fcff7c567ae4e385317d89dab7ac0721ac87", "5 MB",
+        "wand", under("usr/share/doc/wand-doc/html/_images/", ["enhancement.jpg", "hummingbird.jpg"]), set(),
+        files_entry("wand-doc", "Hong Minhee and E. McConville, Expat"),
+        copyright_of("wand-doc")),
+    Package(
+        "pool/main/s/spip/spip_4.4.30+dfsg-0+deb13u1_all.deb", "spip_4.4.30+dfsg-0+deb13u1_all.deb",
+        "65aa9521fc0b854db25102355846841224d2d382bc593ba1e5314846a6c44e47", "4 MB",
+        "spip", ("usr/share/spip/plugins-dist/mediabox/img/demo.jpg", "usr/share/spip/prive/images/test_image.jpg"),
+        set(),
+        files_entry("spip", "Arnaud Martin, Antoine Pitrou, Philippe Riviere, Emmanuel Saint-James and others, GPL-3+"),
+        copyright_of("spip")),
+    Package(
+        "pool/main/a/aiscm/aiscm_0.22.1-1_amd64.deb", "aiscm_0.22.1-1_amd64.deb",
+        "f99e9bf54f60efeeed6541def9d73ebd79addc64ea97451e81d7748c4a47e566", "1 MB",
+        "aiscm", under("usr/share/doc/aiscm/", ["pavillion.jpg", "v4l2.jpg"]), set(),
+        files_entry("aiscm", "Jan Wedekind, GPL-3+"),
+        copyright_of("aiscm")),
+    Package(
+        "pool/main/r/racket/racket-common_8.7+dfsg1-1_all.deb", "racket-common_8.7+dfsg1-1_all.deb",
+        "aa3c71cb62588aa4ccc959806c123d2719f655e99369b2122d30128461731ce3", "14 MB",
+        "racket", ("usr/share/racket/pkgs/games/slidey/11.jpg",
+                   "usr/share/racket/pkgs/images-doc/images/scribblings/images/state-of-the-union.jpg"), set(),
+        files_entry("racket-common", "PLT Scheme Inc., LGPL-2.1+"),
+        copyright_of("racket-common")),
+    Package(
+        "pool/main/n/ntpsec/ntpsec-doc_1.2.2+dfsg1-1+deb12u1_all.deb", "ntpsec-doc_1.2.2+dfsg1-1+deb12u1_all.deb",
+        "f0622777a42e9029e5cb991df7cd16d360bfb030c175d6807dce3f9ac29fb880", "1 MB",
+        "ntpsec", ("usr/share/doc/ntpsec-doc/html/pic/thunderbolt.jpg",), set(),
+        files_entry("ntpsec-doc", "the Network Time Foundation and the NTPsec contributors, NTP licence"),
+        copyright_of("ntpsec-doc")),
+    Package(
+        "pool/main/l/lirc/lirc-doc_0.10.1-7.2_all.deb", "lirc-doc_0.10.1-7.2_all.deb",
+        "5db6876c5cebf6a985f7affb03f8660c71b92452ecd9a2b4122487064dc19d88", "1 MB",
+        "lirc", under("usr/share/doc/lirc/lirc.org/images/", ["atwf83.jpg", "d.jpg", "lirc1.jpg", "lirc2.jpg", "lirc3.jpg"]),
+        set(),
+        files_entry("lirc-doc", "Christoph Bartelmus and the LIRC authors, GPL-2+"),
+        copyright_of("lirc-doc")),
+    Package(
+        "pool/main/m/morse-simulator/morse-simulator-doc_1.4-8_all.deb", "morse-simulator-doc_1.4-8_all.deb",
+        "7e3a399ef4b7eb6b2e31649af43264d3637b8ebd05a1f9786b3879acbc91f732", "13 MB",
+        "morse", ("usr/share/doc/morse/html/_images/ranger_robot.jpg",), set(),
+        files_entry("morse-simulator-doc", "LAAS-CNRS and ONERA, BSD-3-clause"),
+        copyright_of("morse-simulator-doc")),
+    Package(
+        "pool/main/v/visp/libvisp-doc_3.5.0-4_all.deb", "libvisp-doc_3.5.0-4_all.deb",
+        "535ba4e17654490c891c4ad5037173a2497b7614225ce9b598158923c25a4551", "31 MB",
+        "visp", under("usr/share/doc/libvisp-dev/html/", [f"img-{name}.jpg" for name in VISP_PHOTOS]) + (
+            "usr/share/doc/libvisp-dev/html/img-detection-objects.jpeg",), set(),
+        files_entry("libvisp-doc", "Inria, GPL-2"),
+        copyright_of("libvisp-doc")),
+    Package(
+        "pool/main/p/python-pattern/python3-pattern_2.6+git20180818-4_all.deb",
+        "python3-pattern_2.6+git20180818-4_all.deb",
+        "9bdb8e36c780db9c701fa9519425c0217fbab2bc1af28eb127caaa6bde7fc4b1", "16 MB",
+        "pattern", ("usr/share/doc/python3-pattern/examples/08-server/01-basic/static/cat.jpg",), set(),
+        files_entry("python3-pattern", "the University of Antwerp, BSD-3-clause"),
+        copyright_of("python3-pattern")),
+    Package(
+        "pool/main/m/munipack/munipack-doc_0.6.1-1_all.deb", "munipack-doc_0.6.1-1_all.deb",
+        "a249071d3ba6224f7ad2647a2a36992f4bf7abf871c9edfb4dd1fec5162242f0", "20 MB",
+        "munipack", ("usr/share/doc/munipack/oakleaf.jpeg",), set(),
+        files_entry("munipack-doc", "Filip Hroch, GPL-3+"),
+        copyright_of("munipack-doc")),
     Package(
         "pool/main/p/pd-extendedview/pd-extendedview_0.5~repack-4_all.deb", "pd-extendedview_0.5~repack-4_all.deb",
         "15736773df4797252fb3559ebf760418d1e7726f920ce5a35c0ee668f8338c6b", "6 MB",
