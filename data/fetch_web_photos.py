@@ -46,6 +46,7 @@ from fetching import (
     credited,
     install_packages,
     parse_dest,
+    say_ready,
     unsplash_credit,
 )
 
@@ -149,8 +150,7 @@ def fetch(dest):
 
 def main(argv=None):
     folder = fetch(parse_dest(__doc__, argv))
-    print(f"{EXPECTED_PHOTOS} photos ready (hashes verified): {folder}")
-    print(f"next: python data/holdout_photos.py --source {folder}")
+    say_ready(folder, EXPECTED_PHOTOS, "hashes")
 
 
 if __name__ == "__main__":

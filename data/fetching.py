@@ -297,9 +297,9 @@ def install_packages(dest, name, expected, suffixes, packages):
     return install_photos(dest, name, expected, lambda folder: len(photos_with(folder, suffixes)), unpack_all)
 
 
-def say_ready(folder, expected):
-    """Tell the user the folder is complete and what to run next."""
-    print(f"{expected} photos ready (sha256 verified): {folder}")
+def say_ready(folder, expected, verified="sha256"):
+    """Tell the user the folder is complete (its downloads' `verified` checked) and what to run next."""
+    print(f"{expected} photos ready ({verified} verified): {folder}")
     print(f"next: python data/holdout_photos.py --source {folder}")
 
 
