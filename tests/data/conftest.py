@@ -1,5 +1,6 @@
 """The data/ fetch scripts are scripts, not a package: the tests load them by path."""
 
+import hashlib
 import importlib
 import importlib.util
 import io
@@ -114,3 +115,25 @@ def build_deb(tmp_path):
                        capture_output=True)
         return deb
     return build
+
+
+@pytest.fixture
+def pinned_deb(fetching):
+    """A function (deb, folder, photos, credit, licences) -> fetching.Package of a .deb in Debian's pool,
+    pinned by its real sha256."""
+    def pinned(deb, folder, photos, credit, licences):
+        return fetching.Package(f"pool/main/d/demo/{deb.name}", deb.name, hashlib.sha256(deb.read_bytes()).hexdigest(),
+                                "1 kB", folder, photos, set(), credit, licences)
+    return pinned
+
+
+@pytest.fixture
+def dest_with_debs(tmp_path):
+    """A function (*debs) -> a --dest folder whose debs/ already holds copies of `debs`: nothing to download."""
+    def stage(*debs):
+        dest = tmp_path / "dest"
+        (dest / "debs").mkdir(parents=True)
+        for deb in debs:
+            shutil.copy(deb, dest / "debs")
+        return dest
+    return stage

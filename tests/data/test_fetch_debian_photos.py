@@ -1,8 +1,5 @@
 """fetch_debian_photos on small .debs built here: the pinned photos it takes, their credits, a wrong .deb refused."""
 
-import hashlib
-import shutil
-
 import pytest
 
 
@@ -30,29 +27,24 @@ def test_taquin_credits_name_each_cats_photographer_and_licence(script):
         taquin.credit("2-Tabby.jpg")
 
 
-def demo_packages(script, cats, shoes):
-    """Two packages over the .debs `cats` and `shoes`, pinned by their real hashes."""
-    def pinned(deb, folder, photos, credit):
-        return script.Package(
-            f"pool/main/d/demo/{deb.name}", deb.name, hashlib.sha256(deb.read_bytes()).hexdigest(), "1 kB", folder,
-            photos, set(), credit, script.copyright_of(deb.name.split("_")[0]))
-    return (pinned(cats, "cats", ("usr/share/cats/tabby.jpg", "usr/share/cats/tom.jpeg"), lambda name: "Ann, CC0"),
-            pinned(shoes, "shoes", ("usr/share/doc/shoes/examples/img/red.jpg",), lambda name: "Bob, MIT"))
+def demo_packages(script, pinned, cats, shoes):
+    """Two packages over the .debs `cats` and `shoes` (`pinned`: the pinned_deb fixture)."""
+    return (pinned(cats, "cats", ("usr/share/cats/tabby.jpg", "usr/share/cats/tom.jpeg"), lambda name: "Ann, CC0",
+                   script.copyright_of("cats")),
+            pinned(shoes, "shoes", ("usr/share/doc/shoes/examples/img/red.jpg",), lambda name: "Bob, MIT",
+                   script.copyright_of("shoes")))
 
 
-def test_fetch_takes_only_the_named_photos_with_the_copyright_files_and_credits(tmp_path, script, build_deb, monkeypatch,
-                                                                                fetching):
+def test_fetch_takes_only_the_named_photos_with_the_copyright_files_and_credits(pinned_deb, dest_with_debs, script,
+                                                                                build_deb, monkeypatch, fetching):
     cats = build_deb("cats", {"usr/share/cats/tabby.jpg": b"a tabby", "usr/share/cats/tom.jpeg": b"a tom",
                               "usr/share/cats/grey.jpg": b"a grey cat, left out",
                               "usr/share/doc/cats/copyright": b"Files: *\nLicense: CC0\n"})
     shoes = build_deb("shoes", {"usr/share/doc/shoes/examples/img/red.jpg": b"red shoes",
                                 "usr/share/doc/shoes/examples/other/img/red.jpg": b"red shoes again",
                                 "usr/share/doc/shoes/copyright": b"Files: *\nLicense: MIT\n"})
-    dest = tmp_path / "dest"
-    (dest / "debs").mkdir(parents=True)
-    for deb in (cats, shoes):
-        shutil.copy(deb, dest / "debs")
-    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, cats, shoes))
+    dest = dest_with_debs(cats, shoes)
+    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, pinned_deb, cats, shoes))
     monkeypatch.setattr(script, "EXPECTED_PHOTOS", 3)
     monkeypatch.setattr(fetching, "debian_mirror", lambda: pytest.fail("the .debs are there: no download"))
 
@@ -73,15 +65,14 @@ def test_fetch_takes_only_the_named_photos_with_the_copyright_files_and_credits(
     assert (folder / "cats/tabby.jpg").read_bytes() == b"kept: the folder is complete"
 
 
-def test_a_deb_that_is_not_the_pinned_one_is_refused_and_nothing_is_unpacked(tmp_path, script, build_deb, monkeypatch):
+def test_a_deb_that_is_not_the_pinned_one_is_refused_and_nothing_is_unpacked(pinned_deb, dest_with_debs, script,
+                                                                             build_deb, monkeypatch):
     cats = build_deb("cats", {"usr/share/cats/tabby.jpg": b"a tabby", "usr/share/cats/tom.jpeg": b"a tom",
                               "usr/share/doc/cats/copyright": b"CC0"})
     shoes = build_deb("shoes", {"usr/share/doc/shoes/examples/img/red.jpg": b"red shoes",
                                 "usr/share/doc/shoes/copyright": b"MIT"})
-    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, cats, shoes))
-    dest = tmp_path / "dest"
-    (dest / "debs").mkdir(parents=True)
-    shutil.copy(cats, dest / "debs")
+    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, pinned_deb, cats, shoes))
+    dest = dest_with_debs(cats)
     (dest / "debs" / shoes.name).write_bytes(b"another package under the pinned name")
 
     with pytest.raises(SystemExit, match=f"shoes_1_all.deb has sha256 .*, expected {script.PACKAGES[1].pin}.*re-run"):
@@ -89,15 +80,12 @@ def test_a_deb_that_is_not_the_pinned_one_is_refused_and_nothing_is_unpacked(tmp
     assert not (dest / "debian-photos").exists() and not (dest / "debian-photos.COPYRIGHT").exists()
 
 
-def test_a_pinned_photo_missing_from_the_deb_is_an_error(tmp_path, script, build_deb, monkeypatch):
+def test_a_pinned_photo_missing_from_the_deb_is_an_error(pinned_deb, dest_with_debs, script, build_deb, monkeypatch):
     cats = build_deb("cats", {"usr/share/cats/tabby.jpg": b"a tabby", "usr/share/doc/cats/copyright": b"CC0"})
     shoes = build_deb("shoes", {"usr/share/doc/shoes/examples/img/red.jpg": b"red shoes",
                                 "usr/share/doc/shoes/copyright": b"MIT"})
-    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, cats, shoes))
-    dest = tmp_path / "dest"
-    (dest / "debs").mkdir(parents=True)
-    for deb in (cats, shoes):
-        shutil.copy(deb, dest / "debs")
+    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, pinned_deb, cats, shoes))
+    dest = dest_with_debs(cats, shoes)
 
     with pytest.raises(SystemExit, match="cats_1_all.deb has no usr/share/cats/tom.jpeg: is it the pinned version"):
         script.fetch(dest)

@@ -1,8 +1,5 @@
 """fetch_extra_photos on small .debs built here: the pinned photos it takes, their licence files and credits."""
 
-import hashlib
-import shutil
-
 import pytest
 
 
@@ -39,11 +36,8 @@ def test_files_entry_names_the_package_its_licence_and_the_entry(script):
     assert script.files_entry("demo", "Bob, GPL-2+")("b.png").endswith("(Debian's copyright of demo: Files: *)")
 
 
-def demo_packages(script, avatars, docs):
-    """Two packages over the .debs `avatars` and `docs`, pinned by their real hashes."""
-    def pinned(deb, folder, photos, credit, licences):
-        return script.Package(f"pool/main/d/demo/{deb.name}", deb.name, hashlib.sha256(deb.read_bytes()).hexdigest(),
-                              "1 kB", folder, photos, set(), credit, licences)
+def demo_packages(script, pinned, avatars, docs):
+    """Two packages over the .debs `avatars` and `docs` (`pinned`: the pinned_deb fixture)."""
     return (
         pinned(avatars, "avatars", ("usr/share/avatars/Air Balloon.png",),
                script.credited({"Air Balloon.png": "Ann, https://example.org/1"}, "CC0-1.0"),
@@ -52,19 +46,16 @@ def demo_packages(script, avatars, docs):
                script.copyright_of("docs")))
 
 
-def test_fetch_takes_the_named_photos_with_their_licence_files_and_credits(tmp_path, script, build_deb, monkeypatch,
-                                                                          fetching):
+def test_fetch_takes_the_named_photos_with_their_licence_files_and_credits(pinned_deb, dest_with_debs, script,
+                                                                           build_deb, monkeypatch, fetching):
     avatars = build_deb("avatars", {"usr/share/avatars/Air Balloon.png": b"a balloon",
                                     "usr/share/avatars/Air Balloon.png.license": b"SPDX-License-Identifier: CC0-1.0",
                                     "usr/share/avatars/Astronaut.png": b"grey, left out",
                                     "usr/share/doc/avatars/copyright": b"Files: *\nLicense: GPL-2+\n"})
     docs = build_deb("docs", {"usr/share/doc/docs/img/owl.jpg": b"an owl", "usr/share/doc/docs/img/chart.jpg": b"a chart",
                               "usr/share/doc/docs/copyright": b"Files: *\nLicense: MIT\n"})
-    dest = tmp_path / "dest"
-    (dest / "debs").mkdir(parents=True)
-    for deb in (avatars, docs):
-        shutil.copy(deb, dest / "debs")
-    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, avatars, docs))
+    dest = dest_with_debs(avatars, docs)
+    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, pinned_deb, avatars, docs))
     monkeypatch.setattr(script, "EXPECTED_PHOTOS", 2)
     monkeypatch.setattr(fetching, "debian_mirror", lambda: pytest.fail("the .debs are there: no download"))
 
@@ -84,15 +75,13 @@ def test_fetch_takes_the_named_photos_with_their_licence_files_and_credits(tmp_p
          "(pool/main/d/demo/docs_1_all.deb usr/share/doc/docs/img/owl.jpg)")]
 
 
-def test_a_missing_licence_file_is_an_error_and_leaves_no_folder(tmp_path, script, build_deb, monkeypatch):
+def test_a_missing_licence_file_is_an_error_and_leaves_no_folder(pinned_deb, dest_with_debs, script, build_deb,
+                                                                 monkeypatch):
     avatars = build_deb("avatars", {"usr/share/avatars/Air Balloon.png": b"a balloon",
                                     "usr/share/doc/avatars/copyright": b"GPL-2+"})
     docs = build_deb("docs", {"usr/share/doc/docs/img/owl.jpg": b"an owl", "usr/share/doc/docs/copyright": b"MIT"})
-    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, avatars, docs))
-    dest = tmp_path / "dest"
-    (dest / "debs").mkdir(parents=True)
-    for deb in (avatars, docs):
-        shutil.copy(deb, dest / "debs")
+    monkeypatch.setattr(script, "PACKAGES", demo_packages(script, pinned_deb, avatars, docs))
+    dest = dest_with_debs(avatars, docs)
 
     with pytest.raises(SystemExit, match="avatars_1_all.deb has no usr/share/avatars/Air Balloon.png.license: is it "
                                          "the pinned version"):
