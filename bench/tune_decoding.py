@@ -47,13 +47,14 @@ COLORFULNESS_TOLERANCE = 0.005  # share of the true colorfulness
 CIFAR_BATCH = 100  # images per cached prediction (the tool peaked at 12.4 GB with 500, 4.9 GB with 100)
 
 
-def measure(pairs, blotches=None):
+def measure(pairs, blotches=None, truth_colorful=None):
     """Pooled MSE, mean colorfulness of the outputs and of the truth, and each image's PSNR.
 
     `pairs`: (outputs, truths) uint8 RGB batches. Each image's share of blotches
-    (metrics.blotch_mask) is appended to the list `blotches` if one is given.
+    (metrics.blotch_mask) is appended to the list `blotches` if one is given. The truths'
+    mean colorfulness is computed unless given (`truth_colorful`, from an earlier measure of them).
     """
-    squared, values, colorful, truth_colorful, psnrs = 0.0, 0, [], [], []
+    squared, values, colorful, truths, psnrs = 0.0, 0, [], [], []
     for out, rgb in pairs:
         if blotches is not None:
             blotches.extend(np.mean(metrics.blotch_mask(metrics.lab_of(image), metrics.lab_of(truth)))
@@ -62,10 +63,12 @@ def measure(pairs, blotches=None):
         squared += float(np.sum(squared_errors))
         values += squared_errors.size
         colorful.extend(np.atleast_1d(metrics.colorfulness(out)))
-        truth_colorful.extend(np.atleast_1d(metrics.colorfulness(rgb)))
+        if truth_colorful is None:
+            truths.extend(np.atleast_1d(metrics.colorfulness(rgb)))
         psnrs.extend(metrics.per_image_psnr(np.mean(squared_errors, axis=(1, 2, 3))))
     mse = squared / values
-    return mse, float(np.mean(colorful)), float(np.mean(truth_colorful)), np.asarray(psnrs)
+    truth = float(np.mean(truths)) if truth_colorful is None else truth_colorful
+    return mse, float(np.mean(colorful)), truth, np.asarray(psnrs)
 
 
 def predictions(model, description, batches, working_size=None):
@@ -127,8 +130,9 @@ def main():
 
     gains = {}  # (working size, correction, temperature, agreement): the gain matched to --colorfulness
 
-    def matched(found, working_size, correction, temperature, gain, agreement):
-        """The decoding's gain: its own, or the one that reaches --colorfulness on `found`."""
+    def matched(found, truth, working_size, correction, temperature, gain, agreement):
+        """The decoding's gain: its own, or the one that reaches --colorfulness on `found` (truth: its truths'
+        mean colorfulness)."""
         if gain is not None:
             return gain
         key = (working_size, correction, temperature, agreement)
@@ -136,15 +140,16 @@ def main():
             return gains[key]
 
         def share(candidate):
-            _, colorful, truth, _ = measure(decoded(colorizer_for(working_size, correction, temperature, candidate,
-                                                                  agreement), found))
+            _, colorful, _, _ = measure(decoded(colorizer_for(working_size, correction, temperature, candidate,
+                                                              agreement), found), truth_colorful=truth)
             return colorful / truth
 
         gains[key] = gain_for_colorfulness(args.colorfulness, share)
         return gains[key]
 
     cifar = [rgb for rgb, _, _ in evaluate.shard_batches(args.shards, args.split, CIFAR_BATCH, args.limit)]
-    gray_mse = measure((inference.gray_copy(rgb), rgb) for rgb in cifar)[0]  # pooled over all pixels, as below
+    # Pooled over all pixels, as every row below.
+    gray_mse, _, cifar_truth, _ = measure((inference.gray_copy(rgb), rgb) for rgb in cifar)
     print(f"CIFAR-10 {args.split} ({sum(len(rgb) for rgb in cifar):,} images); grayscale copy MSE "
           f"{gray_mse:.5f} ({metrics.psnr_from_mse(gray_mse):.2f} dB)")
     cifar_found = predictions(model, description, cifar)
@@ -155,20 +160,20 @@ def main():
         photos = [rgb for rgb, _, _ in batches]
         photo_found = {size: predictions(model, description, photos, size)
                        for size in [int(value) for value in args.working_sizes.split(",")]}
+        gray, _, photo_truth, gray_psnrs = measure((inference.gray_copy(rgb), rgb) for rgb in photos)
     print(f"{'T':>6}{'correction':>12}{'gain':>6}{'agree':>7}{'MSE':>10}{'PSNR':>8}{'colorful':>10}{'share':>8}")
     for correction, temperature, gain, agreement in decodings:
         if gain is None and photo_found:  # matched on the photos below, at the first working size
             size = next(iter(photo_found))
-            gain = matched(photo_found[size], size, correction, temperature, None, agreement)
-        gain = matched(cifar_found, None, correction, temperature, gain, agreement)
+            gain = matched(photo_found[size], photo_truth, size, correction, temperature, None, agreement)
+        gain = matched(cifar_found, cifar_truth, None, correction, temperature, gain, agreement)
         mse, colorful, truth, _ = measure(decoded(colorizer_for(None, correction, temperature, gain, agreement),
-                                                  cifar_found))
+                                                  cifar_found), truth_colorful=cifar_truth)
         print(f"{temperature:>6g}{correction:>12g}{gain:>6.3g}{agreement:>7g}{mse:>10.5f}"
               f"{metrics.psnr_from_mse(mse):>8.2f}{colorful:>10.1f}{colorful / truth:>8.0%}", flush=True)
 
     if not photo_found:
         return
-    gray, _, _, gray_psnrs = measure((inference.gray_copy(rgb), rgb) for rgb in photos)
     gray_image_psnr = metrics.mean_image_psnr(gray_psnrs)
     print(f"\nphotos {args.photos} ({len(photos)} at full resolution); grayscale copy "
           f"{metrics.psnr_from_mse(gray):.2f} dB, mean image PSNR {gray_image_psnr:.2f} dB")
@@ -178,10 +183,10 @@ def main():
     first = None
     for working_size, (correction, temperature, gain, agreement) in itertools.product(photo_found, decodings):
         found = photo_found[working_size]
-        gain = matched(found, working_size, correction, temperature, gain, agreement)
+        gain = matched(found, photo_truth, working_size, correction, temperature, gain, agreement)
         blotches = []
         mse, colorful, truth, psnrs = measure(decoded(colorizer_for(working_size, correction, temperature, gain,
-                                                                    agreement), found), blotches)
+                                                                    agreement), found), blotches, photo_truth)
         first = psnrs if first is None else first
         psnr = metrics.psnr_from_mse(mse)
         print(f"{working_size:>6}{temperature:>6g}{correction:>12g}{gain:>6.3g}{agreement:>7g}{psnr:>8.2f}"
