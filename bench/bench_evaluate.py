@@ -39,7 +39,7 @@ def decode_only_seconds(data, split):
             "if os.path.exists(os.path.join(data, schema.MANIFEST_NAME)):\n"
             "    batches = evaluate.shard_batches(data, split, 500, None)\n"
             "else:\n"
-            "    batches, _ = evaluate.folder_images(data, 10**9)\n"
+            "    batches, _, _ = evaluate.folder_images(data, 10**9)\n"
             "for _ in batches: pass\n")
     return timed([sys.executable, "-c", code])
 

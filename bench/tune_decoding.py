@@ -156,7 +156,7 @@ def main():
     del cifar
     photo_found = {}
     if args.photos:
-        batches, _ = evaluate.folder_images(args.photos, 10**9)
+        batches, _, _ = evaluate.folder_images(args.photos, 10**9)
         photos = [rgb for rgb, _, _ in batches]
         photo_found = {size: predictions(model, description, photos, size)
                        for size in [int(value) for value in args.working_sizes.split(",")]}

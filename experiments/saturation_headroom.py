@@ -117,7 +117,7 @@ def main():
           f"correction in the logits: {'yes' if default.logit_shift is not None else 'no'}")
 
     if args.fit_photos:
-        batches, _ = evaluate.folder_images(args.fit_photos, 10**9)
+        batches, _, _ = evaluate.folder_images(args.fit_photos, 10**9)
         # The split colorize-prepare makes by default, which data/holdout_photos.py also follows.
         fit_batches = (rgb for rgb, _, ids in batches if images.split_for(
             ids[0], images.VALIDATION_FRACTION, images.TEST_FRACTION) == "train")
@@ -131,7 +131,7 @@ def main():
     sets = [("CIFAR-10 validation", (rgb for rgb, _, _ in evaluate.shard_batches(
         args.shards, "validation", 500, args.cifar)))]
     for folder in args.photos:
-        batches, _ = evaluate.folder_images(folder, 10**9)
+        batches, _, _ = evaluate.folder_images(folder, 10**9)
         sets.append((folder, (rgb for rgb, _, _ in batches)))
     for name, batches in sets:
         measured = measure(colorizer, features_of, batches, default.saturation, predict_cast)

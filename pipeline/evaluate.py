@@ -134,7 +134,8 @@ def shard_batches(data, split, batch_size, limit=None):
 
 
 def folder_images(folder, max_pixels, limit=None):
-    """(uint8 RGB (1, H, W, 3), labels, ids) per color image of a folder, and the skipped files."""
+    """(uint8 RGB (1, H, W, 3), labels, ids) per color image of a folder, the skipped files, and how many
+    image files it will try (for progress: the gray and unreadable ones among them are skipped)."""
     from pipeline.prepare_sources import list_image_files
 
     found, refused = list_image_files(folder)
@@ -156,7 +157,7 @@ def folder_images(folder, max_pixels, limit=None):
             count += 1
             yield rgb[None], np.array([schema.NO_LABEL]), [files.printable_path(relative_path)]
 
-    return generate(), skipped
+    return generate(), skipped, min(len(found), limit) if limit else len(found)
 
 
 def method_name(colorizer):
@@ -189,8 +190,8 @@ def run_evaluate(config, colorizer_factory):
         batches = shard_batches(config.data, config.split, config.batch_size, config.limit)
         class_names = cifar.CLASS_NAMES if manifest.get("source_kind") == "cifar10" else None
     else:
-        batches, skipped = folder_images(config.data, config.max_pixels, config.limit)
-        total, class_names = None, None
+        batches, skipped, total = folder_images(config.data, config.max_pixels, config.limit)
+        class_names = None
     total = min(total, config.limit) if total and config.limit else total
     progress = Progress("images evaluated", total=total)
     grid_rows = []

@@ -148,6 +148,27 @@ def test_summary_table_has_a_line_per_method_and_the_truth(photo_folder, tmp_pat
     assert "skipped 2 files" in lines[-1]
 
 
+def test_a_folder_s_total_for_progress_is_its_image_files_up_to_the_limit(photo_folder):
+    _, _, total = evaluate.folder_images(str(photo_folder), 10**9)
+    assert total == len(FOLDER_SHAPES) + 2  # the gray photo and broken.jpg are only found out when read
+    _, _, limited = evaluate.folder_images(str(photo_folder), 10**9, limit=2)
+    assert limited == 2
+
+
+@pytest.mark.slow
+def test_progress_on_a_folder_counts_of_its_total(photo_folder, tmp_path, colorizer_factory, monkeypatch):
+    totals = []
+
+    class Recorded(evaluate.Progress):
+        def __init__(self, what, total=None, **options):
+            totals.append(total)
+            super().__init__(what, total, **options)
+
+    monkeypatch.setattr(evaluate, "Progress", Recorded)
+    evaluate.run_evaluate(config_for(photo_folder, tmp_path / "out"), colorizer_factory)
+    assert totals == [len(FOLDER_SHAPES) + 2]
+
+
 def test_folder_of_only_grayscale_images_needs_color_ground_truth(tmp_path, colorizer_factory):
     folder = tmp_path / "gray-photos"
     folder.mkdir()
