@@ -1,9 +1,9 @@
-"""Fetch 134 more real photographs from Debian packages: pets, food, birds, people, rooms, robots, boards.
+"""Fetch 137 more real photographs from Debian packages: pets, food, birds, people, rooms, robots, boards.
 
     python data/fetch_extra_photos.py --dest data/downloads
     python data/holdout_photos.py --source data/downloads/extra-photos
 
-Thirty-one Debian packages (Debian 12 unless named), each .deb pinned by its sha256 (a
+Thirty-four Debian packages (Debian 12 unless named), each .deb pinned by its sha256 (a
 different file is an error) and downloaded from the pool of the Debian mirror apt uses, then
 only unpacked, never installed. Each one's copyright file (Debian's, in the COPYRIGHT folder)
 names the photos taken or covers them with a Files: entry, or each photo carries its own
@@ -74,6 +74,10 @@ licence file:
   session of Racket (racket-common, LGPL-2.1+), a toy-strewn room of MORSE
   (morse-simulator-doc, BSD-3-clause), a Pallas's cat of Pattern (python3-pattern,
   BSD-3-clause) and an oak leaf of Munipack (munipack-doc, GPL-3+).
+- mlv/ (1), vigra/ (1), png-guide/ (1): a pseudopeloric water avens of libmlv3-dev's examples
+  (Files: examples/advanced/flower.jpg, from Wikipedia, CC-BY-SA-3.0), a railway tunnel in the
+  mountains of VIGRA's examples (libvigraimpex-dev, Expat) and a child in a carry-on sizer of
+  the PNG book's figures (png-definitive-guide, GFDL-1.1+).
 
 extra-photos.COPYRIGHT/ gets each package's copyright file and CREDITS, a line per photo.
 """
@@ -89,8 +93,8 @@ from fetching import (
 )
 
 FOLDER = "extra-photos"
-EXPECTED_PHOTOS = 134
-PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
+EXPECTED_PHOTOS = 137
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".JPG")
 PLASMA_AVATARS = "usr/share/plasma/avatars/photos/"
 EFL_IMAGES = "usr/share/elementary/images/"
 FREEDOMBOX_IMAGES = "usr/share/freedombox/manual/en/images/"
@@ -345,6 +349,27 @@ PACKAGES = (
         "munipack", ("usr/share/doc/munipack/oakleaf.jpeg",), set(),
         files_entry("munipack-doc", "Filip Hroch, GPL-3+"),
         copyright_of("munipack-doc")),
+    Package(
+        "pool/main/m/mlv/libmlv3-dev_3.1.0-8_amd64.deb", "libmlv3-dev_3.1.0-8_amd64.deb",
+        "1f05d51de263ec3097fb6a388ba403a7b3c897d714c905e48398cba4513761e8", "1 MB",
+        "mlv", ("usr/share/doc/libmlv3-dev/doc/mlv/examples/advanced/flower.jpg",), set(),
+        lambda name: ("Meneerke bloem (Wikipedia: Geum_rivale_pseudopeloric_2.jpg), CC-BY-SA-3.0 (Debian's "
+                      "copyright of libmlv3-dev: Files: examples/advanced/flower.jpg)"),
+        copyright_of("libmlv3-dev")),
+    Package(
+        "pool/main/libv/libvigraimpex/libvigraimpex-dev_1.11.1+dfsg-11_amd64.deb",
+        "libvigraimpex-dev_1.11.1+dfsg-11_amd64.deb",
+        "f8009e598b40c50dbbad6079bb9677b8262c491265ad16eee513d22d770bf2bf", "6 MB",
+        "vigra", ("usr/share/doc/libvigraimpex-dev/examples/oi.JPG",), set(),
+        files_entry("libvigraimpex-dev", "Ullrich Köthe and the VIGRA authors, Expat"),
+        copyright_of("libvigraimpex-dev")),
+    Package(
+        "pool/main/p/png-definitive-guide/png-definitive-guide_20060430-4_all.deb",
+        "png-definitive-guide_20060430-4_all.deb",
+        "3a6f84106f6dbba83663d6e19a4a901b503b75a31ae35623b9194582299dacd6", "7 MB",
+        "png-guide", ("usr/share/doc/png-definitive-guide/html/figs/png.C4a.png",), set(),
+        files_entry("png-definitive-guide", "O'Reilly and Associates and Greg Roelofs, GFDL-1.1+"),
+        copyright_of("png-definitive-guide")),
     Package(
         "pool/main/p/pd-extendedview/pd-extendedview_0.5~repack-4_all.deb", "pd-extendedview_0.5~repack-4_all.deb",
         "15736773df4797252fb3559ebf760418d1e7726f920ce5a35c0ee668f8338c6b", "6 MB",
