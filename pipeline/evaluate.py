@@ -271,16 +271,17 @@ def per_image_csv(accumulators):
 
 def summary_table(report):
     """The short table printed on the terminal."""
-    header = (f"{'method':<16}{'images':>8}{'MSE':>10}{'PSNR':>8}{'img PSNR':>10}{'SSIM':>7}{'dE2000':>8}"
+    rows = [("grayscale copy", report["grayscale_copy"])] + list(report["methods"].items())
+    width = max(16, *(len(name) + 2 for name, _ in rows))  # method names grow with every decoding setting
+    header = (f"{'method':<{width}}{'images':>8}{'MSE':>10}{'PSNR':>8}{'img PSNR':>10}{'SSIM':>7}{'dE2000':>8}"
               f"{'blotches':>9}{'colorful':>10}")
     lines = [header]
-    rows = [("grayscale copy", report["grayscale_copy"])] + list(report["methods"].items())
     for name, values in rows:
-        lines.append(f"{name:<16}{values['images']:>8,}{values['mse']:>10.5f}{values['psnr']:>8.2f}"
+        lines.append(f"{name:<{width}}{values['images']:>8,}{values['mse']:>10.5f}{values['psnr']:>8.2f}"
                      f"{values['mean_image_psnr']:>10.2f}{values['ssim']:>7.3f}{values['ciede2000']:>8.2f}"
                      f"{values['blotches']:>9.1%}{values['colorfulness']:>10.1f}")
     truth = report["grayscale_copy"]["colorfulness_truth"]
-    lines.append(f"{'ground truth':<16}{'':>8}{'':>10}{'':>8}{'':>10}{'':>7}{'':>8}{'':>9}{truth:>10.1f}")
+    lines.append(f"{'ground truth':<{width}}{'':>8}{'':>10}{'':>8}{'':>10}{'':>7}{'':>8}{'':>9}{truth:>10.1f}")
     lines.append("blotches: pixels painted a vivid wrong color; worst image: " + ", ".join(
         f"{name} {values['blotches_worst']:.1%} ({values['blotches_worst_image']})"
         for name, values in report["methods"].items()))

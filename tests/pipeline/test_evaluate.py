@@ -148,6 +148,17 @@ def test_summary_table_has_a_line_per_method_and_the_truth(photo_folder, tmp_pat
     assert "skipped 2 files" in lines[-1]
 
 
+def test_summary_table_columns_line_up_under_long_method_names():
+    values = {"images": 112, "mse": 0.00632, "psnr": 21.99, "mean_image_psnr": 23.85, "ssim": 0.933,
+              "ciede2000": 9.18, "blotches": 0.023, "colorfulness": 29.3, "colorfulness_truth": 40.0,
+              "exact_images": 0, "blotches_worst": 0.406, "blotches_worst_image": "pan.webp"}
+    report = {"grayscale_copy": values, "methods": {"model_t0.7_s1.79_a0.5": values, "model_t0.5": values},
+              "skipped": []}
+    table = evaluate.summary_table(report).splitlines()[:5]
+    assert len({len(line) for line in table}) == 1  # header, three methods and the truth, one width
+    assert {line.index("112") + 3 for line in table[1:4]} == {table[0].index("images") + 6}  # right-aligned
+
+
 def test_a_folder_s_total_for_progress_is_its_image_files_up_to_the_limit(photo_folder):
     _, _, total = evaluate.folder_images(str(photo_folder), 10**9)
     assert total == len(FOLDER_SHAPES) + 2  # the gray photo and broken.jpg are only found out when read
