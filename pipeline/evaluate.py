@@ -135,7 +135,7 @@ def shard_batches(data, split, batch_size, limit=None):
 
 def folder_images(folder, max_pixels, limit=None):
     """(uint8 RGB (1, H, W, 3), labels, ids) per color image of a folder, the skipped files, and how many
-    image files it will try (for progress: the gray and unreadable ones among them are skipped)."""
+    image files it found (for progress: the gray and unreadable ones among them are skipped when read)."""
     from pipeline.prepare_sources import list_image_files
 
     found, refused = list_image_files(folder)
@@ -157,7 +157,7 @@ def folder_images(folder, max_pixels, limit=None):
             count += 1
             yield rgb[None], np.array([schema.NO_LABEL]), [files.printable_path(relative_path)]
 
-    return generate(), skipped, min(len(found), limit) if limit else len(found)
+    return generate(), skipped, len(found)
 
 
 def method_name(colorizer):
