@@ -86,6 +86,7 @@ from fetching import (
     Package,
     copyright_of,
     credited,
+    files_entry,
     install_packages,
     parse_dest,
     say_ready,
@@ -142,11 +143,6 @@ COREBOOT_PHOTOS = [
 VISP_PHOTOS = ["cube-apriltag", "drone_tag", "flir-ptu-setup", "jetson-tx2-quasar", "jetson-tx2", "mbot-auriga-mounted",
                "mbot-cable-mounted", "mbot-camera-mounted", "mbot-material", "mbot-robot", "mbot-rpi-mounted",
                "mbot-rpi-shield-mounted", "mbot-rpi-support", "mbot-serial-adapter"]
-
-
-def files_entry(package, licence, files="Files: *"):
-    """A credit function for photos that a Debian copyright file covers by one Files: entry."""
-    return lambda name: f"{package}, {licence} (Debian's copyright of {package}: {files})"
 
 
 PACKAGES = (

@@ -182,6 +182,11 @@ def credited(credits, licence):
     return credit
 
 
+def files_entry(package, licence, files="Files: *"):
+    """A credit function for photos that a Debian copyright file covers by one Files: entry (or by its general terms)."""
+    return lambda name: f"{package}, {licence} (Debian's copyright of {package}: {files})"
+
+
 def under(folder, names):
     """The archive members folder+name of each of `names`."""
     return tuple(folder + name for name in names)

@@ -30,12 +30,6 @@ def test_each_plasma_avatar_keeps_its_own_licence_file_and_the_grey_one_is_left_
                                           "photo's .license file in plasma-workspace-data)")
 
 
-def test_files_entry_names_the_package_its_licence_and_the_entry(script):
-    credit = script.files_entry("demo-doc", "Ann, MIT", "Files: doc/*.jpg")
-    assert credit("a.jpg") == "demo-doc, Ann, MIT (Debian's copyright of demo-doc: Files: doc/*.jpg)"
-    assert script.files_entry("demo", "Bob, GPL-2+")("b.png").endswith("(Debian's copyright of demo: Files: *)")
-
-
 def demo_packages(script, pinned, avatars, docs):
     """Two packages over the .debs `avatars` and `docs` (`pinned`: the pinned_deb fixture)."""
     return (

@@ -40,6 +40,12 @@ def package(fetching, **fields):
     return fetching.Package(**{**defaults, **fields})
 
 
+def test_files_entry_names_the_package_its_licence_and_the_entry(fetching):
+    credit = fetching.files_entry("demo-doc", "Ann, MIT", "Files: doc/*.jpg")
+    assert credit("a.jpg") == "demo-doc, Ann, MIT (Debian's copyright of demo-doc: Files: doc/*.jpg)"
+    assert fetching.files_entry("demo", "Bob, GPL-2+")("b.png").endswith("(Debian's copyright of demo: Files: *)")
+
+
 def test_package_photos_take_the_jpegs_of_the_photo_folder_less_those_left_out(tmp_path, credits, build_tarball,
                                                                                fetching):
     tarball = tmp_path / "shop-1.0.0.tgz"
