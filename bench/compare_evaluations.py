@@ -6,7 +6,10 @@ Reads the per_image.csv of both output folders (the same images, two models or t
 settings) and prints, for the chosen method row of each (default: the first model method
 of each file), how many images B beats A on, the median and mean per-image PSNR
 difference, and how much of the change in total squared error the images with the
-largest changes carry; and beside them the share of pixels painted a vivid wrong color
+largest changes carry; with the odds that chance alone gives a split that lopsided (a
+two-sided sign test) and a 95% interval for the median difference (a paired bootstrap over
+the images), since two models of one family often differ by less than a hundred photos can
+tell; and beside them the share of pixels painted a vivid wrong color
 (blotches), when both runs measured it. On a few dozen validation photos, MSE pooled
 over all pixels is mostly the few photos with large errors: a pooled gain that one photo
 carries is not one to choose a model by.
@@ -14,6 +17,7 @@ carries is not one to choose a model by.
 
 import argparse
 import csv
+import math
 import os
 import sys
 
@@ -22,6 +26,7 @@ import numpy as np
 PER_IMAGE_NAME = "per_image.csv"  # as colorize-evaluate writes it
 GRAY_METHOD = "grayscale_copy"
 SHOWN = 3  # images with the largest changes, listed by name
+RESAMPLES = 10_000  # bootstrap resamples of the images for the interval of the median difference
 
 
 def read_run(folder):
@@ -49,6 +54,26 @@ def pick(methods, name, folder):
     return name, methods[name]
 
 
+def sign_test(wins, losses):
+    """Two-sided exact sign test: the chance of a split at least this lopsided if either side is as likely to win.
+
+    Ties are left out, as the test does."""
+    trials = wins + losses
+    if trials == 0:
+        return 1.0
+    extreme = min(wins, losses)
+    tail = sum(math.comb(trials, k) for k in range(extreme + 1)) / 2 ** trials
+    return min(1.0, 2 * tail)
+
+
+def median_interval(difference, resamples=RESAMPLES, seed=0):
+    """The 2.5th and 97.5th percentiles of the median of `difference` over images drawn with replacement."""
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(difference), size=(resamples, len(difference)))
+    medians = np.median(difference[draws], axis=1)
+    return float(np.percentile(medians, 2.5)), float(np.percentile(medians, 97.5))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("a", help="colorize-evaluate output folder of the reference (A)")
@@ -74,8 +99,12 @@ def main():
     print(f"A: {args.a} ({name_a})\nB: {args.b} ({name_b})\n{len(ids)} images")
     print(f"mean image MSE: A {np.mean(mse_a):.5f}, B {np.mean(mse_b):.5f} "
           f"({10 * np.log10(np.mean(mse_a) / np.mean(mse_b)):+.2f} dB for B)")
-    print(f"B beats A on {np.sum(difference > 0)} of {len(ids)} images; per-image PSNR difference "
-          f"median {np.median(difference):+.2f} dB, mean {np.mean(difference):+.2f} dB")
+    wins, losses = int(np.sum(difference > 0)), int(np.sum(difference < 0))
+    low, high = median_interval(difference)
+    print(f"B beats A on {wins} of {len(ids)} images (sign test: p = {sign_test(wins, losses):.2f} that "
+          f"chance alone splits them so unevenly); per-image PSNR difference median "
+          f"{np.median(difference):+.2f} dB (95% bootstrap interval {low:+.2f} to {high:+.2f}), "
+          f"mean {np.mean(difference):+.2f} dB")
     if has_blotches:
         print(f"blotches (pixels painted a vivid wrong color) per image: mean A {np.mean(blotches_a):.1%}, "
               f"B {np.mean(blotches_b):.1%}; worst A {np.max(blotches_a):.1%}, B {np.max(blotches_b):.1%}; "
