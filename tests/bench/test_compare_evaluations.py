@@ -1,22 +1,10 @@
 """bench/compare_evaluations.py: the sign test and the bootstrap interval that say whether a split is more than chance."""
 
 import csv
-import importlib.util
-import pathlib
 import sys
 
 import numpy as np
 import pytest
-
-SCRIPT = pathlib.Path(__file__).resolve().parents[2] / "bench" / "compare_evaluations.py"
-
-
-@pytest.fixture(scope="module")
-def compare():
-    spec = importlib.util.spec_from_file_location("compare_evaluations", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_sign_test_gives_the_exact_binomial_odds_of_a_split(compare):

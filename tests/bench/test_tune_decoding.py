@@ -1,23 +1,10 @@
 """bench/tune_decoding.py: its cached decoding is the colorize job's, and its gain search finds the share asked."""
 
-import importlib.util
-import pathlib
-
 import keras
 import numpy as np
 import pytest
 
 from model import bins, inference, network
-
-SCRIPT = pathlib.Path(__file__).resolve().parents[2] / "bench" / "tune_decoding.py"
-
-
-@pytest.fixture(scope="module")
-def tune():
-    spec = importlib.util.spec_from_file_location("tune_decoding", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_gain_search_finds_the_colorfulness_asked_for(tune):
