@@ -72,6 +72,15 @@ def measure(colorizer, features_of, batches, default_gain, predict_cast=None):
     return {key: np.concatenate(values) for key, values in rows.items()}
 
 
+def global_features_of(model):
+    """A function: the network's input -> its GLOBAL_LAYER output, in the U-Net or inside the pretrained decoder."""
+    if GLOBAL_LAYER in [layer.name for layer in model.layers]:
+        return keras.Model(model.input, model.get_layer(GLOBAL_LAYER).output)
+    features, decoder = model.get_layer("features"), model.get_layer("decoder")
+    scene = keras.Model(decoder.inputs, decoder.get_layer(GLOBAL_LAYER).output)
+    return lambda lightness: scene(features(lightness))
+
+
 def squared_errors(rgb, ab, extent):
     """Per-image MSE (N,) of uint8 images (N, H, W, 3) colorized with the ab field (N, h, w, 2)."""
     return np.mean((inference.compose(rgb, ab, extent) / 255.0 - rgb / 255.0) ** 2, axis=(1, 2, 3))
@@ -112,7 +121,7 @@ def main():
     model, description = inference.load_colorizer(args.model)
     default = inference.Colorizer.from_description(model, description)
     colorizer = inference.Colorizer.from_description(model, description, saturation=1.0)
-    features_of = keras.Model(model.input, model.get_layer(GLOBAL_LAYER).output)
+    features_of = global_features_of(model)
     print(f"{args.model}: default gain {default.saturation:g}, temperature {default.temperature:g}, "
           f"correction in the logits: {'yes' if default.logit_shift is not None else 'no'}")
 
