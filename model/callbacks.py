@@ -293,8 +293,10 @@ def callbacks_for(config, best_so_far=None):
     callbacks = [
         run_clock,
         schedule,
-        # Kept after the last epoch too, so that --resume with more --epochs goes on from there.
-        keras.callbacks.BackupAndRestore(os.path.join(output, run_folder.BACKUP_DIR), delete_checkpoint=False),
+        # Kept after the last epoch too, so that --resume with more --epochs goes on from there; the
+        # backup before it is kept as well, for a kill while the latest is being written.
+        keras.callbacks.BackupAndRestore(os.path.join(output, run_folder.BACKUP_DIR), delete_checkpoint=False,
+                                         double_checkpoint=True),
         keras.callbacks.ModelCheckpoint(os.path.join(output, run_folder.CHECKPOINT_NAME)),
         # A resumed run keeps the best epoch from before the kill unless it beats it.
         keras.callbacks.ModelCheckpoint(os.path.join(output, run_folder.BEST_NAME), monitor="val_loss",

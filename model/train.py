@@ -30,6 +30,7 @@ logger = logging.getLogger(LOGGER_NAME)
 
 SCHEDULES = ("cosine", "plateau")
 # How model.json says to decode the model by default (read by inference.Colorizer.from_description).
+BACKUP_WEIGHTS_NAME = "latest.weights.h5"  # what keras.callbacks.BackupAndRestore writes in the backup folder
 DECODING_KEYS = ("default_temperature", "prior_correction", "saturation", "agreement_power", "working_size")
 # Fields that may change when resuming: they say how long to go on or where the run folder
 # now is, not what to train.
@@ -134,7 +135,34 @@ def check_resumable(config, output):
         details = ", ".join(f"{key}: {saved.get(key)!r} -> {current[key]!r}" for key in changed)
         raise ValueError(f"--resume with a changed config ({details}); resume with the same flags, "
                          "or start a new run in another --output folder")
+    check_backup(output)
     return saved
+
+
+def check_backup(output):
+    """Refuse to resume from a backup that cannot be read when no earlier one can be (Keras falls back to that).
+
+    A kill while the epoch's backup is being written (an out-of-memory kill, say) leaves it
+    truncated; Keras then restores the backup before it, which runs keep (callbacks_for asks
+    for double_checkpoint), but a run folder from before that keeps none.
+    """
+    latest = os.path.join(output, run_folder.BACKUP_DIR, BACKUP_WEIGHTS_NAME)
+    if not os.path.exists(latest) or any(readable_weights(path) for path in (latest, latest + ".bkp")):
+        return
+    raise ValueError(f"--resume: the backup of {output}'s last epoch ({latest}) is damaged: the run was killed "
+                     "while writing it, and no earlier backup is kept; start the run again in a new --output "
+                     "folder, or in this one without --resume")
+
+
+def readable_weights(path):
+    """Whether `path` is a weights file (HDF5) that opens."""
+    import h5py  # Keras' own dependency for .weights.h5
+
+    try:
+        with h5py.File(path, "r"):
+            return True
+    except OSError:
+        return False
 
 
 def load_parent(config):

@@ -1,12 +1,14 @@
 """Tests for model/train.py: tiny runs on tiny shards that finish, resume after a kill and fine-tune."""
 
 import csv
+import dataclasses
 import json
 import os
 import shutil
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 
@@ -117,6 +119,24 @@ def test_resume_extends_a_finished_run_and_survives_a_kill(shard_folder, finishe
 
 
 @pytest.mark.slow
+def test_a_run_killed_while_writing_its_backup_resumes_from_the_backup_before(shard_folder, finished_run, tmp_path,
+                                                                              monkeypatch):
+    output = tmp_path / "killed-while-saving"
+    shutil.copytree(finished_run, output)
+    kill_after_one_epoch(monkeypatch)
+    with pytest.raises(SimulatedKill):
+        training.run_training(tiny_config(shard_folder, output, epochs=3, resume=True))
+    # What an out-of-memory kill while the second epoch's backup was being written left (seen on a real run):
+    latest = output / run_folder.BACKUP_DIR / "latest.weights.h5"
+    latest.write_bytes(latest.read_bytes()[:96])
+
+    training.run_training(tiny_config(shard_folder, output, epochs=3, resume=True))
+    history = read_history(output)
+    assert history["epoch"] == [0.0, 1.0, 2.0]  # the second epoch again, from the first one's backup
+    assert history["loss"][:1] == read_history(finished_run)["loss"]
+
+
+@pytest.mark.slow
 def test_a_run_folder_from_before_run_json_resumes_from_its_old_description(shard_folder, finished_run, tmp_path):
     output = tmp_path / "old-run"
     shutil.copytree(finished_run, output)
@@ -196,6 +216,23 @@ def test_resume_may_change_only_the_limits(tmp_path):
     wider = train.TrainConfig(data=("shards",), output=str(tmp_path), epochs=3, base_filters=32, resume=True)
     with pytest.raises(ValueError, match="base_filters: 16 -> 32"):
         train.check_resumable(wider, str(tmp_path))
+
+
+def test_a_damaged_backup_without_an_earlier_one_is_refused_before_reading_any_data(tmp_path):
+    config = train.TrainConfig(data=("shards",), output=str(tmp_path), resume=True)
+    (tmp_path / run_folder.CONFIG_NAME).write_text(dataclasses.replace(config, resume=False).to_json())
+    backup = tmp_path / run_folder.BACKUP_DIR
+    backup.mkdir()
+    train.check_resumable(config, str(tmp_path))  # killed before its first backup: it starts over
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.save_weights(backup / train.BACKUP_WEIGHTS_NAME)
+    train.check_resumable(config, str(tmp_path))
+    (backup / train.BACKUP_WEIGHTS_NAME).write_bytes((backup / train.BACKUP_WEIGHTS_NAME).read_bytes()[:96])
+    with pytest.raises(ValueError, match="latest.weights.h5\\) is damaged: the run was killed while writing it"):
+        training.run_training(config)  # the folder "shards" does not exist: it would be the first error
+    model.save_weights(tmp_path / "before.weights.h5")
+    shutil.copy(tmp_path / "before.weights.h5", backup / (train.BACKUP_WEIGHTS_NAME + ".bkp"))  # Keras restores it
+    train.check_resumable(config, str(tmp_path))
 
 
 def test_a_run_that_cannot_resume_says_so_before_reading_any_data(tmp_path):
