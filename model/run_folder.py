@@ -25,6 +25,8 @@ HISTORY_CSV_NAME = "history.csv"  # one row per epoch, kept across resumes
 CHECKPOINT_NAME = "checkpoint.keras"
 BEST_NAME = "best.keras"
 BACKUP_DIR = "backup"
+# What keras.callbacks.BackupAndRestore writes in it; the backup before is NAME.bkp (double_checkpoint).
+BACKUP_WEIGHTS_NAME = "latest.weights.h5"
 CLOCK_NAME = "clock.json"
 LOGS_DIR = "logs"  # TensorBoard's
 # model.json as the run wrote it when it started: --resume reads its rebalancing weights from it.

@@ -30,7 +30,6 @@ logger = logging.getLogger(LOGGER_NAME)
 
 SCHEDULES = ("cosine", "plateau")
 # How model.json says to decode the model by default (read by inference.Colorizer.from_description).
-BACKUP_WEIGHTS_NAME = "latest.weights.h5"  # what keras.callbacks.BackupAndRestore writes in the backup folder
 DECODING_KEYS = ("default_temperature", "prior_correction", "saturation", "agreement_power", "working_size")
 # Fields that may change when resuming: they say how long to go on or where the run folder
 # now is, not what to train.
@@ -146,7 +145,7 @@ def check_backup(output):
     truncated; Keras then restores the backup before it, which runs keep (callbacks_for asks
     for double_checkpoint), but a run folder from before that keeps none.
     """
-    latest = os.path.join(output, run_folder.BACKUP_DIR, BACKUP_WEIGHTS_NAME)
+    latest = os.path.join(output, run_folder.BACKUP_DIR, run_folder.BACKUP_WEIGHTS_NAME)
     if not os.path.exists(latest) or any(readable_weights(path) for path in (latest, latest + ".bkp")):
         return
     raise ValueError(f"--resume: the backup of {output}'s last epoch ({latest}) is damaged: the run was killed "

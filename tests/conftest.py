@@ -4,6 +4,7 @@
 # Prepared shards: a tiny folder of random-color PNGs run through the real prepare job.
 
 import ast
+import importlib.util
 import os
 import pathlib
 import subprocess
@@ -140,6 +141,22 @@ sys.argv = sys.argv[1:]
 sys.path.insert(0, os.path.dirname(sys.argv[0]))
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
+
+
+@pytest.fixture(scope="session")
+def load_script():
+    """A function (folder, name) that loads the repository's FOLDER/NAME.py as a module: scripts are not a package."""
+    def load(folder, name):
+        where = str(REPOSITORY / folder)
+        sys.path.insert(0, where)  # a script may import its siblings, as data/ scripts import fetching.py
+        try:
+            spec = importlib.util.spec_from_file_location(name, REPOSITORY / folder / f"{name}.py")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+        finally:
+            sys.path.remove(where)
+    return load
 
 
 def scripts_in(folder):

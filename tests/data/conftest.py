@@ -2,7 +2,6 @@
 
 import hashlib
 import importlib
-import importlib.util
 import io
 import pathlib
 import shutil
@@ -26,18 +25,9 @@ def credits(tmp_path):
 
 
 @pytest.fixture
-def load_data_script():
+def load_data_script(load_script):
     """A function that loads data/NAME.py as a module."""
-    def load(name):
-        sys.path.insert(0, str(DATA))  # the scripts import their sibling fetching.py
-        try:
-            spec = importlib.util.spec_from_file_location(name, DATA / f"{name}.py")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
-        finally:
-            sys.path.remove(str(DATA))
-    return load
+    return lambda name: load_script("data", name)
 
 
 @pytest.fixture

@@ -1,22 +1,14 @@
 """experiments/saturation_headroom.py reads the network's global scene features of either architecture."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 
 from model import inference
 
-SCRIPT = pathlib.Path(__file__).resolve().parents[2] / "experiments" / "saturation_headroom.py"
-
 
 @pytest.fixture(scope="module")
-def headroom():
-    spec = importlib.util.spec_from_file_location("saturation_headroom", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def headroom(load_script):
+    return load_script("experiments", "saturation_headroom")
 
 
 @pytest.mark.parametrize("model_fixture", ["tiny_model", "tiny_pretrained_model"])

@@ -127,7 +127,7 @@ def test_a_run_killed_while_writing_its_backup_resumes_from_the_backup_before(sh
     with pytest.raises(SimulatedKill):
         training.run_training(tiny_config(shard_folder, output, epochs=3, resume=True))
     # What an out-of-memory kill while the second epoch's backup was being written left (seen on a real run):
-    latest = output / run_folder.BACKUP_DIR / "latest.weights.h5"
+    latest = output / run_folder.BACKUP_DIR / run_folder.BACKUP_WEIGHTS_NAME
     latest.write_bytes(latest.read_bytes()[:96])
 
     training.run_training(tiny_config(shard_folder, output, epochs=3, resume=True))
@@ -225,13 +225,13 @@ def test_a_damaged_backup_without_an_earlier_one_is_refused_before_reading_any_d
     backup.mkdir()
     train.check_resumable(config, str(tmp_path))  # killed before its first backup: it starts over
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    model.save_weights(backup / train.BACKUP_WEIGHTS_NAME)
+    model.save_weights(backup / run_folder.BACKUP_WEIGHTS_NAME)
     train.check_resumable(config, str(tmp_path))
-    (backup / train.BACKUP_WEIGHTS_NAME).write_bytes((backup / train.BACKUP_WEIGHTS_NAME).read_bytes()[:96])
+    (backup / run_folder.BACKUP_WEIGHTS_NAME).write_bytes((backup / run_folder.BACKUP_WEIGHTS_NAME).read_bytes()[:96])
     with pytest.raises(ValueError, match="latest.weights.h5\\) is damaged: the run was killed while writing it"):
         training.run_training(config)  # the folder "shards" does not exist: it would be the first error
     model.save_weights(tmp_path / "before.weights.h5")
-    shutil.copy(tmp_path / "before.weights.h5", backup / (train.BACKUP_WEIGHTS_NAME + ".bkp"))  # Keras restores it
+    shutil.copy(tmp_path / "before.weights.h5", backup / (run_folder.BACKUP_WEIGHTS_NAME + ".bkp"))  # Keras restores it
     train.check_resumable(config, str(tmp_path))
 
 
