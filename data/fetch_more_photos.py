@@ -20,7 +20,7 @@ import sys
 import tempfile
 import zlib
 
-from fetching import apt_download, install_photos, parse_dest
+from fetching import apt_download, install_photos, parse_dest, say_ready
 
 PLASMA_PHOTOS = ["BytheWater", "ColorfulCups", "DarkestHour", "EveningGlow", "FallenLeaf", "Kite", "OneStandsOut", "Path", "summer_1am"]
 # (package=version, .deb file name, sha256, globs of the photos inside the package)
@@ -150,9 +150,7 @@ def photos_in(folder):
 
 
 def main(argv=None):
-    folder = fetch(parse_dest(__doc__, argv))
-    print(f"{EXPECTED_PHOTOS} photos ready (sha256 verified): {folder}")
-    print(f"next: colorize-prepare --source {folder} --output runs/more-photo-shards --policy random-crops --crops-per-image 32")
+    say_ready(fetch(parse_dest(__doc__, argv)), EXPECTED_PHOTOS)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tempfile
 
-from fetching import apt_download, parse_dest
+from fetching import apt_download, parse_dest, say_ready
 
 PACKAGE = "endless-sky-high-dpi=0.9.8-1"
 DEB = "endless-sky-high-dpi_0.9.8-1_all.deb"
@@ -37,9 +37,7 @@ def fetch(dest):
 
 
 def main(argv=None):
-    folder = fetch(parse_dest(__doc__, argv))
-    print(f"{EXPECTED_PHOTOS} photos ready (sha256 verified): {folder}")
-    print(f"next: colorize-prepare --source {folder} --output runs/photo-shards --policy random-crops")
+    say_ready(fetch(parse_dest(__doc__, argv)), EXPECTED_PHOTOS)
 
 
 if __name__ == "__main__":

@@ -57,10 +57,7 @@ def fetch(dest):
 
 
 def main(argv=None):
-    folder = fetch(parse_dest(__doc__, argv))
-    say_ready(folder, EXPECTED_PHOTOS, "integrity")
-    print(f"      colorize-prepare --source {folder} --output runs/tabler-photo-shards --size 128 "
-          "--policy random-crops --crops-per-image 32")
+    say_ready(fetch(parse_dest(__doc__, argv)), EXPECTED_PHOTOS, "integrity")
 
 
 if __name__ == "__main__":
