@@ -51,6 +51,9 @@ def parse_args(argv):
     parser.add_argument("--fine-tune-encoder", action="store_true",
                         help="The pretrained encoder's stride-32 stages learn too (its lower stages stay frozen and "
                              "their features cached); a step costs about twice the decoder's alone.")
+    parser.add_argument("--fine-tune-from-stride", type=int, choices=(16, 8), default=16,
+                        help="With --fine-tune-encoder: the encoder learns above its features at this stride, "
+                             "16 (its stride-32 stages, the default) or 8 (its stride-16 stages too).")
     parser.add_argument("--feature-dropout", type=float, default=0.0,
                         help="Share of the cached encoder features dropped in each training step, against a "
                              "decoder learning a few photos by heart (default 0).")
@@ -79,7 +82,8 @@ def main(argv=None):
             epochs=args.epochs, steps_per_epoch=args.steps_per_epoch, batch_pixels=args.batch_pixels,
             validation_images=args.validation_images, learning_rate=args.learning_rate, schedule=args.schedule,
             architecture=args.architecture, encoder=args.encoder, encoder_weights=args.encoder_weights,
-            fine_tune_encoder=args.fine_tune_encoder, feature_dropout=args.feature_dropout,
+            fine_tune_encoder=args.fine_tune_encoder, fine_tune_from_stride=args.fine_tune_from_stride,
+            feature_dropout=args.feature_dropout,
             base_filters=args.base_filters, rebalance_power=args.rebalance_power, init_from=args.init_from,
             resume=args.resume, seed=args.seed, jit_compile=not args.no_jit)
         training.run_training(config)

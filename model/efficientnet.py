@@ -203,7 +203,8 @@ def build_encoder(variant="lite0", weights=None):
 
 
 def build_top(variant="lite0", from_stride=16):
-    """The encoder's stages after its `from_stride` features: those features -> its stride-32 features.
+    """The encoder's stages after its `from_stride` features: those features -> its features at each
+    larger stride (from 16: the stride-32 ones; from 8: a list of the stride-16 and stride-32 ones).
 
     Its layers have the encoder's names, so that weights copy between the two by name: a
     training run can fine-tune the top on cached `from_stride` features, which the frozen
@@ -213,9 +214,10 @@ def build_top(variant="lite0", from_stride=16):
         raise ValueError(f"the top starts after the features at one of the strides "
                          f"{', '.join(map(str, FEATURE_STRIDES[:-1]))}, not {from_stride}")
     features = keras.Input(shape=(None, None, feature_channels(variant)[from_stride]), name=feature_name(from_stride))
-    last = FEATURE_STAGES[max(FEATURE_STRIDES)]
-    top = _stages(features, variant, first_stage=FEATURE_STAGES[from_stride] + 1)[last]
-    return keras.Model(features, top, name=f"efficientnet_{variant}_top")
+    outputs = _stages(features, variant, first_stage=FEATURE_STAGES[from_stride] + 1)
+    above = [stride for stride in FEATURE_STRIDES if stride > from_stride]
+    return keras.Model(features, [outputs[FEATURE_STAGES[stride]] for stride in above],
+                       name=f"efficientnet_{variant}_top")
 
 
 def build_classifier(variant="lite0", weights=None):

@@ -172,23 +172,29 @@ def encoder_of(pretrained_colorizer):
                                                                          efficientnet.VARIANTS))
 
 
-def training_strides(fine_tune_encoder=False):
-    """The strides of the encoder features a run caches: all DECODER_STRIDES, or those below the top that learns."""
-    return DECODER_STRIDES[:-1] if fine_tune_encoder else DECODER_STRIDES
+def training_strides(fine_tune_from=None):
+    """The strides of the encoder features a run caches: all DECODER_STRIDES, or those up to `fine_tune_from`,
+    the stride above which the encoder learns (16: its stride-32 stages; 8: its stride-16 ones too)."""
+    if fine_tune_from is None:
+        return DECODER_STRIDES
+    if fine_tune_from not in DECODER_STRIDES[1:-1]:
+        raise ValueError(f"the encoder can learn above its stride-{' or stride-'.join(map(str, DECODER_STRIDES[1:-1]))} "
+                         f"features, not above stride {fine_tune_from}")
+    return tuple(stride for stride in DECODER_STRIDES if stride <= fine_tune_from)
 
 
-def frozen_part(pretrained_colorizer, fine_tune_encoder=False):
+def frozen_part(pretrained_colorizer, fine_tune_from=None):
     """What a run keeps frozen and computes once: normalized L -> the encoder features at training_strides.
 
-    When the encoder's top learns, the frozen part stops below it: the stride-32 stages are
-    not computed for features that training would not use.
+    When the encoder's upper stages learn (above the stride `fine_tune_from`), the frozen part stops
+    below them: those stages are not computed for features that training would not use.
     """
     features = pretrained_colorizer.get_layer("features")
-    if not fine_tune_encoder:
+    if fine_tune_from is None:
         return features
     encoder = encoder_of(pretrained_colorizer)
     below_top = keras.Model(encoder.inputs, [encoder.output[efficientnet.feature_name(stride)]
-                                             for stride in training_strides(fine_tune_encoder)])
+                                             for stride in training_strides(fine_tune_from)])
     lightness = keras.Input(shape=(None, None, 1), name="lightness")
     return keras.Model(lightness, below_top(features.get_layer("gray_rgb")(lightness)), name="features_below_top")
 
@@ -221,32 +227,33 @@ def copy_weights_by_name(source, target):
         targets[name].set_weights(sources[name].get_weights())
 
 
-def build_training_network(pretrained_colorizer, fine_tune_encoder=False, feature_dropout=0.0):
+def build_training_network(pretrained_colorizer, fine_tune_from=None, feature_dropout=0.0):
     """What a run fits on the cached encoder features: its decoder, and with options around it.
 
-    - `fine_tune_encoder`: the encoder's stride-32 stages learn too. They are a copy of the
-      encoder's top (efficientnet.build_top) fed by the cached stride-16 features, so the
-      network takes the features at strides 4, 8 and 16 only (frozen_part's); their
-      BatchNorm statistics stay fixed. `copy_weights_by_name(trained, pretrained_colorizer)` puts them back.
+    - `fine_tune_from`: the encoder's stages above this stride learn too (16: the stride-32
+      stages; 8: the stride-16 ones too). They are a copy of the encoder's top
+      (efficientnet.build_top) fed by the cached features at that stride, so the network takes
+      the features at training_strides only (frozen_part's); their BatchNorm statistics stay
+      fixed. `copy_weights_by_name(trained, pretrained_colorizer)` puts them back.
     - `feature_dropout`: the share of cached feature values dropped in each training step, a
       regularizer for a decoder that sees the same crops' features every pass.
 
     Without either, the decoder itself (the layers are shared: training it trains the colorizer).
     """
     decoder = pretrained_colorizer.get_layer("decoder")
-    if not fine_tune_encoder and not feature_dropout:
+    if fine_tune_from is None and not feature_dropout:
         return decoder
-    strides = training_strides(fine_tune_encoder)
+    strides = training_strides(fine_tune_from)
     inputs = [keras.Input(shape=(None, None, decoder.input_shape[index][-1]), name=f"stride{stride}")
               for index, stride in enumerate(strides)]
     features = [layers.Dropout(feature_dropout, name=f"stride{stride}_dropout")(feature) if feature_dropout
                 else feature for stride, feature in zip(strides, inputs)]
-    if fine_tune_encoder:
+    if fine_tune_from is not None:
         encoder = encoder_of(pretrained_colorizer)
-        top = efficientnet.build_top(efficientnet.variant_of(encoder), from_stride=strides[-1])
+        top = efficientnet.build_top(efficientnet.variant_of(encoder), from_stride=fine_tune_from)
         copy_weights_by_name(encoder, top)
         for layer in top.layers:
             if isinstance(layer, layers.BatchNormalization):
                 layer.trainable = False
-        features.append(top(features[-1]))
+        features += keras.tree.flatten(top(features[-1]))  # the features at each stride above fine_tune_from
     return keras.Model(inputs, decoder(features), name="decoder_training")

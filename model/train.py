@@ -43,7 +43,7 @@ ENCODER_WEIGHTS_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.ab
 # What a run folder from before the pretrained network trained: its config.json lacks these. Its
 # encoder fields are the defaults, which the older architecture ignores, so that the same command resumes it.
 LEGACY_CONFIG = {"architecture": network.ARCHITECTURE, "encoder": network.DEFAULT_ENCODER, "encoder_weights": None,
-                 "fine_tune_encoder": False, "feature_dropout": 0.0}
+                 "fine_tune_encoder": False, "fine_tune_from_stride": 16, "feature_dropout": 0.0}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,9 +66,11 @@ class TrainConfig:
     encoder_weights: str | None = None  # its converted ImageNet weights; None: data/fetch_efficientnet.py's file
     base_filters: int = 16  # the older network's first layer
     rebalance_power: float = 0.5
-    # The pretrained network's options: its encoder's stride-32 stages learn too (from cached
-    # stride-16 features), and the share of cached feature values dropped in each step.
+    # The pretrained network's options: its encoder's stages above the stride fine_tune_from_stride
+    # learn too (16: the stride-32 stages, from cached stride-16 features; 8: the stride-16 ones
+    # too), and the share of cached feature values dropped in each step.
     fine_tune_encoder: bool = False
+    fine_tune_from_stride: int = 16
     feature_dropout: float = 0.0
     rebalance_mix: float = 0.5
     # Epochs without a better validation loss before stopping, with the plateau schedule only:
@@ -97,6 +99,9 @@ class TrainConfig:
             network.geometry_of(self.architecture)
         if not 0.0 <= self.feature_dropout < 1.0:
             raise ValueError(f"--feature-dropout is a share of values, from 0 up to 1, not {self.feature_dropout}")
+        if self.fine_tune_from_stride != 16 and not self.fine_tune_encoder:
+            raise ValueError("--fine-tune-from-stride says where the encoder learns from: add --fine-tune-encoder")
+        network.training_strides(self.fine_tune_from_stride)
 
     def to_json(self):
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
@@ -295,9 +300,10 @@ def train(config, train_datasets, validation_datasets, parent=None):
     full_model = model
     if architecture == network.PRETRAINED_ARCHITECTURE:
         # The frozen encoder's features are computed once; the decoder (and with --fine-tune-encoder
-        # the encoder's top, from the stride-16 features) trains on them.
-        features_model = network.frozen_part(full_model, config.fine_tune_encoder)
-        model = network.build_training_network(full_model, config.fine_tune_encoder, config.feature_dropout)
+        # the encoder's stages above --fine-tune-from-stride) trains on them.
+        fine_tune_from = config.fine_tune_from_stride if config.fine_tune_encoder else None
+        features_model = network.frozen_part(full_model, fine_tune_from)
+        model = network.build_training_network(full_model, fine_tune_from, config.feature_dropout)
         train_datasets = frozen_features(train_datasets, features_model,
                                          run_folder.feature_cache(config.output, config.resume), config.seed)
         validation_datasets = frozen_features(validation_datasets, features_model)

@@ -71,6 +71,19 @@ def test_the_flags_map_onto_the_config(started_config, tmp_path):
         rebalance_power=0.3, init_from="parent.keras", seed=5, jit_compile=False)]
 
 
+def test_the_encoder_fine_tune_flags_map_onto_the_config(started_config, tmp_path):
+    train_job.main(["--data", "a", "--output", str(tmp_path), "--fine-tune-encoder", "--fine-tune-from-stride", "8",
+                    "--feature-dropout", "0.1"])
+    assert started_config == [train.TrainConfig(data=("a",), output=str(tmp_path), fine_tune_encoder=True,
+                                                fine_tune_from_stride=8, feature_dropout=0.1)]
+
+
+def test_a_fine_tune_stride_without_the_fine_tune_is_a_user_error(started_config, tmp_path, capsys):
+    message = run_expecting_user_error(["--data", "a", "--output", str(tmp_path), "--fine-tune-from-stride", "8"],
+                                       capsys)
+    assert "add --fine-tune-encoder" in message and not started_config
+
+
 def test_the_defaults_are_the_configs(started_config, tmp_path):
     train_job.main(["--data", "a", "--output", str(tmp_path)])
     assert started_config == [train.TrainConfig(data=("a",), output=str(tmp_path))]

@@ -79,6 +79,16 @@ def test_the_encoder_top_computes_the_stride_32_features_from_the_stride_16_ones
     assert {layer.name for layer in top.layers if layer.weights} <= {layer.name for layer in encoder.layers}
 
 
+def test_a_top_from_stride_8_computes_the_stride_16_and_32_features(small_pretrained):
+    encoder = network.encoder_of(small_pretrained)
+    top = efficientnet.build_top("lite0", from_stride=8)
+    network.copy_weights_by_name(encoder, top)
+    features = encoder(np.random.default_rng(3).uniform(0, 255, (2, 64, 96, 3)).astype(np.float32))
+    stride16, stride32 = top(features["stride8"])
+    np.testing.assert_allclose(stride16, features["stride16"], atol=1e-4)
+    np.testing.assert_allclose(stride32, features["stride32"], atol=1e-4)
+
+
 def test_the_top_starts_after_a_stride_the_encoder_has():
     with pytest.raises(ValueError, match="not 32"):
         efficientnet.build_top("lite0", from_stride=32)
@@ -90,7 +100,7 @@ def test_without_options_the_training_network_is_the_decoder_itself(small_pretra
 
 def test_the_training_network_fine_tunes_the_encoder_top_on_stride_16_features(small_pretrained, num_bins):
     features = small_pretrained.get_layer("features")(np.zeros((2, 64, 64, 1), np.float32) + 0.3)
-    trained = network.build_training_network(small_pretrained, fine_tune_encoder=True, feature_dropout=0.5)
+    trained = network.build_training_network(small_pretrained, fine_tune_from=16, feature_dropout=0.5)
     assert len(trained.inputs) == 3  # strides 4, 8 and 16: the top computes 32
     # At inference it is the colorizer's decoder on the encoder's own stride-32 features.
     np.testing.assert_allclose(trained(features[:3], training=False),
@@ -109,7 +119,7 @@ def test_the_training_network_fine_tunes_the_encoder_top_on_stride_16_features(s
 def test_the_frozen_part_stops_below_the_top_that_learns(small_pretrained):
     lightness = np.random.default_rng(1).uniform(-1, 1, (2, 64, 96, 1)).astype(np.float32)
     assert network.frozen_part(small_pretrained) is small_pretrained.get_layer("features")
-    below = network.frozen_part(small_pretrained, fine_tune_encoder=True)
+    below = network.frozen_part(small_pretrained, fine_tune_from=16)
     whole = small_pretrained.get_layer("features")(lightness)
     cached = below(lightness)
     assert len(cached) == 3
@@ -121,6 +131,31 @@ def test_the_frozen_part_stops_below_the_top_that_learns(small_pretrained):
                                                                   for name in encoder_layers)
 
 
+def test_the_encoder_can_learn_from_stride_8_on_cached_stride_4_and_8_features(small_pretrained):
+    lightness = np.random.default_rng(4).uniform(-1, 1, (2, 64, 64, 1)).astype(np.float32)
+    below = network.frozen_part(small_pretrained, fine_tune_from=8)
+    cached = below(lightness)
+    assert len(cached) == 2
+    encoder_layers = {layer.name for layer in below.layers[-1].layers}
+    assert "block3b_project_conv" in encoder_layers and not any(name.startswith(("block4", "block5", "block6"))
+                                                                  for name in encoder_layers)
+    trained = network.build_training_network(small_pretrained, fine_tune_from=8)
+    np.testing.assert_allclose(trained(cached, training=False), small_pretrained(lightness, training=False),
+                               atol=1e-4)
+    learning = {id(weight) for weight in trained.trainable_weights}
+    top = trained.get_layer("efficientnet_lite0_top")
+    assert {id(weight) for weight in top.get_layer("block4a_expand_conv").weights} <= learning
+    assert not {id(weight) for weight in top.get_layer("block4a_expand_bn").weights} & learning
+
+
+def test_the_encoder_learns_above_stride_8_or_16_only():
+    assert network.training_strides() == (4, 8, 16, 32)
+    assert network.training_strides(16) == (4, 8, 16)
+    for stride in (4, 32):
+        with pytest.raises(ValueError, match="not above stride"):
+            network.training_strides(stride)
+
+
 def test_an_encoder_knows_its_variant():
     assert efficientnet.variant_of(efficientnet.build_encoder("lite1")) == "lite1"
     with pytest.raises(ValueError, match="not an EfficientNet-Lite encoder"):
@@ -129,7 +164,7 @@ def test_an_encoder_knows_its_variant():
 
 def test_trained_parts_go_back_into_the_whole_network_by_name(num_bins, encoder_weights):
     whole = network.build_pretrained_colorizer(num_bins, encoder_weights=encoder_weights, widths=(8, 8, 8, 16))
-    trained = network.build_training_network(whole, fine_tune_encoder=True)
+    trained = network.build_training_network(whole, fine_tune_from=16)
     kernel = trained.get_layer("efficientnet_lite0_top").get_layer("block6b_expand_conv")
     kernel.set_weights([weight + 1.0 for weight in kernel.get_weights()])
     network.copy_weights_by_name(trained, whole)

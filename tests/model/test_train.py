@@ -296,12 +296,14 @@ def test_a_pretrained_run_trains_the_decoder_on_cached_features_and_ships_the_wh
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("from_stride, learning", [(16, ("block6", "block7")),
+                                                   (8, ("block4", "block5", "block6", "block7"))])
 def test_a_run_can_fine_tune_the_encoder_top_and_ships_it_in_the_whole_network(prepare_shards, encoder_weights,
-                                                                                tmp_path):
+                                                                                tmp_path, from_stride, learning):
     shard_folder = prepare_shards(32)
     output = tmp_path / "fine-tuned-top"
-    config = {**PRETRAINED_RUN, "encoder_weights": encoder_weights, "fine_tune_encoder": True, "feature_dropout": 0.2,
-              "learning_rate": 0.01}
+    config = {**PRETRAINED_RUN, "encoder_weights": encoder_weights, "fine_tune_encoder": True,
+              "fine_tune_from_stride": from_stride, "feature_dropout": 0.2, "learning_rate": 0.01}
     training.run_training(train.TrainConfig(data=(str(shard_folder),), output=str(output), epochs=2, **config))
     colorizer = inference.load(str(output / run_folder.MODEL_NAME))
     encoder = network.encoder_of(colorizer.model)
@@ -309,9 +311,9 @@ def test_a_run_can_fine_tune_the_encoder_top_and_ships_it_in_the_whole_network(p
         given = {name: archive[name] for name in archive.files}
     changed = {f"{layer.name}/{weight.name}" for layer in encoder.layers for weight in layer.weights
                if not np.array_equal(np.asarray(weight), given[f"{layer.name}/{weight.name}"])}
-    # The convolutions of the stride-32 stages learned; the stages below and every BatchNorm did not.
-    assert changed and all(name.startswith(("block6", "block7")) and "_conv/" in name for name in changed)
-    assert "block7a_project_conv/kernel" in changed
+    # The convolutions of the stages above from_stride learned; the stages below and every BatchNorm did not.
+    assert changed and all(name.startswith(learning) and "_conv/" in name for name in changed)
+    assert {f"{learning[0]}a_project_conv/kernel", "block7a_project_conv/kernel"} <= changed
     assert inference.colorize_image(colorizer, np.zeros((20, 30, 3), dtype=np.uint8)).shape == (20, 30, 3)
 
 
