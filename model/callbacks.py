@@ -82,7 +82,9 @@ class EpochFigures(keras.callbacks.CallbackList):
 class RunClock(keras.callbacks.Callback):
     """Seconds of training in a run folder, kept across kills: --resume goes on counting from there.
 
-    `path`: the run's clock.json; None keeps the count in memory only.
+    `path`: the run's clock.json; None keeps the count in memory only. It holds the seconds at
+    the end of every epoch, so that a resumed run counts up to the epoch its backup restored:
+    an epoch whose backup a kill cut short is done again, and counted once.
     """
 
     def __init__(self, path, resume=False, clock=time.monotonic):
@@ -90,21 +92,34 @@ class RunClock(keras.callbacks.Callback):
         self.path = path
         self.clock = clock
         self.before = 0.0
+        self.at_epoch_end = {}  # epoch -> seconds trained when it ended
         if resume and path is not None and os.path.exists(path):
-            self.before = float(run_folder.read_json(path)["trained_seconds"])
+            saved = run_folder.read_json(path)
+            self.before = float(saved["trained_seconds"])
+            self.at_epoch_end = {int(epoch): float(seconds) for epoch, seconds in saved.get("at_epoch_end", {}).items()}
         self.started = None
+        self.restored = False
 
     def on_train_begin(self, logs=None):
         self.started = self.clock()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        # The first epoch of a resumed run follows the last one its backup holds.
+        if not self.restored and epoch - 1 in self.at_epoch_end:
+            self.before = self.at_epoch_end[epoch - 1]
+            self.at_epoch_end = {done: seconds for done, seconds in self.at_epoch_end.items() if done < epoch}
+        self.restored = True
 
     def elapsed(self):
         """Seconds trained so far, in this call and in the killed ones before it."""
         return self.before + (self.clock() - self.started if self.started is not None else 0.0)
 
     def on_epoch_end(self, epoch, logs=None):
-        # Saved at the epoch's end, as the backup is: an epoch lost to a kill is not counted.
+        self.at_epoch_end[epoch] = self.elapsed()
         if self.path is not None:
-            run_folder.write_json(self.path, {"trained_seconds": self.elapsed()})
+            run_folder.write_json(self.path, {"trained_seconds": self.at_epoch_end[epoch],
+                                              "at_epoch_end": {str(done): seconds
+                                                               for done, seconds in sorted(self.at_epoch_end.items())}})
 
 
 class HistoryCSV(keras.callbacks.Callback):

@@ -1,7 +1,7 @@
 """What a training run keeps in its folder: the file names, their atomic writes, and the export of the model.
 
 A run folder holds config.json (what to train), run.json (the model's description as the
-run started), history.csv (a row per epoch), clock.json (seconds trained), the Keras
+run started), history.csv (a row per epoch), clock.json (seconds trained, at each epoch's end), the Keras
 backup and checkpoints, and, once the run ends, model.keras, model.json and history.json.
 """
 

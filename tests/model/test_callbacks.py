@@ -84,6 +84,28 @@ def test_time_budget_counts_the_time_before_a_kill(tmp_path):
     assert run_epochs([run_clock, callbacks.TimeBudget(2.5, run_clock)], resumed_clock, [30.0] * 5) == 1
 
 
+def test_an_epoch_done_again_after_a_kill_is_counted_once(tmp_path):
+    clock = FakeClock()
+    path = str(tmp_path / run_folder.CLOCK_NAME)
+    run_epochs([callbacks.RunClock(path, clock=clock)], clock, [30.0] * 3)
+    # Killed while epoch 2's backup was written: the backup holds epochs 0 and 1, so epoch 2 runs again.
+    resumed_clock = FakeClock()
+    run_clock = callbacks.RunClock(path, resume=True, clock=resumed_clock)
+    run_epochs([run_clock], resumed_clock, [20.0], first_epoch=2)
+    assert run_clock.elapsed() == pytest.approx(80.0)
+    assert run_folder.read_json(path) == {"trained_seconds": pytest.approx(80.0),
+                                          "at_epoch_end": {"0": 30.0, "1": 60.0, "2": pytest.approx(80.0)}}
+
+
+def test_a_clock_file_from_before_per_epoch_times_resumes_from_its_total(tmp_path):
+    path = str(tmp_path / run_folder.CLOCK_NAME)
+    run_folder.write_json(path, {"trained_seconds": 50.0})
+    clock = FakeClock()
+    run_clock = callbacks.RunClock(path, resume=True, clock=clock)
+    run_epochs([run_clock], clock, [10.0], first_epoch=4)
+    assert run_clock.elapsed() == pytest.approx(60.0)
+
+
 def test_a_clock_without_a_file_counts_in_memory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     clock = FakeClock()
