@@ -58,7 +58,7 @@ def table(counts):
 
 
 def shrunk(rgb, max_side):
-    """The uint8 RGB photo with its long side at most max_side (box filter), as colorize-evaluate reads it."""
+    """The uint8 RGB photo with its long side at most max_side (box filter); smaller ones as they are."""
     height, width = rgb.shape[:2]
     scale = max_side / max(height, width)
     if scale >= 1:

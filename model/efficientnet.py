@@ -203,8 +203,8 @@ def build_encoder(variant="lite0", weights=None):
 
 
 def build_top(variant="lite0", from_stride=16):
-    """The encoder's stages after its `from_stride` features: those features -> its features at each
-    larger stride (from 16: the stride-32 ones; from 8: a list of the stride-16 and stride-32 ones).
+    """The encoder's stages after its `from_stride` features: those features -> {feature_name(stride):
+    its features} at each larger stride, keyed as build_encoder's outputs are.
 
     Its layers have the encoder's names, so that weights copy between the two by name: a
     training run can fine-tune the top on cached `from_stride` features, which the frozen
@@ -215,8 +215,8 @@ def build_top(variant="lite0", from_stride=16):
                          f"{', '.join(map(str, FEATURE_STRIDES[:-1]))}, not {from_stride}")
     features = keras.Input(shape=(None, None, feature_channels(variant)[from_stride]), name=feature_name(from_stride))
     outputs = _stages(features, variant, first_stage=FEATURE_STAGES[from_stride] + 1)
-    above = [stride for stride in FEATURE_STRIDES if stride > from_stride]
-    return keras.Model(features, [outputs[FEATURE_STAGES[stride]] for stride in above],
+    return keras.Model(features, {feature_name(stride): outputs[FEATURE_STAGES[stride]]
+                                  for stride in FEATURE_STRIDES if stride > from_stride},
                        name=f"efficientnet_{variant}_top")
 
 

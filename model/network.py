@@ -255,5 +255,6 @@ def build_training_network(pretrained_colorizer, fine_tune_from=None, feature_dr
         for layer in top.layers:
             if isinstance(layer, layers.BatchNormalization):
                 layer.trainable = False
-        features += keras.tree.flatten(top(features[-1]))  # the features at each stride above fine_tune_from
+        learned = top(features[-1])
+        features += [learned[efficientnet.feature_name(stride)] for stride in DECODER_STRIDES if stride > fine_tune_from]
     return keras.Model(inputs, decoder(features), name="decoder_training")
