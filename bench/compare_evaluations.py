@@ -1,6 +1,8 @@
 """Compare two colorize-evaluate runs image by image: is a gain broad, or a few images?
 
     python bench/compare_evaluations.py runs/eval-A runs/eval-B [--method model_t0.5_s1.1]
+    python bench/compare_evaluations.py runs/eval-A runs/eval-B --groups source
+    python bench/compare_evaluations.py runs/eval-A runs/eval-B --groups data/photo_categories.csv
 
 Reads the per_image.csv of both output folders (the same images, two models or two
 settings) and prints, for the chosen method row of each (default: the first model method
@@ -13,6 +15,11 @@ tell; and beside them the share of pixels painted a vivid wrong color
 (blotches), when both runs measured it. On a few dozen validation photos, MSE pooled
 over all pixels is mostly the few photos with large errors: a pooled gain that one photo
 carries is not one to choose a model by.
+
+With --groups, it also prints the figures group by group: by photo source (the first folder
+of each image id, as `holdout_photos.py --gather` lays them out) or by the categories of a
+CSV of path,category rows such as data/photo_categories.csv, so that a gain carried by one
+source's look, or a loss on people, shows.
 """
 
 import argparse
@@ -27,6 +34,8 @@ PER_IMAGE_NAME = "per_image.csv"  # as colorize-evaluate writes it
 GRAY_METHOD = "grayscale_copy"
 SHOWN = 3  # images with the largest changes, listed by name
 RESAMPLES = 10_000  # bootstrap resamples of the images for the interval of the median difference
+BY_SOURCE = "source"  # --groups value: the first folder of each image id
+UNGROUPED = "(not in the file)"  # the group of images a --groups CSV does not list
 
 
 def read_run(folder):
@@ -74,12 +83,54 @@ def median_interval(difference, resamples=RESAMPLES, seed=0):
     return float(np.percentile(medians, 2.5)), float(np.percentile(medians, 97.5))
 
 
+def groups_of(ids, groups):
+    """{image id: group}: `groups` is BY_SOURCE or the path of a CSV with path and category columns."""
+    if groups == BY_SOURCE:
+        return {key: key.split("/", 1)[0] if "/" in key else "." for key in ids}
+    if not os.path.exists(groups):
+        sys.exit(f"error: --groups {groups} is neither {BY_SOURCE!r} nor an existing CSV file")
+    with open(groups, newline="") as file:
+        reader = csv.DictReader(file)
+        if not {"path", "category"} <= set(reader.fieldnames or ()):
+            sys.exit(f"error: {groups} needs path and category columns (as data/photo_categories.csv has)")
+        categories = {row["path"]: row["category"] for row in reader}
+    return {key: categories.get(key, UNGROUPED) for key in ids}
+
+
+def group_table(ids, group, gray_psnr, psnr_a, psnr_b, blotches_a, blotches_b):
+    """Rows of figures per group and for all images: count, A and B against gray, B against A."""
+    names = sorted(set(group.values()), key=lambda name: (-list(group.values()).count(name), name))
+    rows = []
+    for name in names + ["all"]:
+        chosen = np.array([name == "all" or group[key] == name for key in ids])
+        gain_a, gain_b = psnr_a[chosen] - gray_psnr[chosen], psnr_b[chosen] - gray_psnr[chosen]
+        rows.append((name, int(chosen.sum()), float(np.median(gain_a)), int(np.sum(gain_a > 0)),
+                     float(np.max(blotches_a[chosen])), float(np.median(gain_b)), int(np.sum(gain_b > 0)),
+                     float(np.max(blotches_b[chosen])), int(np.sum(psnr_b[chosen] > psnr_a[chosen]))))
+    return rows
+
+
+def print_group_table(rows, has_blotches):
+    """The rows of `group_table` as a Markdown table, ready for a model card."""
+    worst = " | A worst blotches | B worst blotches" if has_blotches else ""
+    print(f"\n| group | images | A median gain over gray | A better than gray | B median gain over gray "
+          f"| B better than gray{worst} | B beats A |")
+    print("|---" * (9 if has_blotches else 7) + "|")
+    for name, count, gain_a, better_a, worst_a, gain_b, better_b, worst_b, wins in rows:
+        blotches = f" | {worst_a:.1%} | {worst_b:.1%}" if has_blotches else ""
+        print(f"| {name} | {count} | {gain_a:+.2f} dB | {better_a} | {gain_b:+.2f} dB | {better_b}{blotches} "
+              f"| {wins} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("a", help="colorize-evaluate output folder of the reference (A)")
     parser.add_argument("b", help="colorize-evaluate output folder of the candidate (B)")
     parser.add_argument("--method", default=None, help="Method row to compare in both, e.g. model_t0.5_s1.1.")
     parser.add_argument("--method-b", default=None, help="A different method row for B (default: --method).")
+    parser.add_argument("--groups", default=None,
+                        help=f"Also print the figures per group: {BY_SOURCE!r} (the first folder of each image id) "
+                             "or a CSV of path,category rows such as data/photo_categories.csv.")
     args = parser.parse_args()
     runs = [read_run(args.a), read_run(args.b)]
     name_a, rows_a = pick(runs[0], args.method, args.a)
@@ -118,6 +169,14 @@ def main():
     for index in order[:SHOWN]:
         blotches = f", blotches {blotches_a[index]:.1%} -> {blotches_b[index]:.1%}" if has_blotches else ""
         print(f"  {ids[index]}: MSE {mse_a[index]:.5f} -> {mse_b[index]:.5f}, {difference[index]:+.2f} dB{blotches}")
+    if args.groups is not None:
+        gray = runs[0].get(GRAY_METHOD)
+        if gray is None or not set(ids) <= set(gray):
+            sys.exit(f"error: --groups needs the {GRAY_METHOD} rows of every image in {args.a}/{PER_IMAGE_NAME}, "
+                     "which colorize-evaluate writes; evaluate again with a current version")
+        gray_psnr = np.array([gray[key][1] for key in ids])
+        print_group_table(group_table(ids, groups_of(ids, args.groups), gray_psnr, psnr_a, psnr_b,
+                                      blotches_a, blotches_b), has_blotches)
 
 
 if __name__ == "__main__":
