@@ -23,6 +23,7 @@ source's look, or a loss on people, shows.
 """
 
 import argparse
+import collections
 import csv
 import math
 import os
@@ -97,9 +98,19 @@ def groups_of(ids, groups):
     return {key: categories.get(key, UNGROUPED) for key in ids}
 
 
+def gray_psnr_of(methods, ids, folder):
+    """The grayscale copy's PSNR of each image of `ids`, from a run's rows; exits if a run lacks them."""
+    gray = methods.get(GRAY_METHOD, {})
+    if not set(ids) <= set(gray):
+        sys.exit(f"error: --groups needs the {GRAY_METHOD} rows of every image in {folder}/{PER_IMAGE_NAME}, "
+                 "which colorize-evaluate writes; evaluate again with a current version")
+    return np.array([gray[key][1] for key in ids])
+
+
 def group_table(ids, group, gray_psnr, psnr_a, psnr_b, blotches_a, blotches_b):
-    """Rows of figures per group and for all images: count, A and B against gray, B against A."""
-    names = sorted(set(group.values()), key=lambda name: (-list(group.values()).count(name), name))
+    """Rows of figures per group, the largest first, and for all images: count, A and B against gray, B against A."""
+    sizes = collections.Counter(group.values())
+    names = sorted(sizes, key=lambda name: (-sizes[name], name))
     rows = []
     for name in names + ["all"]:
         chosen = np.array([name == "all" or group[key] == name for key in ids])
@@ -141,6 +152,8 @@ def main():
               f"({len(rows_a)} in A, {len(rows_b)} in B)")
     if not ids:
         sys.exit("error: the two runs share no image ids; evaluate the same data with both")
+    if args.groups is not None:  # checked before anything is printed
+        group, gray_psnr = groups_of(ids, args.groups), gray_psnr_of(runs[0], ids, args.a)
     mse_a, psnr_a, blotches_a = np.array([rows_a[key] for key in ids]).T
     mse_b, psnr_b, blotches_b = np.array([rows_b[key] for key in ids]).T
     has_blotches = not (np.isnan(blotches_a).any() or np.isnan(blotches_b).any())
@@ -170,13 +183,7 @@ def main():
         blotches = f", blotches {blotches_a[index]:.1%} -> {blotches_b[index]:.1%}" if has_blotches else ""
         print(f"  {ids[index]}: MSE {mse_a[index]:.5f} -> {mse_b[index]:.5f}, {difference[index]:+.2f} dB{blotches}")
     if args.groups is not None:
-        gray = runs[0].get(GRAY_METHOD)
-        if gray is None or not set(ids) <= set(gray):
-            sys.exit(f"error: --groups needs the {GRAY_METHOD} rows of every image in {args.a}/{PER_IMAGE_NAME}, "
-                     "which colorize-evaluate writes; evaluate again with a current version")
-        gray_psnr = np.array([gray[key][1] for key in ids])
-        print_group_table(group_table(ids, groups_of(ids, args.groups), gray_psnr, psnr_a, psnr_b,
-                                      blotches_a, blotches_b), has_blotches)
+        print_group_table(group_table(ids, group, gray_psnr, psnr_a, psnr_b, blotches_a, blotches_b), has_blotches)
 
 
 if __name__ == "__main__":

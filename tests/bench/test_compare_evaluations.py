@@ -89,7 +89,8 @@ def test_groups_from_a_csv_put_unlisted_images_apart(tmp_path, compare, monkeypa
     assert f"| {compare.UNGROUPED} | 1 | +0.50 dB | 1 | +1.00 dB | 1 | 0.0% | 0.0% | 1 |" in out
 
 
-def test_groups_refuse_a_file_that_is_not_there_or_lacks_the_columns(tmp_path, compare, monkeypatch):
+def test_groups_refuse_a_file_that_is_not_there_or_lacks_the_columns_before_printing(tmp_path, compare, monkeypatch,
+                                                                                         capsys):
     a = write_grouped_run(tmp_path / "a", [("x/1.jpg", 20, 21, 0.0)])
     b = write_grouped_run(tmp_path / "b", [("x/1.jpg", 20, 22, 0.0)])
     monkeypatch.setattr(sys, "argv", ["compare_evaluations.py", str(a), str(b), "--groups", str(tmp_path / "no.csv")])
@@ -100,6 +101,7 @@ def test_groups_refuse_a_file_that_is_not_there_or_lacks_the_columns(tmp_path, c
     monkeypatch.setattr(sys, "argv", ["compare_evaluations.py", str(a), str(b), "--groups", str(wrong)])
     with pytest.raises(SystemExit, match="needs path and category columns"):
         compare.main()
+    assert capsys.readouterr().out == ""
 
 
 def test_groups_need_the_grayscale_copys_rows(tmp_path, compare, monkeypatch):
