@@ -54,11 +54,15 @@ class EpochFigures(keras.callbacks.CallbackList):
         self.validation_datasets = validation_datasets
         self.names = names
         self.images = None
+        self.batches = None
 
     def on_train_begin(self, logs=None):
         if self.images is None:
-            # One read of each (cached) validation set, to weigh the folders by their images.
-            self.images = [sum(int(tf.shape(lab)[0]) for _, lab in dataset) for dataset in self.validation_datasets]
+            # One read of each (cached) validation set: its images, to weigh the folders by, and its
+            # batches, which evaluate() is told (it cannot know them, and warns when a set runs out).
+            sizes = [[int(tf.shape(lab)[0]) for _, lab in dataset] for dataset in self.validation_datasets]
+            self.images = [sum(batch_sizes) for batch_sizes in sizes]
+            self.batches = [len(batch_sizes) for batch_sizes in sizes]
         super().on_train_begin(logs)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -69,7 +73,8 @@ class EpochFigures(keras.callbacks.CallbackList):
 
     def validation(self):
         """The validation figures of the model as it is now, over all folders and, with several, per folder."""
-        results = [self.model.evaluate(dataset, verbose=0, return_dict=True) for dataset in self.validation_datasets]
+        results = [self.model.evaluate(dataset, steps=batches, verbose=0, return_dict=True)
+                   for dataset, batches in zip(self.validation_datasets, self.batches)]
         total = float(sum(self.images))
         figures = {f"val_{key}": sum(count * result[key] for count, result in zip(self.images, results)) / total
                    for key in results[0]}

@@ -327,6 +327,6 @@ def train(config, train_datasets, validation_datasets, parent=None):
         callbacks.callbacks_for(config, best_so_far), validation_datasets, callbacks.folder_names(config.data),
         model, epochs=config.epochs, steps=config.steps_per_epoch, verbose=verbose)
     history = model.fit(training, epochs=config.epochs, steps_per_epoch=config.steps_per_epoch,
-                        callbacks=epoch_callbacks, verbose=verbose)
+                        callbacks=epoch_callbacks, verbose=verbose, shuffle=False)  # the datasets shuffle
     run_folder.export(config.output, description, full_model if full_model is not model else None)
     return history

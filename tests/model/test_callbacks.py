@@ -266,6 +266,22 @@ def test_one_folder_gives_the_overall_figures_only(regression):
     assert sorted(seen[0]) == ["learning_rate", "val_loss", "val_mae"]
 
 
+def test_validation_sets_of_unknown_length_are_read_to_their_end_without_keras_warning(regression, recwarn):
+    model, validation = regression
+    # Read from files, a validation set's length is unknown until it is read; a filter makes it so here.
+    unknown = [dataset.filter(lambda x, y: True) for dataset in validation]
+    assert all(int(dataset.cardinality()) == int(tf.data.UNKNOWN_CARDINALITY) for dataset in unknown)
+    seen = []
+    recorder = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(dict(logs)))
+    figures = callbacks.EpochFigures([recorder], unknown, ["ones", "twos"], model, epochs=1, steps=1, verbose=0)
+    figures.on_train_begin()
+    for epoch in range(2):
+        figures.on_epoch_end(epoch, {})
+    figures.on_train_end()
+    assert [logs["val_loss"] for logs in seen] == [pytest.approx((6 * 1.0 + 2 * 4.0) / 8)] * 2
+    assert not [warning for warning in recwarn if "ran out of data" in str(warning.message)]
+
+
 def test_the_run_callbacks_do_not_depend_on_their_order(tmp_path):
     config = TrainConfig(data=("shards",), output=str(tmp_path), schedule="plateau", time_budget=1.0,
                          early_stopping_patience=2)
