@@ -1,6 +1,6 @@
 """Which hues does a model paint where the truth has which hue? A confusion table over photos.
 
-    python experiments/hue_confusion.py --model model/default/model.keras --photos runs/photos9-validation
+    python experiments/hue_confusion.py --model model/default/model.keras --photos runs/photos-validation
 
 Every pixel of every photo (colorized at the model's defaults, the photo first shrunk to
 --max-side) is put in one of nine classes by its CIE Lab color: gray (chroma under
