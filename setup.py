@@ -23,7 +23,7 @@ setup(
         "tensorboard==2.21.0",  # the training job's logs; TensorFlow 2.21 no longer pulls it in
     ],
     extras_require={
-        "dask": ["dask[distributed]==2026.8.0"],  # --runner=DaskRunner (pipeline/dask_runner.py)
+        "dask": ["dask[distributed]==2026.8.0"],  # --runner=DaskRunner (pipeline/runners/dask.py)
         "test": ["pytest>=8", "dask[distributed]==2026.8.0"],
     },
     entry_points={

@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline import console
+from pipeline.io import console
 
 console.configure_logging(verbose=False)
 
@@ -29,7 +29,9 @@ import numpy as np
 import tensorflow as tf
 
 from model import baseline, callbacks, inference, network, train
-from pipeline import dataset, evaluate, schema, training
+from pipeline.evaluate import job as evaluate
+from pipeline.prepare import schema
+from pipeline.train import dataset, job as training
 
 SEED_BATCH = 32  # the notebook's batch size
 

@@ -196,7 +196,7 @@ def main():
     parser.add_argument("--plain-loop", nargs=2, metavar=("INPUT", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.plain_loop:
-        from pipeline import console
+        from pipeline.io import console
 
         console.configure_logging(verbose=False)
         plain_loop(*args.plain_loop, args.model)

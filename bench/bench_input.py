@@ -16,14 +16,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline import console
+from pipeline.io import console
 
 console.configure_logging(verbose=False)
 
 import tensorflow as tf
 
 from model import network, train
-from pipeline import dataset, schema, training
+from pipeline.prepare import schema
+from pipeline.train import dataset, job as training
 
 BATCHES = 400  # after a first one; enough for a few seconds at the smallest batches
 

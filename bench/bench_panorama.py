@@ -44,7 +44,8 @@ def measure(path, model_path):
     import functools
 
     from model import inference
-    from pipeline import colorized_photos, console, images
+    from pipeline.colorize import formats as colorized_photos
+    from pipeline.io import console, images
 
     console.configure_logging(verbose=False)
     colorizer = inference.load(model_path)

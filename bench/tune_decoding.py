@@ -32,7 +32,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline import console
+from pipeline.io import console
 
 console.configure_logging(verbose=False)
 
@@ -40,7 +40,7 @@ import numpy as np
 import tensorflow as tf
 
 from model import inference, metrics
-from pipeline import evaluate
+from pipeline.evaluate import job as evaluate
 
 GAIN_RANGE = (0.5, 4.0)  # where --colorfulness searches for the chroma gain
 COLORFULNESS_TOLERANCE = 0.005  # share of the true colorfulness

@@ -25,7 +25,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from pipeline import images
+from pipeline.io import images
 
 SPLITS = ("validation", "test")
 DEFAULT_SOURCE = pathlib.Path("data/downloads/endless-sky-photos")

@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline import console
+from pipeline.io import console
 
 console.configure_logging(verbose=False)
 
@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from model import inference, metrics
-from pipeline import evaluate
+from pipeline.evaluate import job as evaluate
 
 
 def gray_copies(rgb):

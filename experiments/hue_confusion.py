@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline import console
+from pipeline.io import console
 
 console.configure_logging(verbose=False)
 
@@ -27,7 +27,7 @@ import numpy as np
 from PIL import Image
 
 from model import color, inference
-from pipeline import evaluate
+from pipeline.evaluate import job as evaluate
 
 SECTORS = 8
 CLASS_NAMES = tuple(f"{start}-{start + 360 // SECTORS}" for start in range(0, 360, 360 // SECTORS)) + ("gray",)

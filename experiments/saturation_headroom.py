@@ -27,7 +27,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline import console
+from pipeline.io import console
 
 console.configure_logging(verbose=False)
 
@@ -35,7 +35,8 @@ import keras
 import numpy as np
 
 from model import color, inference, metrics
-from pipeline import evaluate, images
+from pipeline.evaluate import job as evaluate
+from pipeline.io import images
 
 GAINS = np.array([0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0])
 GLOBAL_LAYER = "global_dense"

@@ -63,7 +63,7 @@ def parse_args(argv):
 
 def main(argv=None):
     argv, (args, pipeline_args) = common.start(parse_args, argv)
-    from pipeline import colorize, colorize_report
+    from pipeline.colorize import job as colorize, report as colorize_report
 
     with common.user_errors():
         config = colorize.ColorizeConfig(

@@ -5,7 +5,7 @@ import dataclasses
 import importlib.util
 import sys
 
-from pipeline import console, images
+from pipeline.io import console, images
 
 EXIT_USAGE = 2
 EXIT_LOCKED = 3  # another run is writing to the same output folder
@@ -16,8 +16,8 @@ DEFAULT_MODEL = "default"  # --model's name for the shipped model
 
 # --runner names that mean our DaskRunner (Beam knows its own only by the full class path).
 DASK_RUNNER_NAMES = ("DaskRunner", "dask")
-DASK_RUNNER = "pipeline.dask_runner.DaskRunner"
-LOCAL_RUNNER = "pipeline.local_runner.LocalRunner"  # the default: Beam's DirectRunner without its Prism attempt
+DASK_RUNNER = "pipeline.runners.dask.DaskRunner"
+LOCAL_RUNNER = "pipeline.runners.local.LocalRunner"  # the default: Beam's DirectRunner without its Prism attempt
 
 
 def configure_logging(verbose):
@@ -116,7 +116,7 @@ def user_errors(after_interrupt="the outputs finished so far are kept; run the s
     output that cannot be written: 4. Ctrl-C: 130, with `after_interrupt`: what is kept and
     how to go on.
     """
-    from pipeline import outputs
+    from pipeline.io import outputs
 
     try:
         yield

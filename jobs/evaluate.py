@@ -39,7 +39,7 @@ def parse_args(argv):
 def main(argv=None):
     _, args = common.start(parse_args, argv)
     from model import inference
-    from pipeline import evaluate
+    from pipeline.evaluate import job as evaluate
 
     with common.user_errors():
         temperatures = tuple(float(value) for value in args.temperature.split(",")) if args.temperature else ()

@@ -21,7 +21,7 @@ cluster"; other Beam runners take their own flags but are untested).
 import argparse
 
 from jobs import common
-from pipeline import images
+from pipeline.io import images
 
 
 def parse_args(argv):
@@ -55,7 +55,7 @@ def parse_args(argv):
 def main(argv=None):
     argv, (args, pipeline_args) = common.start(parse_args, argv)
     # Imported after logging is set up: Beam logs at import time.
-    from pipeline import prepare
+    from pipeline.prepare import job as prepare
 
     with common.user_errors():
         config = common.config_from_flags(prepare.PrepareConfig, args)

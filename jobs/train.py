@@ -73,7 +73,7 @@ def main(argv=None):
     _, args = common.start(parse_args, argv)
     # Imported after logging is set up: TensorFlow logs at import time.
     from model.train import TrainConfig
-    from pipeline import training
+    from pipeline.train import job as training
 
     with common.user_errors(after_interrupt="the run folder keeps the last finished epoch; run the same command "
                                             "with --resume to go on from it"):

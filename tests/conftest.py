@@ -42,7 +42,7 @@ def prepare_shards(tmp_path_factory):
     """A function (size) -> shard folder made by the prepare job from one session-wide image folder."""
     from apache_beam.options.pipeline_options import PipelineOptions
 
-    from pipeline.prepare import PrepareConfig, run_prepare
+    from pipeline.prepare.job import PrepareConfig, run_prepare
 
     source = tmp_path_factory.mktemp("shard-source")
     write_color_pngs(source, SHARD_IMAGES, SHARD_SOURCE_SHAPE)

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from pipeline.images import split_for
+from pipeline.io.images import split_for
 
 FRACTION = 0.25  # validation and test each, so that 16 photos give both splits some
 

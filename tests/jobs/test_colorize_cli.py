@@ -16,7 +16,8 @@ from PIL import Image
 
 from jobs import colorize as colorize_job
 from jobs import common
-from pipeline import colorize, colorize_report, outputs
+from pipeline.colorize import job as colorize, report as colorize_report
+from pipeline.io import outputs
 from tests.pipeline.conftest import gray_pattern
 
 MAX_PIXELS = 2_000  # the --max-pixels of the bad-input run: the good images fit, huge.png does not
@@ -26,7 +27,7 @@ KILLED_RUN_TIMEOUT = 120  # seconds for the killed run to start and write its fi
 # the run is interrupted or killed: so a run is always stopped mid-way, however fast it is.
 HELD_RUN = """
 import sys, threading
-from pipeline import outputs
+from pipeline.io import outputs
 write = outputs.write_atomically
 def write_then_hold(*args, **kwargs):
     write(*args, **kwargs)

@@ -30,7 +30,7 @@ def test_every_job_reads_model_and_pixel_limit_flags_alike():
     import argparse
 
     from model import default_model
-    from pipeline import images
+    from pipeline.io import images
 
     parser = argparse.ArgumentParser()
     common.add_model_flag(parser)

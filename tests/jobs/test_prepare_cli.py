@@ -13,7 +13,8 @@ from PIL import Image
 
 from jobs import common
 from jobs import prepare as prepare_job
-from pipeline import console, outputs, prepare
+from pipeline.io import console, outputs
+from pipeline.prepare import job as prepare
 
 CIFAR_RECORD_BYTES = 1 + 32 * 32 * 3  # a label byte, then the pixels
 

@@ -12,7 +12,8 @@ import pytest
 
 from jobs import train as train_job
 from model import run_folder, train
-from pipeline import schema, training
+from pipeline.prepare import schema
+from pipeline.train import job as training
 
 NOT_A_MULTIPLE_OF_8 = 20  # pixels; the network needs sides that are multiples of 8
 

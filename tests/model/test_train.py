@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from model import callbacks, inference, network, run_folder, train
-from pipeline import training
+from pipeline.train import job as training
 
 OUTPUT_FILES = (run_folder.MODEL_NAME, inference.MODEL_CONFIG_NAME, run_folder.RUN_DESCRIPTION_NAME,
                 run_folder.CONFIG_NAME, run_folder.HISTORY_NAME)

@@ -6,7 +6,8 @@ import tensorflow as tf
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing import test_pipeline
 
-from pipeline import images, prepare, schema
+from pipeline.io import images
+from pipeline.prepare import job as prepare, schema
 
 IN_PROCESS = ["--direct_running_mode=in_memory"]
 FOLDER_FRACTIONS = {"validation_fraction": 0.2, "test_fraction": 0.2}  # so that ten images fill every split

@@ -1,0 +1,186 @@
+"""The colorize job: a folder of photos in, full-resolution color photos out.
+
+    colorize --input data/samples --output runs/samples-colorized
+
+Each input file is written to the same relative path under the output folder, in its own
+format, through a temporary file and an atomic rename, so that a killed run never leaves
+a partial file and the next run finishes the work. Everything else the job writes (its
+report, state record, lock, compare images and contact sheet) goes in OUTPUT/.colorize/,
+where no input can collide with it (pipeline/io/outputs.py).
+
+A run validates the model and the folders, takes the output's lock, plans from the state
+record what to (re)do (pipeline/colorize/plan.py), colorizes on Beam
+(pipeline/colorize/transform.py, one photo at a time by pipeline/colorize/formats.py), and
+saves the record and the report (pipeline/colorize/report.py). A re-run redoes exactly the
+outputs whose record no longer matches, never replaces a file it did not write, and lists
+the outputs whose input was deleted. Files without an image extension are ignored and
+listed in the report; files with one that cannot be colorized are failures, with the reason.
+"""
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import time
+
+import apache_beam as beam
+
+from pipeline.colorize import (
+    plan as colorize_plan,
+    report as colorize_report,
+    transform as colorize_transform,
+)
+from pipeline.colorize.report import Outcome
+from pipeline.io import files, images, outputs
+from pipeline.io.console import logger
+
+LEGACY_LOCK_NAME = ".colorize.lock"  # the lock of versions before the state record: outputs they wrote
+RESULTS_NAME = "results"  # in the staging folder: one JSON line per result
+FAILURES_NAME = "failures"  # in the staging folder: one JSON line per failure
+# How a Beam runner's error message quotes an OSError raised in a step: "[Errno 28] No space left on device: 'PATH'".
+WRAPPED_OS_ERROR = re.compile(r"\[Errno (?P<number>\d+)\] (?P<text>[^:'\n]+)(?:: '(?P<path>[^'\n]+)')?")
+
+
+@dataclasses.dataclass(frozen=True)
+class ColorizeConfig:
+    """The colorize job's options; the CLI flags map one to one onto these fields."""
+
+    input: str
+    output: str
+    model: str
+    temperature: float | None = None  # None: the model's default
+    saturation: float | None = None  # chroma gain; None: the model's default
+    agreement_power: float | None = None  # fade where likely hues disagree; None: the model's default
+    working_size: int | None = None  # None: the model's default
+    keep_color: bool = False  # pass color inputs through untouched instead of recolorizing
+    overwrite: bool = False
+    compare: bool = False
+    contact_sheet: bool = False  # also write .colorize/contact-sheet.jpg of this run's results
+    remove_orphans: bool = False  # delete outputs whose input was deleted (they are only listed otherwise)
+    max_pixels: int = images.MAX_PIXELS
+
+
+def check_paths(config):
+    """Refuse a layout in which results could land on inputs, or an output that cannot be written."""
+    if outputs.is_remote(config.output):
+        raise ValueError(f"the output {config.output} is not a local folder; colorize locks its output and keeps a "
+                         "record of what it wrote there: write to a local (or mounted) folder")
+    outputs.refuse_nesting(files.input_root(config.input), config.output)
+    outputs.prepare_folder(config.output)
+
+
+def run_colorize(config, pipeline_options, argv=None):
+    """The whole job: validate, lock, plan, colorize, record, report. Returns the report dict.
+
+    A full disk or an output that cannot be written ends with a report too, as far as one
+    can be written; the caller tells the user from report["stopped"] and the failures.
+    """
+    started = time.monotonic()
+    with colorize_transform.loaded_model(config):  # before any work
+        listed = files.list_files(config.input)
+        check_paths(config)
+        with outputs.OutputLock(config.output):
+            return _run_locked(config, listed, pipeline_options, started, argv)
+
+
+def _run_locked(config, listed, pipeline_options, started, argv):
+    """The job once the output is locked: nothing else writes there meanwhile."""
+    leftovers = outputs.remove_leftovers(config.output)
+    if leftovers:
+        logger.info(f"removed {leftovers:,} temporary files left by an interrupted run")
+    legacy = (not os.path.exists(os.path.join(outputs.job_folder(config.output), outputs.STATE_NAME))
+              and os.path.exists(os.path.join(config.output, LEGACY_LOCK_NAME)))
+    state = outputs.StateRecord(config.output)
+    expected = colorize_plan.made_with(config)
+    plan = colorize_plan.plan_run(config, listed, state, expected, legacy)
+    logger.info(f"{len(plan.found):,} files under {config.input}: {len(plan.work):,} to colorize "
+                f"({len(plan.redone):,} to redo), {plan.up_to_date:,} up to date"
+                + (f", {len(plan.refused)} refused" if plan.refused else ""))
+    outcome = _colorize(config, plan, expected, pipeline_options)
+    if config.remove_orphans and not outcome.stopped:
+        outcome.orphaned = colorize_plan.remove_orphans(config, state, plan.orphaned)
+        outcome.removed_orphans = len(plan.orphaned) - len(outcome.orphaned)
+        if outcome.removed_orphans:
+            logger.info(f"removed {outcome.removed_orphans:,} outputs whose input was deleted")
+    state.merge_journals()
+    report = colorize_report.build_report(config, plan, outcome, expected, started, argv)
+    colorize_report.save(config, state, report, plan, outcome)
+    return report
+
+
+def _colorize(config, plan, expected, pipeline_options):
+    """Run the pipeline over the plan's work: the Outcome, with the failures found while planning."""
+    results, failures, stopped = [], list(plan.refused), None
+    if plan.work:
+        try:
+            run_results, run_failures = _run_pipeline(config, plan.work, expected, pipeline_options)
+        except outputs.OutputError as error:
+            run_results, run_failures, stopped = [], [], str(error)
+        results += run_results
+        failures += run_failures
+    stopped = stopped or next((failure["detail"] for failure in failures if failure["reason"] == "output_stopped"),
+                              None)
+    return Outcome(results=results, failures=failures, stopped=stopped, orphaned=plan.orphaned, removed_orphans=0)
+
+
+def _run_pipeline(config, work, expected, pipeline_options):
+    """Colorize the work items on Beam; returns (results, failures), read from the pipeline's own outputs.
+
+    Raises OutputError when Beam's own files cannot be written (a full disk).
+    """
+    with files.glob_free(config.output) as output:
+        staging = outputs.staging_folder(output)
+        try:
+            with beam.Pipeline(options=pipeline_options) as pipeline:
+                colorized = pipeline | "ColorizeImages" >> colorize_transform.ColorizeImages(config, work, expected)
+                _ = colorized.results | "WriteResults" >> WriteLines(os.path.join(staging, RESULTS_NAME))
+                _ = (colorized[colorize_transform.FAILURE_TAG]
+                     | "WriteFailures" >> WriteLines(os.path.join(staging, FAILURES_NAME)))
+            return _read_lines(os.path.join(staging, RESULTS_NAME)), _read_lines(os.path.join(staging, FAILURES_NAME))
+        # In-memory and Dask runners re-raise a step's OSError; the portable ones a RuntimeError with its text.
+        except (OSError, RuntimeError) as error:
+            cause = _os_error_in(error)
+            if cause is None:
+                raise
+            raise outputs.OutputError(getattr(cause, "filename", None) or staging, cause) from error
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+class WriteLines(beam.PTransform):
+    """Dicts -> one JSON line each, in one text file at `path`."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+
+    def expand(self, collection):
+        return (collection
+                | "ToJson" >> beam.Map(json.dumps)
+                | "Write" >> beam.io.WriteToText(self.path, shard_name_template=""))
+
+
+def _os_error_in(error):
+    """The full-disk OSError that a Beam runner's exception wraps, if any.
+
+    Runners re-raise a step's error inside their own: chained to it (in memory), or as the
+    text of its traceback (multi-threaded), from which the error is read back.
+    """
+    seen, message = set(), str(error)
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in outputs.STOPPING_ERRNOS:
+            return error
+        error = error.__cause__ or error.__context__
+    for match in WRAPPED_OS_ERROR.finditer(message):
+        if int(match["number"]) in outputs.STOPPING_ERRNOS:
+            return OSError(int(match["number"]), match["text"], match["path"])
+    return None
+
+
+def _read_lines(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as file:
+        return [json.loads(line) for line in file if line.strip()]

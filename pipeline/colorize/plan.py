@@ -1,0 +1,199 @@
+"""What a colorize run does with each input, decided before any work from the state record.
+
+An input is up to date, to be done (new), to be redone and why, or refused; an output
+whose input was deleted is an orphan. The record says what made each output: the input's
+size, timestamps and content hash, the model and the settings (pipeline/io/outputs.py).
+"""
+
+import dataclasses
+import os
+
+from apache_beam.io.filesystems import FileSystems
+
+from pipeline.colorize import formats as colorized_photos
+from pipeline.io import files, outputs
+
+COMPARE_FOLDER = "compare"  # in the job folder: the input beside the result, under the output's own name
+# The options that change an output. A record made before one of them existed lacks it: it was
+# made with the model's default, which is what None asks for.
+SETTINGS = ("temperature", "saturation", "agreement_power", "working_size", "keep_color")
+# Why an output is made again, besides a new input.
+REDO_REASONS = {
+    "input_changed": "the input changed",
+    "settings_changed": "the settings changed",
+    "model_changed": "the model changed",
+    "other_input": "a different input file now maps to it",
+    "output_missing": "the output was deleted",
+    "unrecorded": "written by an earlier version, without a record",
+    "overwrite": "--overwrite",
+}
+
+
+def output_path_for(config, relative_path):
+    """Where the colorized copy of an input goes: the same relative path under the output."""
+    return os.path.join(config.output, relative_path)
+
+
+def compare_path_for(config, relative_path):
+    """Where --compare puts the input beside its result: the output's own name, in the job folder."""
+    return os.path.join(outputs.job_folder(config.output), COMPARE_FOLDER, relative_path)
+
+
+def model_identity(model_path):
+    """The content hashes of a model file and the description beside it, which decide its colors."""
+    from model import inference
+
+    identity = {"model": outputs.file_hash(model_path)}
+    description = os.path.join(os.path.dirname(model_path), inference.MODEL_CONFIG_NAME)
+    if os.path.exists(description):
+        identity["description"] = outputs.file_hash(description)
+    return identity
+
+
+def made_with(config):
+    """What besides its input decides an output: the model and the settings that change pixels."""
+    return {"model": model_identity(config.model),
+            "settings": {name: getattr(config, name) for name in SETTINGS}}
+
+
+def input_identity(path):
+    """The identity of an input file (outputs.file_identity); size and update time on other file systems."""
+    if "://" not in path:
+        return outputs.file_identity(os.stat(path))
+    metadata = FileSystems.match([path])[0].metadata_list[0]
+    return {"size": metadata.size_in_bytes, "mtime": metadata.last_updated_in_seconds}
+
+
+def input_hash(path):
+    if "://" not in path:
+        return outputs.file_hash(path)
+    with FileSystems.open(path, compression_type="uncompressed") as file:
+        return outputs.content_hash(file.read())
+
+
+def stale_reason(path, record, expected):
+    """None when a record still describes this input and these settings; else why the output is stale.
+
+    Timestamps only say when to look: an input whose size and timestamps are those
+    recorded is unchanged; otherwise its content hash decides, so a file replaced by
+    another with an older timestamp is redone, and one merely touched or copied is not
+    (its record is refreshed).
+    """
+    if record["made_with"]["model"] != expected["model"]:
+        return "model_changed"
+    if {name: None for name in SETTINGS} | record["made_with"]["settings"] != expected["settings"]:
+        return "settings_changed"
+    recorded = record["input"]
+    if recorded["path"] != path:
+        return "other_input"
+    identity = input_identity(path)
+    if all(recorded.get(key) == value for key, value in identity.items()):
+        return None
+    if identity["size"] != recorded["size"] or input_hash(path) != recorded["sha256"]:
+        return "input_changed"
+    recorded.update(identity)
+    return None
+
+
+@dataclasses.dataclass
+class Plan:
+    """What a run will do with each input, decided before any work."""
+
+    files: int = 0  # files listed or refused while listing, images or not
+    found: list = dataclasses.field(default_factory=list)  # (path, relative path) of every image listed
+    work: list = dataclasses.field(default_factory=list)  # (path, relative path)
+    up_to_date: int = 0
+    redone: list = dataclasses.field(default_factory=list)  # {"path", "output", "reason"}
+    refused: list = dataclasses.field(default_factory=list)  # failures found while listing and planning
+    ignored: list = dataclasses.field(default_factory=list)  # failure records of files that are not images
+    orphaned: list = dataclasses.field(default_factory=list)  # {"output", "input"}: the input was deleted
+
+    def output_of(self, config):
+        """Printable input path -> output path, of every work item."""
+        return {files.printable_path(path): output_path_for(config, relative_path)
+                for path, relative_path in self.work}
+
+
+def plan_run(config, listed, state, expected, legacy=False):
+    """Decide what to do with every file listed (plan_work), ignoring files that are not images.
+
+    `listed`: files.list_files of the input, (found, refused).
+    """
+    found, refused = listed
+    images = [(path, relative_path) for path, relative_path in found if colorized_photos.can_write(path)]
+    plan = plan_work(config, images, state, expected, legacy)
+    plan.refused[:0] = refused
+    plan.files = len(found) + len(refused)
+    plan.ignored = [files.failure_record(path, "not_an_image", f"the extension is not one of "
+                                                               f"{', '.join(sorted(colorized_photos.OUTPUT_FORMATS))}")
+                    for path, _ in found if not colorized_photos.can_write(path)]
+    return plan
+
+
+def plan_work(config, found, state, expected, legacy=False):
+    """Decide for every input: up to date, to (re)do and why, or refused; and list the orphaned outputs.
+
+    `legacy`: the output folder was written by a version without the state record; its
+    outputs at least as new as their inputs are taken for its own and redone once.
+    """
+    plan = Plan(found=list(found))
+    for path, relative_path in found:
+        reason, refusal = _decide(config, path, relative_path, state, expected, legacy)
+        if refusal is not None:
+            plan.refused.append(refusal)
+        elif reason is None:
+            plan.up_to_date += 1
+        else:
+            plan.work.append((path, relative_path))
+            if reason != "new":
+                plan.redone.append({"path": files.printable_path(path),
+                                    "output": files.printable_path(output_path_for(config, relative_path)),
+                                    "reason": reason})
+    listed = {relative_path for _, relative_path in found}
+    for relative_path, record in sorted(state.records.items()):
+        if relative_path not in listed and not os.path.lexists(record["input"]["path"]):
+            plan.orphaned.append({"output": output_path_for(config, relative_path), "input": record["input"]["path"]})
+    return plan
+
+
+def _decide(config, path, relative_path, state, expected, legacy):
+    """(why the input is to be done, or None when its output is up to date; a failure record when refused)."""
+    target = output_path_for(config, relative_path)
+    if relative_path.split(os.sep)[0] == outputs.JOB_FOLDER:
+        return None, files.failure_record(path, "reserved_name", (
+            f"its output would be inside {outputs.job_folder(config.output)}, which colorize keeps for its own "
+            f"files; rename the input folder {outputs.JOB_FOLDER}"))
+    record = state.get(relative_path)
+    reason = None if record is None else ("overwrite" if config.overwrite else stale_reason(path, record, expected))
+    if not os.path.lexists(target):
+        return ("output_missing" if record is not None else "new"), None
+    if state.wrote(relative_path):
+        return reason, None
+    if record is not None and reason is None:
+        return None, None  # Changed by someone since it was written, from an unchanged input: theirs now.
+    if record is None and legacy and os.lstat(target).st_mtime_ns >= os.stat(path).st_mtime_ns:
+        return "unrecorded", None
+    return None, {**files.failure_record(path, "foreign_file", (
+        f"{files.printable_path(target)} is not a file colorize wrote (or it was changed since), and "
+        "colorize never replaces such a file: move it away to have this input colorized, or choose "
+        "another --output")), "output": files.printable_path(target)}
+
+
+def remove_orphans(config, state, orphaned):
+    """Delete the outputs (and compare images) whose input was deleted, when they are still the job's own.
+
+    Returns the orphans left in place: changed since the job wrote them.
+    """
+    kept = []
+    for orphan in orphaned:
+        relative_path = os.path.relpath(orphan["output"], config.output)
+        if state.wrote(relative_path):
+            os.remove(orphan["output"])
+        elif os.path.lexists(orphan["output"]):
+            kept.append({**orphan, "detail": "changed since colorize wrote it: left in place"})
+            continue
+        compare = compare_path_for(config, relative_path)
+        if os.path.lexists(compare):
+            os.remove(compare)
+        state.remove(relative_path)
+    return kept
