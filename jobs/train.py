@@ -61,6 +61,16 @@ def parse_args(argv):
                         help="Filters of the older network's first layer (default 16).")
     parser.add_argument("--rebalance-power", type=float, default=0.5,
                         help="0 = plain likelihood, 1 = Zhang et al.'s full rebalancing toward rare colors (default 0.5).")
+    parser.add_argument("--guided", action="store_true",
+                        help="Train the guided network, which takes color hints and a reference photo's palette: made "
+                             "from --init-from's automatic model (its new inputs start at zero), or trained on.")
+    parser.add_argument("--train-all-layers", action="store_true",
+                        help="With --guided: the automatic layers learn too (by default only what guidance adds "
+                             "learns, so that without hints the colors stay exactly the parent's).")
+    parser.add_argument("--no-hint-share", type=float, default=0.3,
+                        help="With --guided: share of training crops given no hints (default 0.3).")
+    parser.add_argument("--palette-share", type=float, default=0.4,
+                        help="With --guided: share of training crops given a palette (default 0.4).")
     parser.add_argument("--init-from", default=None, help="A model.keras to fine-tune, e.g. the shipped default model.")
     parser.add_argument("--resume", action="store_true", help="Continue the killed run in --output from its last epoch.")
     parser.add_argument("--seed", type=int, default=0, help="Random seed (default 0).")
@@ -72,6 +82,7 @@ def parse_args(argv):
 def main(argv=None):
     _, args = common.start(parse_args, argv)
     # Imported after logging is set up: TensorFlow logs at import time.
+    from model.hints import HintSimulation
     from model.train import TrainConfig
     from pipeline.train import job as training
 
@@ -85,7 +96,9 @@ def main(argv=None):
             fine_tune_encoder=args.fine_tune_encoder, fine_tune_from_stride=args.fine_tune_from_stride,
             feature_dropout=args.feature_dropout,
             base_filters=args.base_filters, rebalance_power=args.rebalance_power, init_from=args.init_from,
-            resume=args.resume, seed=args.seed, jit_compile=not args.no_jit)
+            resume=args.resume, seed=args.seed, jit_compile=not args.no_jit, guided=args.guided,
+            train_guidance_only=not args.train_all_layers,
+            hint_simulation=HintSimulation(none_share=args.no_hint_share, palette_share=args.palette_share))
         training.run_training(config)
 
 

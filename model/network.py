@@ -23,6 +23,9 @@ from model import color, efficientnet
 
 ARCHITECTURE = "lab-unet-classifier"
 PRETRAINED_ARCHITECTURE = "lab-effnet-classifier"
+# The pretrained network with two more inputs to its decoder: a hint map and a palette (model/hints.py).
+GUIDED_ARCHITECTURE = "lab-effnet-guided"
+GUIDANCE_WIDTH = 256  # a palette's embedding
 NORM_GROUPS = 4  # channel groups normalized together, per image
 DECODER_STRIDES = (4, 8, 16, 32)  # the encoder features the pretrained network's decoder joins
 DECODER_WIDTHS = (64, 96, 128, 256)  # the decoder's channels at those strides
@@ -45,7 +48,14 @@ class Geometry:
 GEOMETRIES = {
     ARCHITECTURE: Geometry(architecture_version=2, downsampling=8, output_stride=2),
     PRETRAINED_ARCHITECTURE: Geometry(architecture_version=1, downsampling=32, output_stride=4, smallest_side=128),
+    GUIDED_ARCHITECTURE: Geometry(architecture_version=1, downsampling=32, output_stride=4, smallest_side=128),
 }
+PRETRAINED_ARCHITECTURES = (PRETRAINED_ARCHITECTURE, GUIDED_ARCHITECTURE)  # an EfficientNet encoder, a U-Net decoder
+
+
+def is_guided(model):
+    """Whether a model takes hints and a palette beside the lightness."""
+    return model.name == GUIDED_ARCHITECTURE
 
 
 def geometry_of(architecture):
@@ -128,11 +138,88 @@ def build_features(encoder):
                        name="features")
 
 
-def build_decoder(num_bins, channels, widths=DECODER_WIDTHS):
-    """Encoder features at DECODER_STRIDES (with `channels` each) -> ab-cell logits at stride 4."""
+@keras.saving.register_keras_serializable(package="colorize")
+class HintPool(layers.Layer):
+    """A hint map (B, H, W, 3) pooled to the height and width of a decoder level (which must divide H and W).
+
+    Per cell: the mean ab of its hinted pixels, and the mask's maximum (1 wherever a hint is).
+    """
+
+    def call(self, inputs):
+        hints, reference = inputs
+        shape, level = tf.shape(hints), tf.shape(reference)
+        factor_h, factor_w = shape[1] // level[1], shape[2] // level[2]
+        blocks = tf.reshape(hints, [shape[0], level[1], factor_h, level[2], factor_w, shape[3]])
+        ab_sum = tf.reduce_sum(blocks[..., :2], axis=[2, 4])
+        mask_sum = tf.reduce_sum(blocks[..., 2:], axis=[2, 4])
+        return tf.concat([ab_sum / tf.maximum(mask_sum, 1.0), tf.cast(mask_sum > 0, hints.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shapes):
+        hints, reference = input_shapes
+        return (*reference[:3], hints[-1])
+
+
+@keras.saving.register_keras_serializable(package="colorize")
+class Gated(layers.Layer):
+    """x + gate * residual, the gate (B,) one per image: where it is 0 the output is x, exactly."""
+
+    def call(self, inputs):
+        x, residual, gate = inputs
+        return x + residual * tf.reshape(tf.cast(gate, x.dtype), [-1, 1, 1, 1])
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[0]
+
+
+@keras.saving.register_keras_serializable(package="colorize")
+class AnyHint(layers.Layer):
+    """(B,) 1 where a hint map has a hint or a palette is given, else 0."""
+
+    def call(self, values):
+        return tf.cast(tf.reduce_max(tf.reshape(tf.abs(values), [tf.shape(values)[0], -1]), axis=-1) > 0,
+                       values.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],)
+
+
+def _guidance(x, hints, palette_embedding, gates, name):
+    """The decoder's activations x at one level with the hints and the palette added (gated, zero at start).
+
+    The hint residual sees the activations beside the pooled hints, so that it can follow the
+    picture's edges; its last layer starts at zero, so a new guided network starts as the
+    automatic one it is made from.
+    """
+    width = x.shape[-1]
+    hint_gate, palette_gate = gates
+    pooled = HintPool(name=f"{name}_hint_pool")([hints, x])
+    residual = layers.Concatenate(name=f"{name}_hint_in")([x, pooled])
+    residual = layers.Conv2D(width, 3, padding="same", activation="relu", name=f"{name}_hint_conv")(residual)
+    residual = layers.Conv2D(width, 1, kernel_initializer="zeros", name=f"{name}_hint_out")(residual)
+    x = Gated(name=f"{name}_hint_add")([x, residual, hint_gate])
+    colors = layers.Dense(width, kernel_initializer="zeros", name=f"{name}_palette_out")(palette_embedding)
+    colors = layers.Reshape((1, 1, width), name=f"{name}_palette_reshape")(colors)
+    return Gated(name=f"{name}_palette_add")([x, colors, palette_gate])
+
+
+def build_decoder(num_bins, channels, widths=DECODER_WIDTHS, guided=False):
+    """Encoder features at DECODER_STRIDES (with `channels` each) -> ab-cell logits at stride 4.
+
+    `guided`: two more inputs, a hint map (H, W, hints.HINT_CHANNELS) at the network's input
+    resolution and a palette (Q,) of a reference photo (model/hints.py), each added at every
+    level of the decoder through gates that are exactly closed when there is no hint and no
+    palette: without them a guided decoder computes what the automatic one it was made from does.
+    """
     inputs = [keras.Input(shape=(None, None, count), name=f"stride{stride}")
               for stride, count in zip(DECODER_STRIDES, channels)]
     coarsest = inputs[-1]
+    guide = None
+    if guided:
+        hint_input = keras.Input(shape=(None, None, 3), name="hints")
+        palette_input = keras.Input(shape=(num_bins,), name="palette")
+        embedding = layers.Dense(GUIDANCE_WIDTH, activation="relu", name="palette_embed")(palette_input)
+        gates = (AnyHint(name="hint_gate")(hint_input), AnyHint(name="palette_gate")(palette_input))
+        guide = lambda x, name: _guidance(x, hint_input, embedding, gates, name)  # noqa: E731
     x = layers.Conv2D(widths[-1], 1, use_bias=False, name="s32_project")(coarsest)
     x = layers.GroupNormalization(groups=DECODER_NORM_GROUPS, name="s32_gn")(x)
     x = layers.ReLU(name="s32_relu")(x)
@@ -141,28 +228,53 @@ def build_decoder(num_bins, channels, widths=DECODER_WIDTHS):
     scene = layers.Dense(widths[-1], activation="relu", name="global_dense")(scene)
     scene = layers.Dense(widths[-1], name="global_fuse")(scene)
     x = layers.Add(name="global_add")([x, layers.Reshape((1, 1, widths[-1]), name="global_reshape")(scene)])
+    if guide:
+        x = guide(x, "g32")
     for level in range(len(DECODER_STRIDES) - 2, -1, -1):
         name = f"dec{DECODER_STRIDES[level]}"
         x = UpsampleTo(name=f"{name}_up")([x, inputs[level]])
         x = layers.Concatenate(name=f"{name}_skip")([x, inputs[level]])
         x = _conv(x, widths[level], f"{name}a", groups=DECODER_NORM_GROUPS)
         x = _conv(x, widths[level], f"{name}b", groups=DECODER_NORM_GROUPS)
+        if guide:
+            x = guide(x, f"g{DECODER_STRIDES[level]}")
     logits = layers.Conv2D(num_bins, 1, name="ab_logits", dtype="float32")(x)
+    if guided:
+        inputs = [*inputs, hint_input, palette_input]
     return keras.Model(inputs, logits, name="decoder")
 
 
-def build_pretrained_colorizer(num_bins, variant=DEFAULT_ENCODER, encoder_weights=None, widths=DECODER_WIDTHS):
+def guidance_layer_names(model):
+    """The weighted layers a guided network adds to the automatic one (trained alone by default)."""
+    return sorted(name for name in weighted_layers(model) if "_hint_" in name or "palette" in name)
+
+
+def build_pretrained_colorizer(num_bins, variant=DEFAULT_ENCODER, encoder_weights=None, widths=DECODER_WIDTHS,
+                               guided=False):
     """The default network: input L/50 - 1 of shape (H, W, 1), output ab-cell logits (H/4, W/4, num_bins).
 
     `encoder_weights`: the converted ImageNet weights (data/fetch_efficientnet.py); the
-    encoder is frozen, so only the decoder learns.
+    encoder is frozen, so only the decoder learns. `guided`: the network also takes a hint map
+    (H, W, 3) and a palette (num_bins,) (build_decoder), as the inputs "hints" and "palette".
     """
     features = build_features(efficientnet.build_encoder(variant, weights=encoder_weights))
     features.trainable = False
-    decoder = build_decoder(num_bins, [shape[-1] for shape in features.output_shape], widths)
+    decoder = build_decoder(num_bins, [shape[-1] for shape in features.output_shape], widths, guided=guided)
     lightness = keras.Input(shape=(None, None, 1), name="lightness")
-    logits = decoder(features(lightness))
-    return keras.Model(lightness, logits, name=PRETRAINED_ARCHITECTURE)
+    if not guided:
+        return keras.Model(lightness, decoder(features(lightness)), name=PRETRAINED_ARCHITECTURE)
+    hint_map = keras.Input(shape=(None, None, 3), name="hints")
+    palette = keras.Input(shape=(num_bins,), name="palette")
+    logits = decoder([*features(lightness), hint_map, palette])
+    return keras.Model([lightness, hint_map, palette], logits, name=GUIDED_ARCHITECTURE)
+
+
+def guided_from(automatic, encoder_variant=None):
+    """A guided network made from an automatic `lab-effnet-classifier`: its weights, and guidance that starts at zero."""
+    variant = encoder_variant or efficientnet.variant_of(encoder_of(automatic))
+    guided = build_pretrained_colorizer(automatic.output_shape[-1], variant, guided=True)
+    copy_weights_by_name(automatic, guided)
+    return guided
 
 
 def encoder_of(pretrained_colorizer):
@@ -246,6 +358,8 @@ def build_training_network(pretrained_colorizer, fine_tune_from=None, feature_dr
     strides = training_strides(fine_tune_from)
     inputs = [keras.Input(shape=(None, None, decoder.input_shape[index][-1]), name=f"stride{stride}")
               for index, stride in enumerate(strides)]
+    guidance = [keras.Input(shape=shape[1:], name=name) for name, shape in
+                zip(("hints", "palette"), decoder.input_shape[len(DECODER_STRIDES):])]
     features = [layers.Dropout(feature_dropout, name=f"stride{stride}_dropout")(feature) if feature_dropout
                 else feature for stride, feature in zip(strides, inputs)]
     if fine_tune_from is not None:
@@ -257,4 +371,4 @@ def build_training_network(pretrained_colorizer, fine_tune_from=None, feature_dr
                 layer.trainable = False
         learned = top(features[-1])
         features += [learned[efficientnet.feature_name(stride)] for stride in DECODER_STRIDES if stride > fine_tune_from]
-    return keras.Model(inputs, decoder(features), name="decoder_training")
+    return keras.Model(inputs + guidance, decoder(features + guidance), name="decoder_training")

@@ -20,6 +20,7 @@ from model import (
     bins,
     callbacks,
     efficientnet,
+    hints,
     losses,
     network,
     run_folder,
@@ -83,6 +84,13 @@ class TrainConfig:
     resume: bool = False
     seed: int = 0
     jit_compile: bool = True
+    # The guided network (hints and a palette; model/hints.py): made from --init-from's automatic
+    # model, or trained on from a guided one. Training draws hints and palettes from the truth
+    # as `hint_simulation` says; with train_guidance_only, only the layers guidance adds learn,
+    # so that without hints the model colors exactly as the automatic one it was made from.
+    guided: bool = False
+    train_guidance_only: bool = True
+    hint_simulation: hints.HintSimulation = hints.HintSimulation()
 
     def __post_init__(self):
         if not self.data:
@@ -102,6 +110,13 @@ class TrainConfig:
         if self.fine_tune_from_stride != 16 and not self.fine_tune_encoder:
             raise ValueError("--fine-tune-from-stride says where the encoder learns from: add --fine-tune-encoder")
         network.training_strides(self.fine_tune_from_stride)
+        if isinstance(self.hint_simulation, dict):
+            object.__setattr__(self, "hint_simulation", hints.HintSimulation(**self.hint_simulation))
+        simulation = self.hint_simulation
+        if not (0.0 <= simulation.none_share <= 1.0 and 0.0 <= simulation.palette_share <= 1.0
+                and 0.0 < simulation.geometric_p <= 1.0 and simulation.max_points >= 1 and simulation.max_patch >= 1):
+            raise ValueError(f"the hint simulation's shares must be in [0, 1], its geometric p in (0, 1], its "
+                             f"counts at least 1: {simulation}")
 
     def to_json(self):
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
@@ -189,7 +204,13 @@ def architecture_for(config, parent=None):
         architecture = check_resumable(config, config.output).get("architecture", LEGACY_CONFIG["architecture"])
     else:
         architecture = config.architecture or network.PRETRAINED_ARCHITECTURE
-    if architecture != network.PRETRAINED_ARCHITECTURE and (config.fine_tune_encoder or config.feature_dropout):
+    if config.guided:
+        if architecture not in network.PRETRAINED_ARCHITECTURES:
+            raise ValueError(f"--guided makes a guided network from a {network.PRETRAINED_ARCHITECTURE} model or "
+                             f"trains a {network.GUIDED_ARCHITECTURE} one, not a {architecture}: pass "
+                             "--init-from model/default/model.keras")
+        architecture = network.GUIDED_ARCHITECTURE
+    if architecture not in network.PRETRAINED_ARCHITECTURES and (config.fine_tune_encoder or config.feature_dropout):
         raise ValueError(f"--fine-tune-encoder and --feature-dropout are options of the pretrained network "
                          f"({network.PRETRAINED_ARCHITECTURE}), not of {architecture}: leave them out")
     return architecture
@@ -204,6 +225,8 @@ def build_network(config, architecture, num_bins):
     """A new network of `architecture` as the config describes it."""
     if architecture == network.ARCHITECTURE:
         return network.build_colorizer(num_bins, base_filters=config.base_filters)
+    if architecture == network.GUIDED_ARCHITECTURE and not config.init_from:
+        raise ValueError("a guided network starts from an automatic one: pass --init-from model/default/model.keras")
     weights = encoder_weights_path(config)
     if not os.path.exists(weights):
         raise ValueError(f"the pretrained encoder's weights {weights} are missing: run "
@@ -235,6 +258,34 @@ def frozen_features(datasets, features_model, cache_folder=None, seed=0):
         result.append(features.map(lambda features, lab: _cast_features(features, lab, tf.float32))
                       .prefetch(tf.data.AUTOTUNE))
     return result
+
+
+def with_simulated_guidance(datasets, simulation, centers, seed=None):
+    """Datasets of ((features..., hint map, palette), Lab) from datasets of (features, Lab): hints drawn from the truth.
+
+    The hint map is at the network input's resolution: four times the stride-4 features'.
+    `seed`: fixed draws (validation), or new draws at every pass (training).
+    """
+    def add(features, lab, generator):
+        size = tf.shape(features[0])[1] * network.DECODER_STRIDES[0]
+        hint_map = hints._simulate_hints(lab, size, simulation, generator)
+        palette = hints._simulate_palette(lab, centers, simulation, generator)
+        return (*features, hint_map, palette), lab
+
+    result = []
+    for index, dataset in enumerate(datasets):
+        generator = tf.random.Generator.from_seed(seed + index) if seed is not None \
+            else tf.random.Generator.from_non_deterministic_state()
+        result.append(dataset.map(lambda features, lab, generator=generator: add(features, lab, generator)))
+    return result
+
+
+def freeze_all_but_guidance(training_network):
+    """Only the layers that guidance adds learn: the automatic colors stay exactly those of the parent."""
+    trainable = set(network.guidance_layer_names(training_network))
+    for name, layer in network.weighted_layers(training_network).items():
+        layer.trainable = name in trainable
+    return sorted(trainable)
 
 
 def describe(architecture, centers, weights, decoding, recorded):
@@ -284,6 +335,9 @@ def train(config, train_datasets, validation_datasets, parent=None):
         weights = bins.rebalancing_weights(counts, config.rebalance_mix, config.rebalance_power)
     if parent is not None:
         model, parent_description = parent
+        if config.guided and model.name == network.PRETRAINED_ARCHITECTURE:
+            model = network.guided_from(model)
+            logger.info(f"made a guided network from {config.init_from}: its hint and palette inputs start at zero")
         # The parent's decoding defaults were chosen on its validation data; its children keep them
         # (the prior correction then undoes part of the child's own rebalancing) until retuned.
         inherited = {key: parent_description[key] for key in DECODING_KEYS if key in parent_description}
@@ -298,7 +352,7 @@ def train(config, train_datasets, validation_datasets, parent=None):
     run_folder.write_json(os.path.join(config.output, run_folder.RUN_DESCRIPTION_NAME), description)
 
     full_model = model
-    if architecture == network.PRETRAINED_ARCHITECTURE:
+    if architecture in network.PRETRAINED_ARCHITECTURES:
         # The frozen encoder's features are computed once; the decoder (and with --fine-tune-encoder
         # the encoder's stages above --fine-tune-from-stride) trains on them.
         fine_tune_from = config.fine_tune_from_stride if config.fine_tune_encoder else None
@@ -307,6 +361,15 @@ def train(config, train_datasets, validation_datasets, parent=None):
         train_datasets = frozen_features(train_datasets, features_model,
                                          run_folder.feature_cache(config.output, config.resume), config.seed)
         validation_datasets = frozen_features(validation_datasets, features_model)
+        if architecture == network.GUIDED_ARCHITECTURE:
+            train_datasets = [dataset.prefetch(tf.data.AUTOTUNE) for dataset in
+                              with_simulated_guidance(train_datasets, config.hint_simulation, centers)]
+            # The same hints at every epoch's validation: a fixed draw, kept.
+            validation_datasets = [dataset.cache() for dataset in with_simulated_guidance(
+                validation_datasets, config.hint_simulation, centers, seed=config.seed)]
+            if config.train_guidance_only:
+                learning = freeze_all_but_guidance(model)
+                logger.info(f"training the {len(learning)} layers guidance adds; the automatic ones stay fixed")
 
     model.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate),
