@@ -192,7 +192,10 @@ def fetch(source, dest):
         if found != source.photos:
             sys.exit(f"{source.name}: unpacked {found} photos, expected {source.photos}: please report this")
         if source.copyright_file:
-            (credits,) = credits.iterdir()
+            written = sorted(path.name for path in credits.iterdir())
+            if len(written) != 1:
+                catalog_error(source.name, f"copyright_file wants one licence file, the packages give {written}")
+            credits = credits / written[0]
         credits.rename(copyright_path)
         staging.rename(folder)
     return folder

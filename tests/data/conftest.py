@@ -1,6 +1,5 @@
 """The data/ fetch scripts are scripts, not a package: the tests load them by path."""
 
-import hashlib
 import importlib
 import io
 import pathlib
@@ -9,6 +8,7 @@ import struct
 import subprocess
 import sys
 import tarfile
+import zipfile
 import zlib
 
 import pytest
@@ -33,11 +33,7 @@ def load_data_script(load_script):
 @pytest.fixture
 def fetching():
     """data/fetching.py as the fetch scripts import it, so that a patch on it reaches them."""
-    sys.path.insert(0, str(DATA))
-    try:
-        return importlib.import_module("fetching")
-    finally:
-        sys.path.remove(str(DATA))
+    return data_module("fetching")
 
 
 @pytest.fixture
@@ -107,23 +103,32 @@ def build_deb(tmp_path):
     return build
 
 
-@pytest.fixture
-def pinned_deb(fetching):
-    """A function (deb, folder, photos, credit, licences) -> fetching.Package of a .deb in Debian's pool,
-    pinned by its real sha256."""
-    def pinned(deb, folder, photos, credit, licences):
-        return fetching.Package(f"pool/main/d/demo/{deb.name}", deb.name, hashlib.sha256(deb.read_bytes()).hexdigest(),
-                                "1 kB", folder, photos, set(), credit, licences)
-    return pinned
+def data_module(name):
+    """data/NAME.py as the fetcher imports it, so that a patch on it reaches the others."""
+    sys.path.insert(0, str(DATA))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(DATA))
 
 
 @pytest.fixture
-def dest_with_debs(tmp_path):
-    """A function (*debs) -> a --dest folder whose debs/ already holds copies of `debs`: nothing to download."""
-    def stage(*debs):
-        dest = tmp_path / "dest"
-        (dest / "debs").mkdir(parents=True)
-        for deb in debs:
-            shutil.copy(deb, dest / "debs")
-        return dest
-    return stage
+def fetch_photos():
+    """data/fetch_photos.py, the one photo fetcher."""
+    return data_module("fetch_photos")
+
+
+@pytest.fixture
+def extractors():
+    """data/photo_extractors.py, the functions that take photos out of archives."""
+    return data_module("photo_extractors")
+
+
+@pytest.fixture
+def build_wheel():
+    """A function that writes a wheel (a zip) of {member name: bytes}."""
+    def build(path, files):
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, data in files.items():
+                archive.writestr(name, data)
+    return build
