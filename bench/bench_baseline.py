@@ -87,7 +87,7 @@ def main():
     parser.add_argument("--test-images", type=int, default=None, help="Evaluate on the first N test images "
                                                                       "(default: all).")
     parser.add_argument("--architecture", default=None,
-                        choices=[network.PRETRAINED_ARCHITECTURE, network.ARCHITECTURE],
+                        choices=[network.PRETRAINED_ARCHITECTURE, network.UNET_ARCHITECTURE],
                         help="Our network (default: colorize-train's default, the pretrained encoder's).")
     args = parser.parse_args()
     seed_model, seed_rate = train_seed(args.shards, args.minutes)

@@ -5,7 +5,7 @@
     python bench/bench_colorize.py --model NEW.keras --baseline-model OLD.keras   # one model's cost against another's
     python bench/bench_colorize.py --rerun          # a scheduled re-run with nothing new, against the first run
 
-Needs `python data/fetch_photos.py`. The speed test makes 100 JPEGs from the real photos,
+Needs `python data/fetch_photos.py --source endless-sky-photos`. The speed test makes 100 JPEGs from the real photos,
 upscaled to between 1 and 12 megapixels, then times, in the same run, a plain loop that
 loads the model once and calls `model.inference.colorize_image` image by image (decode,
 colorize, encode, write), and the colorize job: on one thread, as it runs by default (one

@@ -3,7 +3,7 @@
     python bench/bench_dask.py                 # 40 real photos of 1-6 megapixels
     python bench/bench_dask.py --count 100 --workers 2
 
-Needs `pip install -e '.[dask]'` and `python data/fetch_photos.py`. Makes the photos from
+Needs `pip install -e '.[dask]'` and `python data/fetch_photos.py --source endless-sky-photos`. Makes the photos from
 the real ones, then, in the same run:
 
 1. the colorize job on the DirectRunner at its defaults (one worker thread per core);

@@ -3,7 +3,7 @@
     python bench/bench_prepare.py                       # CIFAR-10 (60,000) and the 273 photos
     python bench/bench_prepare.py --direct_running_mode=multi_processing --direct_num_workers=2
 
-Needs `python data/fetch_cifar10.py` and `python data/fetch_photos.py` first. The plain
+Needs `python data/fetch_cifar10.py` and `python data/fetch_photos.py --source endless-sky-photos` first. The plain
 loop does the same decoding, encoding and writing (same element functions, one
 TFRecordWriter per split) with no Beam. Prints images/s of each and the time ratio;
 targets: CIFAR-10 in under 90 s, the Beam job at most 1.5 times the loop's time.

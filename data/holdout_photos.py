@@ -1,7 +1,7 @@
 """Link the held-out photos (validation and test splits) into folders for full-resolution evaluation.
 
-    python data/holdout_photos.py            # after data/fetch_photos.py
-    python data/holdout_photos.py --source data/downloads/more-photos   # after fetch_more_photos.py
+    python data/holdout_photos.py            # after data/fetch_photos.py --source endless-sky-photos
+    python data/holdout_photos.py --source data/downloads/more-photos   # after fetch_photos.py --source more-photos
     python data/holdout_photos.py --source data/downloads/endless-sky-photos \\
         --source data/downloads/more-photos --gather runs/photos   # also runs/photos-test/<source>/...
 

@@ -1,6 +1,6 @@
 """Make the Quick start's sample photos: grayscale 960x480 copies of five held-out photos.
 
-    python data/fetch_photos.py && python data/make_samples.py
+    python data/fetch_photos.py --source endless-sky-photos && python data/make_samples.py
 """
 
 import argparse

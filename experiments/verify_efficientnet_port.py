@@ -30,7 +30,7 @@ Run it (not part of the test suite; the PyTorch side runs in a separate virtual 
     /work/verify-venv/bin/pip install torch==2.13.0 numpy pillow
     /work/verify-venv/bin/pip install --no-deps efficientnet-lite-pytorch==0.1.0
     python data/fetch_efficientnet.py --variant lite0   # and lite1, lite2
-    python data/fetch_more_photos.py && python data/fetch_photos.py
+    python data/fetch_photos.py --source more-photos --source endless-sky-photos
     python experiments/verify_efficientnet_port.py --torch-python /work/verify-venv/bin/python
 
 This script runs itself under --torch-python with `torch-logits` to get the original's logits:
@@ -97,8 +97,8 @@ def photos():
             labelled.append((path, set(ANIMAL_CLASSES[name])))
     landscapes = [(path, None) for path in sorted(pathlib.Path(LANDSCAPES).glob("*.jpg"))[:LANDSCAPE_COUNT]]
     if not labelled or not landscapes:
-        sys.exit(f"photos missing under {ANIMALS} or {LANDSCAPES}: run data/fetch_more_photos.py and "
-                 "data/fetch_photos.py first")
+        sys.exit(f"photos missing under {ANIMALS} or {LANDSCAPES}: run python data/fetch_photos.py "
+                 "--source more-photos --source endless-sky-photos first")
     return labelled + landscapes
 
 

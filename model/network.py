@@ -21,7 +21,7 @@ from keras import layers
 
 from model import color, efficientnet
 
-ARCHITECTURE = "lab-unet-classifier"
+UNET_ARCHITECTURE = "lab-unet-classifier"
 PRETRAINED_ARCHITECTURE = "lab-effnet-classifier"
 # The pretrained network with two more inputs to its decoder: a hint map and a palette (model/hints.py).
 GUIDED_ARCHITECTURE = "lab-effnet-guided"
@@ -46,7 +46,7 @@ class Geometry:
 
 
 GEOMETRIES = {
-    ARCHITECTURE: Geometry(architecture_version=2, downsampling=8, output_stride=2),
+    UNET_ARCHITECTURE: Geometry(architecture_version=2, downsampling=8, output_stride=2),
     PRETRAINED_ARCHITECTURE: Geometry(architecture_version=1, downsampling=32, output_stride=4, smallest_side=128),
     GUIDED_ARCHITECTURE: Geometry(architecture_version=1, downsampling=32, output_stride=4, smallest_side=128),
 }
@@ -103,7 +103,7 @@ def build_colorizer(num_bins, base_filters=16, global_features=True):
     up = layers.Concatenate(name="dec1_skip")([up, half])
     up = _conv(up, filters[1] * 2, "dec1a")
     logits = layers.Conv2D(num_bins, 1, name="ab_logits", dtype="float32")(up)
-    return keras.Model(lightness, logits, name=ARCHITECTURE)
+    return keras.Model(lightness, logits, name=UNET_ARCHITECTURE)
 
 
 @keras.saving.register_keras_serializable(package="colorize")

@@ -43,7 +43,7 @@ ENCODER_WEIGHTS_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.ab
                                       "downloads")
 # What a run folder from before the pretrained network trained: its config.json lacks these. Its
 # encoder fields are the defaults, which the older architecture ignores, so that the same command resumes it.
-LEGACY_CONFIG = {"architecture": network.ARCHITECTURE, "encoder": network.DEFAULT_ENCODER, "encoder_weights": None,
+LEGACY_CONFIG = {"architecture": network.UNET_ARCHITECTURE, "encoder": network.DEFAULT_ENCODER, "encoder_weights": None,
                  "fine_tune_encoder": False, "fine_tune_from_stride": 16, "feature_dropout": 0.0}
 
 
@@ -223,7 +223,7 @@ def encoder_weights_path(config):
 
 def build_network(config, architecture, num_bins):
     """A new network of `architecture` as the config describes it."""
-    if architecture == network.ARCHITECTURE:
+    if architecture == network.UNET_ARCHITECTURE:
         return network.build_colorizer(num_bins, base_filters=config.base_filters)
     if architecture == network.GUIDED_ARCHITECTURE and not config.init_from:
         raise ValueError("a guided network starts from an automatic one: pass --init-from model/default/model.keras")

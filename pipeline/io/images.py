@@ -26,7 +26,6 @@ MAX_BYTES_PER_PIXEL = 8
 FILE_HEADROOM_BYTES = 64 * 1024 * 1024
 GRAY_SPREAD = 6  # max-min channel spread (8-bit) under which a pixel counts as gray
 GRAY_PIXEL_FRACTION = 0.99  # an image is grayscale when this share of its pixels is gray
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 POLICIES = ("center-crop", "random-crops")
 MIN_CROP_FRACTION = 0.5  # random crops cover between half and all of the short side
 # The default shares of images that split_for puts in validation and in test.

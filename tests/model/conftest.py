@@ -25,7 +25,7 @@ def model_path(untrained_network, tmp_path_factory):
     folder = tmp_path_factory.mktemp("tiny-model")
     untrained_network.save(folder / run_folder.CHECKPOINT_NAME)
     description = {
-        "architecture": network.ARCHITECTURE,
+        "architecture": network.UNET_ARCHITECTURE,
         "ab_bin_centers": bins.bin_centers().tolist(),
         "default_temperature": 0.4,
     }

@@ -27,7 +27,7 @@ def test_the_network_is_fully_convolutional(untrained_network):
 
 
 def test_the_network_is_named_and_sized_for_loading(untrained_network, num_bins):
-    assert untrained_network.name == network.ARCHITECTURE
+    assert untrained_network.name == network.UNET_ARCHITECTURE
     assert untrained_network.output_shape[-1] == num_bins
 
 

@@ -12,7 +12,7 @@ from model import bins, inference, network, run_folder
 def test_export_writes_a_loadable_model_and_its_description(model_path, colorizer, untrained_network):
     folder = model_path.parent
     description = json.loads((folder / inference.MODEL_CONFIG_NAME).read_text())
-    assert description["architecture"] == network.ARCHITECTURE
+    assert description["architecture"] == network.UNET_ARCHITECTURE
     assert (folder / run_folder.HISTORY_NAME).exists()
     assert colorizer.temperature == 0.4
     assert colorizer.working_size == inference.WORKING_SIZE
@@ -50,7 +50,7 @@ def test_export_can_take_the_last_epoch_instead_of_the_best(untrained_network, t
     last = keras.models.clone_model(untrained_network)
     last.set_weights([weight + 1.0 for weight in untrained_network.get_weights()])
     last.save(tmp_path / run_folder.CHECKPOINT_NAME)
-    description = {"architecture": network.ARCHITECTURE, "ab_bin_centers": bins.bin_centers().tolist()}
+    description = {"architecture": network.UNET_ARCHITECTURE, "ab_bin_centers": bins.bin_centers().tolist()}
     run_folder.export(str(tmp_path), description)
     exported = keras.saving.load_model(tmp_path / run_folder.MODEL_NAME, compile=False)
     np.testing.assert_array_equal(exported.get_weights()[0], untrained_network.get_weights()[0])

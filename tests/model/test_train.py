@@ -18,7 +18,7 @@ from pipeline.train import job as training
 OUTPUT_FILES = (run_folder.MODEL_NAME, inference.MODEL_CONFIG_NAME, run_folder.RUN_DESCRIPTION_NAME,
                 run_folder.CONFIG_NAME, run_folder.HISTORY_NAME)
 # The older network at its smallest, two steps of 4,096 pixels an epoch: seconds per run.
-TINY_RUN = {"steps_per_epoch": 2, "validation_images": 8, "architecture": network.ARCHITECTURE, "base_filters": 4,
+TINY_RUN = {"steps_per_epoch": 2, "validation_images": 8, "architecture": network.UNET_ARCHITECTURE, "base_filters": 4,
             "batch_pixels": 4096, "jit_compile": False}
 # The default, pretrained architecture on a random-weight encoder. Its 14 training images make
 # 7 batches: the first pass, which fills the cache, ends in the second epoch. The 32-pixel
@@ -53,8 +53,8 @@ def test_a_finished_run_writes_the_model_and_its_records(finished_run):
     for name in OUTPUT_FILES:
         assert (finished_run / name).exists(), f"{name} is missing"
     description = json.loads((finished_run / inference.MODEL_CONFIG_NAME).read_text())
-    assert description["architecture"] == network.ARCHITECTURE
-    assert description["architecture_version"] == network.geometry_of(network.ARCHITECTURE).architecture_version
+    assert description["architecture"] == network.UNET_ARCHITECTURE
+    assert description["architecture_version"] == network.geometry_of(network.UNET_ARCHITECTURE).architecture_version
     assert description["train_config"]["base_filters"] == 4
     assert json.loads((finished_run / run_folder.CONFIG_NAME).read_text())["epochs"] == 1
     history = read_history(finished_run)
@@ -161,7 +161,7 @@ def test_a_run_folder_from_before_the_pretrained_network_resumes(shard_folder, f
 
     training.run_training(tiny_config(shard_folder, output, epochs=2, resume=True, architecture=None))
     assert read_history(output)["epoch"] == [0.0, 1.0]
-    assert json.loads((output / inference.MODEL_CONFIG_NAME).read_text())["architecture"] == network.ARCHITECTURE
+    assert json.loads((output / inference.MODEL_CONFIG_NAME).read_text())["architecture"] == network.UNET_ARCHITECTURE
 
 
 @pytest.mark.slow
@@ -320,6 +320,6 @@ def test_a_run_can_fine_tune_the_encoder_top_and_ships_it_in_the_whole_network(p
 def test_the_older_network_has_no_encoder_to_fine_tune(tmp_path):
     with pytest.raises(ValueError, match="options of the pretrained network"):
         train.architecture_for(train.TrainConfig(data=("shards",), output=str(tmp_path),
-                                                 architecture=network.ARCHITECTURE, fine_tune_encoder=True))
+                                                 architecture=network.UNET_ARCHITECTURE, fine_tune_encoder=True))
     with pytest.raises(ValueError, match="from 0 up to 1"):
         train.TrainConfig(data=("shards",), output=str(tmp_path), feature_dropout=1.0)
