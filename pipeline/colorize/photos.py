@@ -37,6 +37,7 @@ METADATA_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF")  # formats that hold EXIF and
 ALPHA_FORMATS = ("PNG", "WEBP", "TIFF", "GIF")
 ANIMATION_FORMATS = ("GIF", "PNG", "WEBP")  # formats whose frames play in time, so they are colored alike
 DEEP_FORMATS = ("PNG", "TIFF")  # formats that keep a 16-bit input 16-bit
+DEEP_SCALE = 65535 / 255  # 16-bit levels per 8-bit level
 DEEP_STRIP_PIXELS = 1_000_000  # pixels converted at a time on the 16-bit path: about 40 MB of float32
 TIFF_STRIP_BYTES = 256 * 1024  # uncompressed bytes per TIFF strip
 # zlib level of TIFF strips: on a 10 MP photo 0.7 s and 9.7 MB, against 2.3 s and 8.1 MB at
@@ -165,13 +166,16 @@ def colorize_frames(photo, colorize):
 
 
 def deep_rgb(deep_gray, rgb):
-    """16-bit RGB with the lightness of a 16-bit gray image and the colors (ab) of its 8-bit colorized copy."""
+    """16-bit RGB whose ITU-R 601 luma is a 16-bit gray image's levels, with the chroma of its 8-bit colorized copy.
+
+    The chroma is reduced where a pixel's 16-bit luma cannot hold it (color.ycbcr_to_rgb).
+    """
     out = np.empty(rgb.shape, dtype=np.uint16)
     rows = max(1, DEEP_STRIP_PIXELS // rgb.shape[1])
     for start in range(0, rgb.shape[0], rows):
         stop = start + rows
-        ab = color.srgb8_to_lab(rgb[start:stop])[..., 1:]
-        out[start:stop] = color.lab_to_srgb16(color.lightness_of_gray16(deep_gray[start:stop]), ab)
+        chroma = color.chroma_of_rgb(rgb[start:stop]) * DEEP_SCALE
+        out[start:stop] = color.ycbcr_to_rgb(deep_gray[start:stop], chroma, 65535, np.uint16)
     return out
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import ExifTags, Image
 
-from model import inference
+from model import color, inference
 from pipeline.colorize import formats as colorized_photos
 from pipeline.io import images
 from tests.pipeline.conftest import color_image, encode, gray_pattern
@@ -23,10 +23,10 @@ def chroma(rgb):
 
 
 def lightness_difference(input_data, output_data):
-    """Mean |L| difference between an input file's decoded pixels and its output's."""
+    """Mean difference in 8-bit levels between the output's ITU-R 601 luma and the input's gray."""
     source = images.to_rgb(images.open_image(input_data))
     result = np.asarray(Image.open(io.BytesIO(output_data)).convert("RGB"))
-    return float(np.mean(np.abs(inference.lightness_of(source) - inference.lightness_of(result))))
+    return float(np.mean(np.abs(color.gray_of_srgb8(source) - color.luma601(result))))
 
 
 @pytest.fixture(scope="module")
