@@ -31,6 +31,8 @@ SWITCHES = {  # flags without a value -> their help
                    "replaced).",
     "--remove-orphans": "Delete outputs whose input was deleted (by default they are only listed).",
     "--compare": "Also write OUTPUT/.colorize/compare/NAME: the input and the result side by side.",
+    "--no-provenance": "Leave out the mark of what made the colors (XMP DigitalSourceType, the tool, model and "
+                       "settings; EXIF Software). The input's own metadata is kept either way.",
     "--contact-sheet": "Also write OUTPUT/.colorize/contact-sheet.jpg: thumbnails of the images this run "
                        "colorized (the first 100 by path).",
 }
@@ -72,7 +74,8 @@ def main(argv=None):
             temperature=args.temperature, saturation=args.saturation, agreement_power=args.agreement_power,
             working_size=args.working_size,
             keep_color=args.keep_color, overwrite=args.overwrite, compare=args.compare,
-            contact_sheet=args.contact_sheet, remove_orphans=args.remove_orphans, max_pixels=args.max_pixels)
+            contact_sheet=args.contact_sheet, remove_orphans=args.remove_orphans, max_pixels=args.max_pixels,
+            provenance=not args.no_provenance)
         # Threads overlap one image's decoding and encoding with another's network and
         # NumPy work (measured in bench/bench_colorize.py); one per core.
         options = common.pipeline_options(pipeline_args, args.verbose, threads=os.cpu_count() or 1)

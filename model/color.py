@@ -374,12 +374,3 @@ def ycbcr_table():
     if _YCBCR_TABLE is None:
         _YCBCR_TABLE = _build_ycbcr_table()
     return _YCBCR_TABLE
-
-
-def join_ycbcr8(packed):
-    """sRGB uint8 [..., 3] of pixels packed as uint8 [..., 4]: (Y', Cr, Cb, 0), the chroma levels offset by 128.
-
-    One lookup per pixel (ycbcr_table): the luma is kept, the chroma fitted to the gamut.
-    """
-    rgb = ycbcr_table()[np.ascontiguousarray(packed).view(PACKED)[..., 0]]
-    return rgb.view(np.uint8).reshape(packed.shape)[..., :3]
