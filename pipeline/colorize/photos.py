@@ -12,6 +12,7 @@ TIFFs are written here, their tags serialized by Pillow: Pillow's own TIFF write
 """
 
 import dataclasses
+import functools
 import io
 import struct
 import zlib
@@ -69,6 +70,9 @@ class Photo:
     dpi: tuple | None
     text: dict  # PNG text chunks
     embedded: metadata.Embedded = dataclasses.field(default_factory=metadata.Embedded)  # XMP and IPTC
+    # A JPEG's luma quantization table: a JPEG output quantizes its gray as the input was, so the
+    # gray, already on that grid, comes back as it was (at quality 92 it moved by up to 1.5 levels).
+    jpeg_luma_table: list | None = None
 
 
 def read_photo(data, max_pixels=images.MAX_PIXELS):
@@ -104,6 +108,8 @@ def read_photo(data, max_pixels=images.MAX_PIXELS):
             frames.append(_frame(upright, original.info.get("duration")))
         return Photo(frames=frames, animated=count > 1 and original.format in ANIMATION_FORMATS,
                      loop=original.info.get("loop"), exif=exif, dpi=dpi, embedded=embedded,
+                     jpeg_luma_table=list(getattr(original, "quantization", {}).get(0, [])) or None
+                     if original.format == "JPEG" else None,
                      text={key: value for key, value in getattr(original, "text", {}).items()
                            if key != metadata.PNG_XMP_KEY})
     finally:
@@ -235,10 +241,24 @@ def write_photo(photo, colorized, pillow_format, options, provenance=None):
         blank = np.zeros(pages[0].shape, dtype=np.uint8)  # compresses to almost nothing
         _pillow_image(blank).save(buffer, format="PNG", **options, **extra)
         return _png_with_deep_pixels(buffer.getvalue(), pages[0])
+    if pillow_format == "JPEG" and photo.jpeg_luma_table and isinstance(options.get("quality"), int):
+        # The input's luma table, and the chroma table of the quality asked for; the quality itself
+        # is left out, as Pillow would scale both tables by it.
+        extra["qtables"] = [photo.jpeg_luma_table, jpeg_chroma_table(options["quality"])]
+        options = {key: value for key, value in options.items() if key != "quality"}
     _pillow_image(pages[0]).save(buffer, format=pillow_format, **options, **extra)
     if pillow_format == "JPEG":
         return metadata.with_jpeg_segments(buffer.getvalue(), xmp, photo.embedded.jpeg_segments)
     return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=8)
+def jpeg_chroma_table(quality):
+    """The chroma quantization table that Pillow's JPEG writer uses at `quality`."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(buffer, format="JPEG", quality=quality)
+    with Image.open(buffer) as image:
+        return list(image.quantization[1])
 
 
 def _exif_bytes(exif, pillow_format):
