@@ -218,9 +218,15 @@ def against_commit(scratch, model_path, commit, count):
     subprocess.run(["git", "-C", root, "worktree", "add", "--detach", tree, commit], check=True,
                    stdout=subprocess.DEVNULL)
     model_path = os.path.abspath(model_path)
+    # One photo alone: the start-up (importing TensorFlow, loading the model) and one photo's work.
+    single = os.path.join(scratch, "single")
+    os.makedirs(single)
+    shutil.copy(os.path.join(folder, sorted(os.listdir(folder))[0]), single)
     try:
-        rows = [(f"job at {commit}", run_job_of(tree, folder, os.path.join(scratch, "baseline"), model_path)),
-                ("job, this tree", run_job_of(root, folder, os.path.join(scratch, "this"), model_path))]
+        rows, starts = [], []
+        for name, source in ((f"job at {commit}", tree), ("job, this tree", root)):
+            rows.append((name, run_job_of(source, folder, os.path.join(scratch, name + " out"), model_path)))
+            starts.append(run_job_of(source, single, os.path.join(scratch, name + " single"), model_path))
     finally:
         subprocess.run(["git", "-C", root, "worktree", "remove", "--force", tree], check=False)
     result = subprocess.run([sys.executable, "-c", FLOOR_PROBE, folder, model_path], cwd=root, check=True,
@@ -230,6 +236,11 @@ def against_commit(scratch, model_path, commit, count):
         print(f"{name:<22}{seconds:8.1f} s {count / seconds:7.2f} images/s {megapixels / seconds:7.2f} MP/s"
               f"  CPU {cpu:6.1f} s", flush=True)
     print(f"throughput of this tree against {commit}: {rows[0][1][0] / rows[1][1][0]:.2f}x (target >= 1.5)")
+    for (name, (seconds, cpu)), (start, start_cpu) in zip(rows, starts):
+        print(f"{name:<22}one photo alone {start:5.1f} s (CPU {start_cpu:5.1f} s); the other {count - 1} photos "
+              f"{seconds - start:6.1f} s (CPU {cpu - start_cpu:6.1f} s)")
+    print(f"throughput past the start-up: {(rows[0][1][0] - starts[0][0]) / (rows[1][1][0] - starts[1][0]):.2f}x, "
+          f"CPU per photo {(rows[0][1][1] - starts[0][1]) / (rows[1][1][1] - starts[1][1]):.2f}x")
     cores = os.cpu_count()
     floor = decode + network + encode
     print(f"floor: network alone {network:.1f} CPU-s + decoding {decode:.1f} + encoding {encode:.1f} = {floor:.1f} "

@@ -4,7 +4,10 @@
     colorize --input '/archive/scans/**/*.tif' --output /archive/color --compare
     colorize --input photos --output colored --direct_running_mode=multi_processing --direct_num_workers=2
 
-Each output has its input's size, format and lightness; transparency is kept. A re-run
+Each output has its input's size, format and gray (ITU-R 601 luma, to the rounding of its
+levels); transparency and metadata (EXIF, XMP, IPTC) are kept, and the output is marked as
+colorized by a model (XMP DigitalSourceType, the model and settings; EXIF Software) unless
+--no-provenance. Toned scans (sepia, cyan) are colorized as gray ones, even with --keep-color. A re-run
 redoes exactly the outputs whose input, model or settings changed since they were written
 (recorded in OUTPUT/.colorize/state.json; --overwrite redoes all), never replaces a file it
 did not write, and never leaves a partial file. OUTPUT/.colorize/report.json lists what was
