@@ -4,6 +4,7 @@
     python bench/bench_colorize.py --memory         # peak memory: 100 vs 1,000 files, one 50 MP image
     python bench/bench_colorize.py --model NEW.keras --baseline-model OLD.keras   # one model's cost against another's
     python bench/bench_colorize.py --rerun          # a scheduled re-run with nothing new, against the first run
+    python bench/bench_colorize.py --against 1d4c421 --count 40   # the job against an earlier commit's, and the floor
 
 Needs `python data/fetch_photos.py --source endless-sky-photos`. The speed test makes 100 JPEGs from the real photos,
 upscaled to between 1 and 12 megapixels, then times, in the same run, a plain loop that
@@ -18,7 +19,11 @@ The memory test runs the job in a subprocess and reads its peak resident memory.
 test times, as processes start to exit, the job's first run over the same folder and then
 re-runs: with nothing new (target: at least 2 times faster than the first run), after every
 input was touched (new timestamps, the same content: each input's hash is checked once),
-and with one input replaced.
+and with one input replaced. The comparison with a commit (--against) builds a git worktree
+of it in a temporary folder, runs its job and this tree's at their defaults over the same
+photos with the same model, each as a process timed from start to exit, and prints the
+throughput ratio (issue 34's target: at least 1.5 against 1d4c421), beside the floor: the
+CPU time of the network alone plus decoding and encoding alone, spread over every core.
 """
 
 import argparse
@@ -165,6 +170,84 @@ def rerun(scratch, model_path, count):
               + (" (target >= 2)" if name == "nothing new" else ""))
 
 
+def run_job_of(tree, folder, output, model_path):
+    """The colorize job of another source tree (a worktree), run from it with this interpreter."""
+    environment = {**os.environ, "PYTHONPATH": tree}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "jobs.colorize", "--input", folder, "--output", output,
+                             "--model", model_path], cwd=tree, env=environment, check=False,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"the job of {tree} failed (exit status {result.returncode}):\n{result.stderr[-2000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+FLOOR_PROBE = """
+import io, os, sys, time
+import numpy as np
+from PIL import Image
+from model import inference
+colorizer = inference.load(sys.argv[2])
+seconds = {"decode": 0.0, "network": 0.0, "encode": 0.0}
+for name in sorted(os.listdir(sys.argv[1])):
+    started = time.process_time()
+    with Image.open(os.path.join(sys.argv[1], name)) as image:
+        gray = np.asarray(image.convert("L"))
+    decoded = time.process_time()
+    inference.predict_ab(colorizer, gray[None])
+    predicted = time.process_time()
+    buffer = io.BytesIO()
+    Image.fromarray(np.repeat(gray[..., None], 3, axis=2)).save(buffer, format="JPEG", quality=92)
+    seconds["decode"] += decoded - started
+    seconds["network"] += predicted - decoded
+    seconds["encode"] += time.process_time() - predicted
+print(seconds["decode"], seconds["network"], seconds["encode"])
+"""
+
+
+def against_commit(scratch, model_path, commit, count):
+    """This tree's job against the job of `commit` (a git worktree of it), and the floor, in one run."""
+    folder = os.path.join(scratch, "input")
+    megapixels = make_folder(folder, count, 1.0, 12.0)
+    print(f"{count} photos, {megapixels:.0f} megapixels in all", flush=True)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    tree = os.path.join(scratch, "baseline-tree")
+    subprocess.run(["git", "-C", root, "worktree", "add", "--detach", tree, commit], check=True,
+                   stdout=subprocess.DEVNULL)
+    model_path = os.path.abspath(model_path)
+    # One photo alone: the start-up (importing TensorFlow, loading the model) and one photo's work.
+    single = os.path.join(scratch, "single")
+    os.makedirs(single)
+    shutil.copy(os.path.join(folder, sorted(os.listdir(folder))[0]), single)
+    try:
+        rows, starts = [], []
+        for name, source in ((f"job at {commit}", tree), ("job, this tree", root)):
+            rows.append((name, run_job_of(source, folder, os.path.join(scratch, name + " out"), model_path)))
+            starts.append(run_job_of(source, single, os.path.join(scratch, name + " single"), model_path))
+    finally:
+        subprocess.run(["git", "-C", root, "worktree", "remove", "--force", tree], check=False)
+    result = subprocess.run([sys.executable, "-c", FLOOR_PROBE, folder, model_path], cwd=root, check=True,
+                            capture_output=True, text=True)
+    decode, network, encode = (float(value) for value in result.stdout.split()[-3:])
+    for name, (seconds, cpu) in rows:
+        print(f"{name:<22}{seconds:8.1f} s {count / seconds:7.2f} images/s {megapixels / seconds:7.2f} MP/s"
+              f"  CPU {cpu:6.1f} s", flush=True)
+    print(f"throughput of this tree against {commit}: {rows[0][1][0] / rows[1][1][0]:.2f}x (target >= 1.5)")
+    for (name, (seconds, cpu)), (start, start_cpu) in zip(rows, starts):
+        print(f"{name:<22}one photo alone {start:5.1f} s (CPU {start_cpu:5.1f} s); the other {count - 1} photos "
+              f"{seconds - start:6.1f} s (CPU {cpu - start_cpu:6.1f} s)")
+    print(f"throughput past the start-up: {(rows[0][1][0] - starts[0][0]) / (rows[1][1][0] - starts[1][0]):.2f}x, "
+          f"CPU per photo {(rows[0][1][1] - starts[0][1]) / (rows[1][1][1] - starts[1][1]):.2f}x")
+    cores = os.cpu_count()
+    floor = decode + network + encode
+    print(f"floor: network alone {network:.1f} CPU-s + decoding {decode:.1f} + encoding {encode:.1f} = {floor:.1f} "
+          f"CPU-s, {floor / cores:.1f} s on {cores} cores; this tree's job takes {rows[1][1][0] / (floor / cores):.2f}"
+          " times the floor")
+
+
 def memory(scratch, model_path):
     for count in (100, 1000):
         folder = os.path.join(scratch, f"small{count}")
@@ -193,6 +276,9 @@ def main():
     parser.add_argument("--baseline-model", default=None,
                         help="Instead of the speed test: the job's throughput with --model against this model.")
     parser.add_argument("--rerun", action="store_true", help="Time re-runs against the first run instead.")
+    parser.add_argument("--against", metavar="COMMIT", default=None,
+                        help="Instead of the speed test: the job against the job of COMMIT (a git worktree of it, "
+                             "e.g. 1d4c421), and the floor.")
     parser.add_argument("--plain-loop", nargs=2, metavar=("INPUT", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.plain_loop:
@@ -209,6 +295,8 @@ def main():
             against_baseline(scratch, args.model, args.baseline_model, args.count)
         elif args.rerun:
             rerun(scratch, args.model, args.count)
+        elif args.against:
+            against_commit(scratch, args.model, args.against, args.count)
         else:
             speed(scratch, args.model, args.count)
     finally:

@@ -4,7 +4,10 @@
     colorize --input '/archive/scans/**/*.tif' --output /archive/color --compare
     colorize --input photos --output colored --direct_running_mode=multi_processing --direct_num_workers=2
 
-Each output has its input's size, format and lightness; transparency is kept. A re-run
+Each output has its input's size, format and gray (ITU-R 601 luma, to the rounding of its
+levels); transparency and metadata (EXIF, XMP, IPTC) are kept, and the output is marked as
+colorized by a model (XMP DigitalSourceType, the model and settings; EXIF Software) unless
+--no-provenance. Toned scans (sepia, cyan) are colorized as gray ones, even with --keep-color. A re-run
 redoes exactly the outputs whose input, model or settings changed since they were written
 (recorded in OUTPUT/.colorize/state.json; --overwrite redoes all), never replaces a file it
 did not write, and never leaves a partial file. OUTPUT/.colorize/report.json lists what was
@@ -31,6 +34,8 @@ SWITCHES = {  # flags without a value -> their help
                    "replaced).",
     "--remove-orphans": "Delete outputs whose input was deleted (by default they are only listed).",
     "--compare": "Also write OUTPUT/.colorize/compare/NAME: the input and the result side by side.",
+    "--no-provenance": "Leave out the mark of what made the colors (XMP DigitalSourceType, the tool, model and "
+                       "settings; EXIF Software). The input's own metadata is kept either way.",
     "--contact-sheet": "Also write OUTPUT/.colorize/contact-sheet.jpg: thumbnails of the images this run "
                        "colorized (the first 100 by path).",
 }
@@ -72,7 +77,8 @@ def main(argv=None):
             temperature=args.temperature, saturation=args.saturation, agreement_power=args.agreement_power,
             working_size=args.working_size,
             keep_color=args.keep_color, overwrite=args.overwrite, compare=args.compare,
-            contact_sheet=args.contact_sheet, remove_orphans=args.remove_orphans, max_pixels=args.max_pixels)
+            contact_sheet=args.contact_sheet, remove_orphans=args.remove_orphans, max_pixels=args.max_pixels,
+            provenance=not args.no_provenance)
         # Threads overlap one image's decoding and encoding with another's network and
         # NumPy work (measured in bench/bench_colorize.py); one per core.
         options = common.pipeline_options(pipeline_args, args.verbose, threads=os.cpu_count() or 1)

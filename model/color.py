@@ -147,6 +147,20 @@ def lightness_of_srgb8(rgb):
     return _lab_f_np(luminance) * np.float32(116.0) - np.float32(16.0)
 
 
+def gray_of_srgb8(rgb):
+    """The uint8 gray level [...] of the same CIE lightness (the same luminance) as uint8 sRGB [..., 3]."""
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8:
+        raise ValueError(f"rgb must be uint8, got {rgb.dtype}")
+    red, green, blue = _LUMINANCE_TABLES
+    luminance = red[rgb[..., 0]]
+    luminance += green[rgb[..., 1]]
+    luminance += blue[rgb[..., 2]]
+    luminance *= np.float32(_ENCODE_STEPS)
+    luminance += np.float32(0.5)
+    return _ENCODE_TABLE[np.minimum(luminance.astype(np.int32), _ENCODE_STEPS)]
+
+
 def lightness_of_gray8(gray):
     """CIE L (0-100) of uint8 gray levels (R = G = B), any shape, as float32: one table lookup."""
     gray = np.asarray(gray)
@@ -239,3 +253,124 @@ _GRAY16_LIGHTNESS = (_lab_f_np(_srgb_decode_np(np.arange(65536, dtype=np.float32
 def _f_inverse_np(f):
     line = (f * np.float32(116.0) - np.float32(16.0)) / np.float32(_KAPPA)
     return np.where(f > np.float32(_DELTA), f * f * f, line)
+
+
+# The colorize job's join at full resolution, in Y'CbCr (ITU-R 601, full range, as JPEG
+# stores it): the output keeps the input's own luma Y' exactly (to the rounding of its
+# integer levels) and takes only its chroma from the network. The ab the network predicts
+# is turned into chroma (Cb, Cr) on its own small grid (chroma_of_lab), those two planes
+# are upsampled, and each pixel's (Y', Cb, Cr) becomes sRGB through one lookup table that
+# also maps the gamut: a chroma the pixel's luma cannot hold is reduced, its hue kept,
+# until it fits (never clipped channel by channel, which would change the luma).
+
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])  # ITU-R BT.601 luma of gamma-encoded R'G'B'
+# R'G'B' = Y' + Cb * CB_TO_RGB + Cr * CR_TO_RGB, the inverse of the 601 luma and its chroma scales.
+CB_TO_RGB = np.array([0.0, -0.114 * 1.772 / 0.587, 1.772])
+CR_TO_RGB = np.array([1.402, -0.299 * 1.402 / 0.587, 0.0])
+CHROMA_OFFSET = 128  # an 8-bit Cb or Cr level of 128 is no chroma
+
+
+def luma601(rgb):
+    """ITU-R 601 luma (float64, in the levels of the input) of R'G'B' values, shape [..., 3]."""
+    return np.asarray(rgb, dtype=np.float64) @ LUMA_WEIGHTS
+
+
+def chroma_of_lab(lightness, ab):
+    """Cb, Cr (float64 [..., 2], in 8-bit levels, 0 = no chroma) of the sRGB color of CIE L [...] and ab [..., 2].
+
+    The color may lie outside the sRGB gamut: its channels are computed without clipping
+    (the transfer function extended oddly below 0), so its hue and chroma are kept for
+    the per-pixel gamut mapping to reduce.
+    """
+    f_y = (np.asarray(lightness, dtype=np.float64) + 16.0) / 116.0
+    ab = np.asarray(ab, dtype=np.float64)
+    f = np.stack([f_y + ab[..., 0] / 500.0, f_y, f_y - ab[..., 1] / 200.0], axis=-1)
+    relative = np.where(f > _DELTA, f ** 3, (116.0 * f - 16.0) / _KAPPA)
+    linear = (relative * _D65_WHITE) @ _XYZ_TO_RGB.T
+    magnitude = np.abs(linear)
+    encoded = np.where(magnitude <= _SRGB_ENCODE_THRESHOLD, magnitude * _SRGB_TOE_SLOPE,
+                       (1.0 + _SRGB_OFFSET) * np.maximum(magnitude, _SRGB_ENCODE_THRESHOLD) ** (1.0 / _SRGB_GAMMA)
+                       - _SRGB_OFFSET)
+    return chroma_of_rgb(255.0 * np.sign(linear) * encoded)
+
+
+def chroma_of_rgb(rgb):
+    """Cb, Cr (float64 [..., 2], 0 = no chroma, in the levels of the input) of R'G'B' [..., 3]."""
+    rgb = np.asarray(rgb, dtype=np.float64)
+    luma = rgb @ LUMA_WEIGHTS
+    return np.stack([(rgb[..., 2] - luma) / CB_TO_RGB[2], (rgb[..., 0] - luma) / CR_TO_RGB[0]], axis=-1)
+
+
+def fit_chroma(luma, chroma, top):
+    """The largest share (0-1) of `chroma` (Cb, Cr [..., 2]) that luma [...] can hold in [0, top].
+
+    R'G'B' = Y' + s * (Cb * CB_TO_RGB + Cr * CR_TO_RGB) moves along a line of constant
+    luma and hue; s is where the first channel reaches 0 or `top`.
+    """
+    offsets = np.asarray(chroma, dtype=np.float64) @ np.stack([CB_TO_RGB, CR_TO_RGB])
+    luma = np.asarray(luma, dtype=np.float64)
+    # The channel furthest below and furthest above the luma bound how far the chroma may go.
+    below, above = np.maximum(-offsets.min(axis=-1), 0.0), np.maximum(offsets.max(axis=-1), 0.0)
+    with np.errstate(divide="ignore"):
+        return np.minimum(1.0, np.minimum(luma / below, (top - luma) / above))
+
+
+def ycbcr_to_rgb(luma, chroma, top, dtype):
+    """R'G'B' of luma [...] and chroma (Cb, Cr [..., 2]), the chroma reduced to fit [0, top].
+
+    Red and blue are rounded, and green chosen to bring the rounded luma nearest to
+    `luma`: the output's luma is within 0.3 of a level of the input's.
+    """
+    luma = np.asarray(luma, dtype=np.float64)
+    chroma = np.asarray(chroma, dtype=np.float64) * fit_chroma(luma, chroma, top)[..., None]
+    red = np.clip(np.round(luma + chroma[..., 1] * CR_TO_RGB[0]), 0, top)
+    blue = np.clip(np.round(luma + chroma[..., 0] * CB_TO_RGB[2]), 0, top)
+    green = np.clip(np.round((luma - LUMA_WEIGHTS[0] * red - LUMA_WEIGHTS[2] * blue) / LUMA_WEIGHTS[1]), 0, top)
+    return np.stack([red, green, blue], axis=-1).astype(dtype)
+
+
+PACKED = np.dtype("<u4")  # four uint8 samples of a pixel as one little-endian index or value
+_TABLE_ROWS = 32  # Cb levels built at a time: 2M entries, about 8 MB for each intermediate
+
+
+def _build_ycbcr_table():
+    """sRGB of every 8-bit (Y', Cr, Cb), packed R | G << 8 | B << 16 at index Y' | Cr << 8 | Cb << 16.
+
+    ycbcr_to_rgb for all 2**24 of them, in float32 and in place (about half a second of CPU).
+    """
+    table = np.empty((256, 256, 256), dtype=PACKED)  # [Cb, Cr, Y']
+    levels = np.arange(256, dtype=np.float32) - np.float32(CHROMA_OFFSET)
+    luma = np.arange(256, dtype=np.float32)
+    for first in range(0, 256, _TABLE_ROWS):
+        cb, cr = levels[first:first + _TABLE_ROWS, None], levels[None, :]
+        offsets = [cb * np.float32(CB_TO_RGB[c]) + cr * np.float32(CR_TO_RGB[c]) for c in range(3)]  # [Cb, Cr]
+        below = np.maximum(-np.minimum(np.minimum(offsets[0], offsets[1]), offsets[2]), np.float32(1e-6))
+        above = np.maximum(np.maximum(np.maximum(offsets[0], offsets[1]), offsets[2]), np.float32(1e-6))
+        share = np.minimum(luma / below[..., None], (np.float32(255.0) - luma) / above[..., None])  # [Cb, Cr, Y']
+        np.minimum(share, np.float32(1.0), out=share)
+        packed = table[first:first + _TABLE_ROWS]
+        packed[...] = 0
+        rounded = []
+        for channel, shift in ((0, 0), (2, 16)):
+            value = share * offsets[channel][..., None]
+            value += luma
+            np.clip(np.round(value, out=value), 0, 255, out=value)
+            rounded.append(value)
+            packed |= value.astype(PACKED) << shift
+        green = luma - np.float32(LUMA_WEIGHTS[0]) * rounded[0]
+        green -= np.float32(LUMA_WEIGHTS[2]) * rounded[1]
+        green /= np.float32(LUMA_WEIGHTS[1])
+        np.clip(np.round(green, out=green), 0, 255, out=green)
+        packed |= green.astype(PACKED) << 8
+    return table.reshape(-1)
+
+
+_YCBCR_TABLE = None  # built at the first join (about half a second), 64 MB
+
+
+def ycbcr_table():
+    """The join's lookup table (built once per process, on first use)."""
+    global _YCBCR_TABLE
+    if _YCBCR_TABLE is None:
+        _YCBCR_TABLE = _build_ycbcr_table()
+    return _YCBCR_TABLE

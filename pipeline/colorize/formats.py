@@ -39,20 +39,22 @@ def output_format(path):
     return OUTPUT_FORMATS[extension]
 
 
-def colorize_image_bytes(data, path, colorize, keep_color=False, max_pixels=images.MAX_PIXELS):
+def colorize_image_bytes(data, path, colorize, keep_color=False, max_pixels=images.MAX_PIXELS, provenance=None):
     """Colorize one file's bytes; returns (status, output bytes, (pixels in, RGB out) or None).
 
     `colorize` maps uint8 pixels, grayscale (H, W) or RGB (H, W, 3), to RGB (H, W, 3).
-    status is "colorized" or "passed_through" (a color input with keep_color). Raises
+    status is "colorized" or "passed_through" (a color input with keep_color; a toned
+    monochrome scan, images.is_toned, is colorized from its lightness even then).
+    `provenance` (a metadata.Provenance) marks the output as made by the model. Raises
     UnusableImage with the reason for anything that cannot be colorized.
     """
     pillow_format, options = output_format(path)
     photo = photos.read_photo(data, max_pixels=max_pixels)
     first = photo.frames[0].pixels
-    if keep_color and first.ndim == 3 and not images.is_grayscale(first):
+    if keep_color and first.ndim == 3 and not images.is_grayscale(first) and not images.is_toned(first):
         return "passed_through", data, None
     colorized = photos.colorize_frames(photo, colorize)
-    return "colorized", photos.write_photo(photo, colorized, pillow_format, options), (first, colorized[0])
+    return "colorized", photos.write_photo(photo, colorized, pillow_format, options, provenance), (first, colorized[0])
 
 
 def compare_image_bytes(path, pixels_in, rgb_out):

@@ -59,6 +59,7 @@ class ColorizeConfig:
     contact_sheet: bool = False  # also write .colorize/contact-sheet.jpg of this run's results
     remove_orphans: bool = False  # delete outputs whose input was deleted (they are only listed otherwise)
     max_pixels: int = images.MAX_PIXELS
+    provenance: bool = True  # mark outputs as colorized by the model (XMP, EXIF Software); --no-provenance
 
 
 def check_paths(config):

@@ -12,6 +12,7 @@ TIFFs are written here, their tags serialized by Pillow: Pillow's own TIFF write
 """
 
 import dataclasses
+import functools
 import io
 import struct
 import zlib
@@ -20,10 +21,12 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps, PngImagePlugin, TiffImagePlugin
 
 from model import color
+from pipeline.colorize import metadata
 from pipeline.io import images
 
 SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 ORIENTATION = 0x0112
+SOFTWARE = 0x0131  # EXIF Software: the tool that made the output (not with --no-provenance)
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 ICC_PROFILE_TAG = 34675
 # Tags that describe how the original's pixels are stored, not the photo: never copied.
@@ -37,6 +40,7 @@ METADATA_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF")  # formats that hold EXIF and
 ALPHA_FORMATS = ("PNG", "WEBP", "TIFF", "GIF")
 ANIMATION_FORMATS = ("GIF", "PNG", "WEBP")  # formats whose frames play in time, so they are colored alike
 DEEP_FORMATS = ("PNG", "TIFF")  # formats that keep a 16-bit input 16-bit
+DEEP_SCALE = 65535 / 255  # 16-bit levels per 8-bit level
 DEEP_STRIP_PIXELS = 1_000_000  # pixels converted at a time on the 16-bit path: about 40 MB of float32
 TIFF_STRIP_BYTES = 256 * 1024  # uncompressed bytes per TIFF strip
 # zlib level of TIFF strips: on a 10 MP photo 0.7 s and 9.7 MB, against 2.3 s and 8.1 MB at
@@ -65,6 +69,10 @@ class Photo:
     exif: Image.Exif  # the photo's own tags only, the orientation reset to 1 where it was set
     dpi: tuple | None
     text: dict  # PNG text chunks
+    embedded: metadata.Embedded = dataclasses.field(default_factory=metadata.Embedded)  # XMP and IPTC
+    # A JPEG's luma quantization table: a JPEG output quantizes its gray as the input was, so the
+    # gray, already on that grid, comes back as it was (at quality 92 it moved by up to 1.5 levels).
+    jpeg_luma_table: list | None = None
 
 
 def read_photo(data, max_pixels=images.MAX_PIXELS):
@@ -77,6 +85,7 @@ def read_photo(data, max_pixels=images.MAX_PIXELS):
     original = images.open_header(io.BytesIO(data), max_pixels=max_pixels)
     try:
         count = 1 if original.format == "MPO" else getattr(original, "n_frames", 1)
+        embedded = metadata.read_embedded(original, original.getexif())
         exif = _photo_exif(original.getexif())
         dpi = original.info.get("dpi")
         if dpi and original.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8):
@@ -98,8 +107,11 @@ def read_photo(data, max_pixels=images.MAX_PIXELS):
                 raise images.UnusableImage("corrupt", f"decoding {where} failed ({error})") from error
             frames.append(_frame(upright, original.info.get("duration")))
         return Photo(frames=frames, animated=count > 1 and original.format in ANIMATION_FORMATS,
-                     loop=original.info.get("loop"), exif=exif, dpi=dpi,
-                     text=dict(getattr(original, "text", {})))
+                     loop=original.info.get("loop"), exif=exif, dpi=dpi, embedded=embedded,
+                     jpeg_luma_table=list(getattr(original, "quantization", {}).get(0, [])) or None
+                     if original.format == "JPEG" else None,
+                     text={key: value for key, value in getattr(original, "text", {}).items()
+                           if key != metadata.PNG_XMP_KEY})
     finally:
         original.close()
 
@@ -108,7 +120,7 @@ def _photo_exif(exif):
     """A copy of the EXIF tags that describe the photo, without those of the original's storage."""
     kept = Image.Exif()
     for tag, value in exif.items():
-        if tag not in STORAGE_TAGS and tag not in (EXIF_IFD, GPS_IFD):
+        if tag not in STORAGE_TAGS and tag not in (EXIF_IFD, GPS_IFD) and tag not in metadata.TIFF_TAGS:
             kept[tag] = value
     if ORIENTATION in kept:
         kept[ORIENTATION] = 1  # the pixels are written upright
@@ -165,19 +177,23 @@ def colorize_frames(photo, colorize):
 
 
 def deep_rgb(deep_gray, rgb):
-    """16-bit RGB with the lightness of a 16-bit gray image and the colors (ab) of its 8-bit colorized copy."""
+    """16-bit RGB whose ITU-R 601 luma is a 16-bit gray image's levels, with the chroma of its 8-bit colorized copy.
+
+    The chroma is reduced where a pixel's 16-bit luma cannot hold it (color.ycbcr_to_rgb).
+    """
     out = np.empty(rgb.shape, dtype=np.uint16)
     rows = max(1, DEEP_STRIP_PIXELS // rgb.shape[1])
     for start in range(0, rgb.shape[0], rows):
         stop = start + rows
-        ab = color.srgb8_to_lab(rgb[start:stop])[..., 1:]
-        out[start:stop] = color.lab_to_srgb16(color.lightness_of_gray16(deep_gray[start:stop]), ab)
+        chroma = color.chroma_of_rgb(rgb[start:stop]) * DEEP_SCALE
+        out[start:stop] = color.ycbcr_to_rgb(deep_gray[start:stop], chroma, 65535, np.uint16)
     return out
 
 
-def write_photo(photo, colorized, pillow_format, options):
+def write_photo(photo, colorized, pillow_format, options, provenance=None):
     """The bytes of the colorized copy: `colorized` RGB uint8 frames in `pillow_format`, with what
-    the original had besides (frames, 16 bits, transparency, metadata) where the format holds it."""
+    the original had besides (frames, 16 bits, transparency, metadata) where the format holds it,
+    and, given a metadata.Provenance, the mark of what made its colors (XMP and EXIF Software)."""
     if len(colorized) > 1 and pillow_format not in ANIMATION_FORMATS + ("TIFF",):
         raise images.UnusableImage("animated", f"{len(colorized)} frames, which a {pillow_format} file cannot hold: "
                                                "give it the extension of its real format (.gif, .tif, ...)")
@@ -191,19 +207,30 @@ def write_photo(photo, colorized, pillow_format, options):
             alpha = frame.alpha.astype(rgb.dtype) * (257 if rgb.dtype == np.uint16 else 1)
             rgb = np.concatenate([rgb, alpha[..., None]], axis=-1)
         pages.append(rgb)
+    exif = photo.exif
+    if provenance is not None:
+        exif = Image.Exif()
+        exif.update(photo.exif)
+        for ifd in (EXIF_IFD, GPS_IFD):
+            if photo.exif.get_ifd(ifd):
+                exif.get_ifd(ifd).update(photo.exif.get_ifd(ifd))
+        exif[SOFTWARE] = provenance.software
+    xmp = metadata.xmp_packet(photo.embedded, provenance)
     if pillow_format == "TIFF":
-        return tiff_bytes(pages, photo)
+        return tiff_bytes(pages, photo, exif, xmp)
     if pillow_format == "GIF":
         return _gif_bytes(pages, photo)
     extra = {}
     if pillow_format in METADATA_FORMATS:
         extra["icc_profile"] = SRGB_PROFILE
-        if len(photo.exif):
-            extra["exif"] = _exif_bytes(photo.exif, pillow_format)
+        if len(exif):
+            extra["exif"] = _exif_bytes(exif, pillow_format)
+    if pillow_format == "WEBP" and xmp:
+        extra["xmp"] = xmp
     if photo.dpi and pillow_format in ("JPEG", "PNG", "BMP"):
         extra["dpi"] = photo.dpi
-    if pillow_format == "PNG" and photo.text:
-        extra["pnginfo"] = _png_text(photo.text)
+    if pillow_format == "PNG" and (photo.text or xmp):
+        extra["pnginfo"] = _png_text(photo.text, xmp)
     if len(pages) > 1:
         extra.update(save_all=True, append_images=[_pillow_image(page) for page in pages[1:]],
                      duration=[frame.duration or 0 for frame in photo.frames])
@@ -214,8 +241,24 @@ def write_photo(photo, colorized, pillow_format, options):
         blank = np.zeros(pages[0].shape, dtype=np.uint8)  # compresses to almost nothing
         _pillow_image(blank).save(buffer, format="PNG", **options, **extra)
         return _png_with_deep_pixels(buffer.getvalue(), pages[0])
+    if pillow_format == "JPEG" and photo.jpeg_luma_table and isinstance(options.get("quality"), int):
+        # The input's luma table, and the chroma table of the quality asked for; the quality itself
+        # is left out, as Pillow would scale both tables by it.
+        extra["qtables"] = [photo.jpeg_luma_table, jpeg_chroma_table(options["quality"])]
+        options = {key: value for key, value in options.items() if key != "quality"}
     _pillow_image(pages[0]).save(buffer, format=pillow_format, **options, **extra)
+    if pillow_format == "JPEG":
+        return metadata.with_jpeg_segments(buffer.getvalue(), xmp, photo.embedded.jpeg_segments)
     return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=8)
+def jpeg_chroma_table(quality):
+    """The chroma quantization table that Pillow's JPEG writer uses at `quality`."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(buffer, format="JPEG", quality=quality)
+    with Image.open(buffer) as image:
+        return list(image.quantization[1])
 
 
 def _exif_bytes(exif, pillow_format):
@@ -238,11 +281,13 @@ def _pillow_image(pixels):
     return Image.fromarray(pixels)  # (H, W, 3) is RGB, (H, W, 4) RGBA
 
 
-def _png_text(text):
+def _png_text(text, xmp):
     info = PngImagePlugin.PngInfo()
     for key, value in text.items():
         if isinstance(value, str):
             info.add_text(key, value)  # as iTXt when it is not Latin-1
+    if xmp:
+        info.add_itxt(metadata.PNG_XMP_KEY, xmp.decode("utf-8", "replace"), zip=False)  # where XMP puts it in a PNG
     return info
 
 
@@ -309,8 +354,9 @@ def _gif_bytes(pages, photo):
     return buffer.getvalue()
 
 
-def tiff_bytes(pages, photo):
-    """A deflate-compressed TIFF of RGB(A) uint8 or uint16 pages, with the photo's metadata on each."""
+def tiff_bytes(pages, photo, exif=None, xmp=None):
+    """A deflate-compressed TIFF of RGB(A) uint8 or uint16 pages, with the photo's metadata on each
+    (`exif` in place of its EXIF tags, `xmp` as its XMP packet, when given)."""
     buffer = io.BytesIO()
     buffer.write(b"II*\x00" + struct.pack("<I", 8))
     for index, page in enumerate(pages):
@@ -330,7 +376,12 @@ def tiff_bytes(pages, photo):
         if photo.dpi:
             directory[282], directory[283], directory[296] = float(photo.dpi[0]), float(photo.dpi[1]), 2
         directory[ICC_PROFILE_TAG] = SRGB_PROFILE
-        _copy_exif_into(directory, photo.exif)
+        _copy_exif_into(directory, photo.exif if exif is None else exif)
+        for tag, value in ((metadata.TIFF_XMP, xmp), (metadata.TIFF_IPTC, photo.embedded.tiff_iptc),
+                           (metadata.TIFF_PHOTOSHOP, photo.embedded.tiff_photoshop)):
+            if value:
+                directory[tag] = value
+                directory.tagtype[tag] = 7 if tag == metadata.TIFF_IPTC else 1  # UNDEFINED, BYTE
         # Strip offsets count from the end of the directory's own data; Pillow adds where that is.
         directory[273] = tuple(int(offset) for offset in np.cumsum([0] + [len(strip) for strip in strips[:-1]]))
         directory[279] = tuple(len(strip) for strip in strips)

@@ -51,6 +51,8 @@ def build_report(config, plan, outcome, expected, started, argv=None):
         "seconds": round(time.monotonic() - started, 1),
         "failures": sorted(outcome.failures, key=lambda failure: failure["path"]),
         "ignored": plan.ignored,
+        # Toned monochrome scans (sepia, cyan), colorized from their lightness as gray ones are.
+        "toned": sorted(result["path"] for result in outcome.results if result.get("toned")),
         "redone": plan.redone,
         "orphaned": [{key: files.printable_path(value) for key, value in orphan.items()}
                      for orphan in outcome.orphaned],
@@ -117,6 +119,9 @@ def summarize(report):
              + " "
              f"({report['megapixels']:,.1f} megapixels in {report['seconds']:.0f} s) -> "
              f"{files.printable_path(report['output'])}"]
+    if report.get("toned"):
+        lines.append(f"  {len(report['toned']):,} toned monochrome scans (sepia, cyan) were colorized from their "
+                     "lightness, as gray ones are; they are listed in the report")
     if report["redone"]:
         reasons = collections.Counter(redone["reason"] for redone in report["redone"])
         lines.append(f"  redone {len(report['redone']):,} earlier outputs: " + ", ".join(

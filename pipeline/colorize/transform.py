@@ -17,10 +17,13 @@ import uuid
 import apache_beam as beam
 from apache_beam.utils import shared
 
-from pipeline.colorize import formats as colorized_photos, plan as colorize_plan
+from pipeline.colorize import formats as colorized_photos, metadata, plan as colorize_plan
 from pipeline.io import console, files, images, outputs
 
 FAILURE_TAG = "failures"
+# The colorizer's decoding settings, as resolved from the options and the model's defaults,
+# that an output's provenance names (pipeline/colorize/metadata.py).
+PROVENANCE_SETTINGS = ("temperature", "saturation", "agreement_power", "working_size")
 # About 15 bytes of working memory per pixel: one 50-megapixel image, or two of 30, at a time.
 PIXEL_BUDGET_PIXELS = 60_000_000
 
@@ -168,7 +171,8 @@ class ColorizeFiles(beam.DoFn):
         with PIXEL_BUDGET.reserve(pixels_of(data, self.config.max_pixels)):
             status, output, pixels = colorized_photos.colorize_image_bytes(
                 data, path, functools.partial(inference.colorize_image, self.colorizer),
-                keep_color=self.config.keep_color, max_pixels=self.config.max_pixels)
+                keep_color=self.config.keep_color, max_pixels=self.config.max_pixels,
+                provenance=self._provenance())
             outputs.write_atomically(self.config.output, target, output, before_replace=keep_record)
             if self.config.compare and pixels is not None:
                 compare = colorize_plan.compare_path_for(self.config, relative_path)
@@ -176,7 +180,17 @@ class ColorizeFiles(beam.DoFn):
                                          colorized_photos.compare_image_bytes(compare, *pixels))
         # Paths printable: Beam's coders refuse a name that is not UTF-8 (files.printable_path).
         return {"path": files.printable_path(path), "output": files.printable_path(target), "status": status,
-                "megapixels": round(pixels[1].shape[0] * pixels[1].shape[1] / 1e6, 3) if pixels is not None else None}
+                "megapixels": round(pixels[1].shape[0] * pixels[1].shape[1] / 1e6, 3) if pixels is not None else None,
+                # A toned scan (sepia, cyan) was colorized from its lightness as a gray one is.
+                "toned": pixels is not None and pixels[0].ndim == 3 and images.is_toned(pixels[0])}
+
+    def _provenance(self):
+        """What made the colors, for the output's metadata; None with --no-provenance."""
+        if not self.config.provenance:
+            return None
+        settings = {name: getattr(self.colorizer, name) for name in PROVENANCE_SETTINGS}
+        settings["keep_color"] = self.config.keep_color
+        return metadata.Provenance(model=self.expected["model"], settings=settings)
 
 
 class ColorizeImages(beam.PTransform):

@@ -42,6 +42,7 @@ FAILURE_REASONS = {
     "too_large": "more pixels (or bytes) than --max-pixels allows",
     "too_small": "a side shorter than the minimum",
     "grayscale": "already grayscale: no color to learn from",
+    "toned": "a toned monochrome print (sepia, cyan): no color to learn from",
     "animated": "an animation whose frames cannot all be kept",
     "bad_metadata": "metadata that cannot be carried over to the output",
     # Found while planning or writing an output (colorize).

@@ -20,6 +20,11 @@ def random_photo(height, width, seed=0):
     return np.clip(np.round(smooth.numpy()), 0, 255).astype(np.uint8)
 
 
+def luma_error(photo, result):
+    """|ITU-R 601 luma of the result - the photo's gray| in 8-bit levels, per pixel."""
+    return np.abs(color.luma601(result) - color.gray_of_srgb8(photo))
+
+
 def lab_of(rgb):
     return color.rgb_to_lab(tf.constant(rgb, dtype=tf.float32) / 255.0).numpy()
 
@@ -46,7 +51,7 @@ def test_colorize_keeps_the_size_when_the_network_sees_a_smaller_copy(colorizer)
 def test_colorize_keeps_the_lightness(colorizer, height, width):
     photo = random_photo(height, width, seed=1)
     result = inference.colorize_image(colorizer, photo)
-    difference = np.abs(lab_of(result)[..., 0] - lab_of(photo)[..., 0])
+    difference = luma_error(photo, result)
     assert difference.mean() < MEAN_LIGHTNESS_ERROR
     assert difference.max() < MAX_LIGHTNESS_ERROR
 
@@ -69,28 +74,26 @@ def test_a_grayscale_image_colorizes_exactly_as_its_rgb_copy(colorizer, height, 
     np.testing.assert_array_equal(from_gray, inference.colorize_image(colorizer, np.repeat(gray[..., None], 3, axis=2)))
 
 
-def pillow_upsampled(ab, extent, height, width):
-    """The reference: each ab plane's covered extent resized bilinearly by Pillow."""
-    planes = [Image.fromarray(np.ascontiguousarray(ab[..., channel]), mode="F").resize(
-        (width, height), Image.Resampling.BILINEAR, box=(0.0, 0.0, extent[1], extent[0])) for channel in range(2)]
-    return np.stack([np.asarray(plane) for plane in planes], axis=-1)
-
-
 @pytest.mark.parametrize("count, height, width, extent", [
     (1, 37, 53, (9.25, 13.25)), (3, 32, 32, (16.0, 16.0)), (1, 700, 450, (100.0, 64.3))])
-def test_compose_upsamples_as_pillow_and_converts_as_numpy(count, height, width, extent):
+def test_compose_keeps_the_gray_exactly_and_takes_the_chroma_of_ab(count, height, width, extent):
     generator = np.random.default_rng(4)
     ab_shape = (count, int(np.ceil(extent[0] / 4) * 4), int(np.ceil(extent[1] / 4) * 4), 2)
-    ab = generator.uniform(-60, 60, ab_shape).astype(np.float32)
+    # Strong colors, many of them out of the sRGB gamut at the lightness they land on.
+    ab = generator.uniform(-90, 90, ab_shape).astype(np.float32)
     gray = generator.integers(0, 256, (count, height, width), dtype=np.uint8)
     # Strips of a few rows, so that their edges fall inside the ab field cells.
     composed = inference.compose(gray, ab, extent, strip_pixels=4096)
+    luma = color.luma601(composed)
+    assert np.abs(luma - gray).max() <= 0.3  # clipping channels moved it by tens of levels
+    assert np.abs(luma - gray).mean() < 0.2
+    # Where the gray is mid-tone, the network's hue comes through.
+    middle = (gray > 100) & (gray < 160)
+    composed_ab = color.srgb8_to_lab(composed)[..., 1:]
+    cells = ab[:, :int(extent[0]), :int(extent[1])].mean(axis=(1, 2))
     for index in range(count):
-        expected = color.lab_to_srgb8(color.lightness_of_gray8(gray[index]),
-                                      pillow_upsampled(ab[index], extent, height, width))
-        difference = np.abs(composed[index].astype(int) - expected)
-        assert difference.max() <= 1
-        assert (difference > 0).mean() < 0.001
+        mean_ab = composed_ab[index][middle[index]].mean(axis=0)
+        assert np.dot(mean_ab, cells[index]) >= 0 or np.linalg.norm(cells[index]) < 5
 
 
 def test_gray_copy_has_no_color_and_keeps_the_lightness():
@@ -195,5 +198,4 @@ def test_a_pretrained_model_colorizes_thumbnails_and_photos_at_their_size(tiny_p
     photo = random_photo(height, width)
     result = inference.colorize_image(colorizer, photo)
     assert result.shape == (height, width, 3)
-    difference = np.abs(lab_of(result)[..., 0] - lab_of(photo)[..., 0])
-    assert difference.mean() < MEAN_LIGHTNESS_ERROR
+    assert luma_error(photo, result).mean() < MEAN_LIGHTNESS_ERROR

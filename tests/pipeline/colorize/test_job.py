@@ -432,3 +432,32 @@ def test_run_refuses_an_output_another_run_is_writing(tiny_model, tmp_path):
     with outputs.OutputLock(str(output)), locked:
         run(make_config(tiny_model, source, output))
     assert not (output / "a.png").exists() and not os.path.exists(colorize_report.report_path(str(output)))
+
+
+def test_keep_color_colorizes_a_toned_scan_lists_it_and_marks_every_output(tiny_model, tmp_path):
+    from tests.pipeline.io.test_toned import CASTS, SAMPLES, rgb_of, toned
+
+    source, output = tmp_path / "scans", tmp_path / "colorized"
+    source.mkdir()
+    (source / "sepia print.jpg").write_bytes(toned(rgb_of(SAMPLES[0]), "sepia"))
+    (source / "sunset.jpg").write_bytes(CASTS[0].read_bytes())
+    gray_pattern(20, 20).save(source / "gray.png")
+    report = run(make_config(tiny_model, source, output, keep_color=True))
+
+    assert (report["counts"]["colorized"], report["counts"]["passed_through"]) == (2, 1)
+    assert report["toned"] == [str(source / "sepia print.jpg")]
+    assert "1 toned monochrome scans" in colorize_report.summarize(report)
+    assert b"compositeWithTrainedAlgorithmicMedia" in (output / "sepia print.jpg").read_bytes()
+    assert (output / "sunset.jpg").read_bytes() == CASTS[0].read_bytes()  # passed through untouched
+    png = Image.open(output / "gray.png")
+    assert "compositeWithTrainedAlgorithmicMedia" in png.info["XML:com.adobe.xmp"]
+    assert png.getexif()[0x0131].startswith("beam-colorize ")
+
+
+def test_no_provenance_leaves_the_mark_out(tiny_model, tmp_path):
+    source, output = tmp_path / "scans", tmp_path / "colorized"
+    source.mkdir()
+    gray_pattern(20, 20).save(source / "gray.png")
+    run(make_config(tiny_model, source, output, provenance=False))
+    png = Image.open(output / "gray.png")
+    assert "XML:com.adobe.xmp" not in png.info and 0x0131 not in png.getexif()
