@@ -121,12 +121,16 @@ class ColorizeFiles(beam.DoFn):
         self.shared_progress = console.SharedProgress("images colorized", total=total)
         self.run_id = uuid.uuid4().hex  # the same in every copy of this DoFn: a stop reaches them all
         self.colorizer = None
+        self.colorize_pixels = None
         self.progress = None
         self.journal = None
 
     def setup(self):
         console.quiet_worker()
         self.colorizer = shared_colorizer(self.config)
+        from pipeline.colorize import batching  # imports TensorFlow, as the model does
+
+        self.colorize_pixels = batching.image_colorizer(self.colorizer)  # batched with a GPU
         self.progress = self.shared_progress.acquire()
         self.journal = outputs.Journal(self.config.output)
 
@@ -154,8 +158,6 @@ class ColorizeFiles(beam.DoFn):
         self.progress.add()
 
     def _colorize(self, path, relative_path):
-        from model import inference
-
         target = colorize_plan.output_path_for(self.config, relative_path)
         # The identity before reading and the hash of the bytes read: if the file changes while
         # it is read, the next run sees an identity that differs and a content that does too.
@@ -170,7 +172,7 @@ class ColorizeFiles(beam.DoFn):
 
         with PIXEL_BUDGET.reserve(pixels_of(data, self.config.max_pixels)):
             status, output, pixels = colorized_photos.colorize_image_bytes(
-                data, path, functools.partial(inference.colorize_image, self.colorizer),
+                data, path, self.colorize_pixels,
                 keep_color=self.config.keep_color, max_pixels=self.config.max_pixels,
                 provenance=self._provenance())
             outputs.write_atomically(self.config.output, target, output, before_replace=keep_record)

@@ -16,12 +16,13 @@ output still matches its input.
 import contextlib
 import datetime
 import errno
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import uuid
+
+import portalocker
 
 JOB_FOLDER = ".colorize"  # in the output folder: everything a job writes besides its results
 LOCK_NAME = "lock"
@@ -130,7 +131,13 @@ def _create_synced(path):
 
 
 class OutputLock:
-    """An exclusive lock on the output folder, so two runs never write the same files."""
+    """An exclusive lock on the output folder, so two runs never write the same files.
+
+    The lock is the operating system's on an open file (flock on POSIX, LockFileEx or
+    msvcrt.locking on Windows, through portalocker), so it goes with the process: a run that
+    is killed leaves the file behind but not the lock, and the next run takes it at once.
+    Taking it never waits: a second run is refused with LockedError.
+    """
 
     def __init__(self, output, job="colorize"):
         self.path = os.path.join(job_folder(output), LOCK_NAME)
@@ -144,13 +151,11 @@ class OutputLock:
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         self.file = open(self.path, "a+")
         try:
-            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            if error.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            self.file.seek(0)
-            holder = self.file.read().strip() or "another process"
+            portalocker.lock(self.file, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING)
+        except portalocker.AlreadyLocked as error:
+            holder = self._holder()
             self.file.close()
+            self.file = None
             raise LockedError(f"another {self.job} run ({holder}) is writing to {self.output}; "
                               "wait for it to finish, or choose another --output") from error
         try:  # Who holds the lock, for the message of a second run; the lock holds without it.
@@ -162,10 +167,19 @@ class OutputLock:
             pass
         return self
 
+    def _holder(self):
+        """What the run holding the lock wrote in it (Windows may refuse to let it be read)."""
+        try:
+            self.file.seek(0)
+            return self.file.read().strip() or "another process"
+        except OSError:
+            return "another process"
+
     def __exit__(self, *exc_info):
         if self.file is not None:
-            fcntl.flock(self.file, fcntl.LOCK_UN)
+            portalocker.unlock(self.file)
             self.file.close()
+            self.file = None
 
 
 def remove_leftovers(output):
