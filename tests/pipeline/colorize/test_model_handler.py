@@ -4,7 +4,7 @@ import apache_beam as beam
 import numpy as np
 import pytest
 from apache_beam.ml.inference.base import RunInference
-from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that
 
 from model import default_model, inference
@@ -39,7 +39,7 @@ def test_run_inference_colorizes_images_of_any_size_as_colorize_image_does(tiny_
     images = numbered(photos(8, SIZES + [(33, 47), (200, 90)], gray=(1, 5)))
     expected = one_at_a_time(inference.load(tiny_model), images)
     handler = model_handler.ColorizerModelHandler(tiny_model, max_batch_size=4)
-    with TestPipeline(options=beam.options.pipeline_options.PipelineOptions(DIRECT)) as pipeline:
+    with test_pipeline.TestPipeline(options=beam.options.pipeline_options.PipelineOptions(DIRECT)) as pipeline:
         results = (pipeline
                    | beam.Create(images, reshuffle=False)
                    | RunInference(handler))
