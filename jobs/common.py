@@ -123,6 +123,14 @@ def config_from_flags(config_class, args, prefix="", **overrides):
     return config_class(**values)
 
 
+def comma_separated_floats(text):
+    """"0.6,0.4" -> (0.6, 0.4): a flag's "parse" for a tuple of numbers."""
+    try:
+        return tuple(float(value) for value in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not comma-separated numbers, e.g. 0.3,0.5,1") from None
+
+
 def _default_of(field):
     """A field's default value, or dataclasses.MISSING for a field without one (a required flag)."""
     if field.default_factory is not dataclasses.MISSING:

@@ -17,6 +17,7 @@ the outputs whose input was deleted. Files without an image extension are ignore
 listed in the report; files with one that cannot be colorized are failures, with the reason.
 """
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -92,8 +93,8 @@ def check_paths(config):
 def check_model(config):
     """Refuse a model file that does not exist, before any work (it is loaded only when there is some)."""
     if "://" not in config.model and not os.path.isfile(config.model):
-        raise ValueError(f"the model {config.model} does not exist; pass a model.keras from colorize-train with "
-                         "--model, or leave --model out for the shipped one")
+        raise ValueError(f"model file {config.model} does not exist; pass a .keras file written by colorize-train "
+                         "with --model, or leave --model out for the shipped one")
 
 
 def run_colorize(config, pipeline_options, argv=None):
@@ -107,12 +108,38 @@ def run_colorize(config, pipeline_options, argv=None):
     """
     started = time.monotonic()
     check_model(config)
-    listed = files.list_files(config.input)
     if config.dry_run:
-        return _plan_only(config, listed, started, argv)
-    check_paths(config)
-    with outputs.OutputLock(config.output):
-        return _run_locked(config, listed, pipeline_options, started, argv)
+        return _plan_only(config, files.list_files(config.input), started, argv)
+    with LazyModel(config) as model:
+        if not outputs.StateRecord.exists(config.output):
+            # A first run has work unless the input is empty: a foreign model or a setting out
+            # of range fails now, before the output folder is made.
+            model.load()
+        listed = files.list_files(config.input)
+        check_paths(config)
+        with outputs.OutputLock(config.output):
+            return _run_locked(config, listed, pipeline_options, started, argv, model)
+
+
+class LazyModel:
+    """A run's model: loaded, with TensorFlow, the first time `load` is called, and held until the run ends."""
+
+    def __init__(self, config):
+        self.config = config
+        self.holder = contextlib.ExitStack()
+        self.loaded = False
+
+    def load(self):
+        if not self.loaded:
+            console.load_tensorflow_quietly()
+            self.holder.enter_context(colorize_transform.loaded_model(self.config))
+            self.loaded = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.holder.close()
 
 
 def _plan(config, listed, state):
@@ -145,7 +172,7 @@ def _plan_only(config, listed, started, argv):
     return report
 
 
-def _run_locked(config, listed, pipeline_options, started, argv):
+def _run_locked(config, listed, pipeline_options, started, argv, model):
     """The job once the output is locked: nothing else writes there meanwhile."""
     leftovers = outputs.remove_leftovers(config.output)
     if leftovers:
@@ -158,6 +185,8 @@ def _run_locked(config, listed, pipeline_options, started, argv):
         logger.info(f"{len(plan.found):,} files under {config.input}: {len(plan.work):,} to colorize "
                     f"({len(plan.redone):,} to redo), {plan.up_to_date:,} up to date"
                     + (f", {len(plan.refused)} refused" if plan.refused else ""))
+        if plan.work:
+            model.load()
         outcome = _colorize(config, plan, expected, pipeline_options)
         if config.remove_orphans and not outcome.stopped:
             outcome.orphaned = colorize_plan.remove_orphans(config, state, plan.orphaned)
@@ -176,11 +205,8 @@ def _colorize(config, plan, expected, pipeline_options):
     """Run the pipeline over the plan's work: the Outcome, with the failures found while planning."""
     results, failures, stopped = [], list(plan.refused), None
     if plan.work:
-        console.load_tensorflow_quietly()
         try:
-            # Loaded before the pipeline starts: a foreign model, or a setting out of range, fails here.
-            with colorize_transform.loaded_model(config):
-                run_results, run_failures = _run_pipeline(config, plan.work, expected, pipeline_options)
+            run_results, run_failures = _run_pipeline(config, plan.work, expected, pipeline_options)
         except outputs.OutputError as error:
             run_results, run_failures, stopped = [], [], str(error)
         results += run_results

@@ -309,7 +309,7 @@ class StateRecord:
         self.output = output
         self.path = os.path.join(job_folder(output), STATE_NAME)
         legacy_path = os.path.join(job_folder(output), LEGACY_STATE_NAME)
-        self.existed = os.path.exists(self.path) or os.path.exists(legacy_path)
+        self.existed = self.exists(output)
         self.damaged = None  # what was wrong with a damaged record, and where it was set aside
         self.read_only = read_only
         self._made_with = {}  # made_with JSON -> its row id, and back
@@ -317,6 +317,11 @@ class StateRecord:
         if not os.path.exists(self.path) and os.path.exists(legacy_path):
             self._migrate(legacy_path)
         self.merge_journals()
+
+    @staticmethod
+    def exists(output):
+        """Whether `output` has a record (of this version or an earlier one) of what a job wrote there."""
+        return any(os.path.exists(os.path.join(job_folder(output), name)) for name in (STATE_NAME, LEGACY_STATE_NAME))
 
     def _open(self):
         """The database, checked; a damaged one set aside for an empty one."""
