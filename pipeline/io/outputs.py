@@ -313,8 +313,9 @@ class StateRecord:
         self.damaged = None  # what was wrong with a damaged record, and where it was set aside
         self.read_only = read_only
         self._made_with = {}  # made_with JSON -> its row id, and back
+        migrate = not os.path.exists(self.path) and os.path.exists(legacy_path)
         self.database = self._open()
-        if not os.path.exists(self.path) and os.path.exists(legacy_path):
+        if migrate:
             self._migrate(legacy_path)
         self.merge_journals()
 
@@ -338,7 +339,9 @@ class StateRecord:
             problem = str(error)
         self._made_with.clear()
         self._set_aside(self.path, problem)
-        return self._connect(fresh=True)
+        database = self._connect(fresh=True)
+        database.executescript(STATE_SCHEMA)
+        return database
 
     def _connect(self, fresh=False):
         if self.read_only:
