@@ -8,19 +8,16 @@ with the paths averaged); tune the decoding again on validation photos before us
 (bench/tune_decoding.py --colorfulness). Never replaces an existing model.
 """
 
-import argparse
-
 from jobs import common
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        prog="colorize-average", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = common.make_parser("colorize-average", __doc__)
     parser.add_argument("--model", action="append", required=True,
                         help="A model.keras from colorize-train; repeat for each model to average (two or more).")
     parser.add_argument("--output", required=True, help="A new folder for the averaged model.keras and model.json.")
     common.add_verbose_flag(parser, "TensorFlow's")
-    return parser.parse_args(argv)
+    return common.parse_flags(parser, argv)
 
 
 def main(argv=None):

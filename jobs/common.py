@@ -1,9 +1,30 @@
-"""What every job's command line shares: quiet logging, Beam options and one-line user errors."""
+"""What every job's command line shares: flags built from the config dataclasses, unknown options
+refused, quiet logging, Beam options and one-line user errors.
 
+A job's flags come from its config dataclass: every field whose metadata (or the job's own
+table, for a dataclass the job does not own) has a "help" text is a flag, --field-name unless
+"flag" names it otherwise, with the field's default, a type from its annotation, and:
+
+    "help"    the flag's text; %(default)s shows the field's default
+    "flag"    its name, when not --field-name (e.g. "--hue-agreement")
+    "choices" the values allowed
+    "parse"   a function of the flag's text to the field's value (e.g. comma_separated_floats)
+    "repeat"  True: the flag may be given several times; the field gets a tuple of them
+    "negate"  True: a switch that sets a field whose default is True to False (--no-jit)
+
+A field that is a dataclass itself has flags for its own fields (hint_simulation's
+--no-hint-share). So adding an option is adding a field with its metadata; the metadata is a
+plain dict, so model/ and pipeline/ write it without importing jobs/.
+"""
+
+import argparse
 import contextlib
 import dataclasses
+import difflib
+import importlib.metadata
 import importlib.util
 import sys
+import types
 
 from pipeline.io import console, images
 
@@ -20,24 +41,160 @@ DASK_RUNNER = "pipeline.runners.dask.DaskRunner"
 LOCAL_RUNNER = "pipeline.runners.local.LocalRunner"  # the default: Beam's DirectRunner without its Prism attempt
 
 
-def configure_logging(verbose):
+def configure_logging(verbose, tensorflow=True):
     """Our messages on the terminal; TensorFlow's and Beam's only with --verbose."""
-    console.configure_logging(verbose)
+    console.configure_logging(verbose, tensorflow)
 
 
-def start(parse_args, argv=None):
+def start(parse_args, argv=None, tensorflow=True):
     """(argv, what parse_args makes of it): the command line's by default, with logging set up
-    before TensorFlow or Beam is imported (both log at import time)."""
+    before TensorFlow or Beam is imported (both log at import time, and a job's parser may
+    import its config's module). `tensorflow`: load it now, quietly; a job that may not need it
+    (colorize with nothing to do) loads it later through console.load_tensorflow_quietly."""
     argv = sys.argv[1:] if argv is None else argv
+    configure_logging("--verbose" in argv, tensorflow)
     parsed = parse_args(argv)
-    configure_logging((parsed[0] if isinstance(parsed, tuple) else parsed).verbose)
     return argv, parsed
 
 
-def config_from_flags(config_class, args, **overrides):
-    """A job's frozen config dataclass from its parsed flags, which map one to one onto its fields."""
-    fields = {field.name: getattr(args, field.name) for field in dataclasses.fields(config_class)}
-    return config_class(**{**fields, **overrides})
+def version():
+    """This installation's version, as --version prints it."""
+    try:
+        return importlib.metadata.version("beam-colorize")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed: pip install -e .)"
+
+
+def make_parser(prog, description):
+    """A job's argument parser, its module docstring as the description, with --version."""
+    parser = argparse.ArgumentParser(prog=prog, description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    return parser
+
+
+def add_config_flags(parser, config_class, flags=None, prefix=""):
+    """Add a flag for every field of `config_class` with a help text (see the module docstring).
+
+    `flags`: {field name: metadata} for a dataclass the job does not own, merged over each
+    field's own metadata; a nested dataclass's fields are named "field.subfield" there.
+    """
+    flags = flags or {}
+    for field in dataclasses.fields(config_class):
+        name = prefix + field.name
+        metadata = {**field.metadata, **flags.get(name, {})}
+        if dataclasses.is_dataclass(field.type):
+            add_config_flags(parser, field.type, flags, prefix=f"{name}.")
+            continue
+        if "help" not in metadata:
+            continue
+        flag = metadata.get("flag", "--" + field.name.replace("_", "-"))
+        default = _default_of(field)
+        options = {"dest": name, "help": metadata["help"]}
+        if field.type is bool:
+            options["action"] = "store_false" if metadata.get("negate") else "store_true"
+        else:
+            options["type"] = metadata.get("parse", _value_type(field.type))
+            options["metavar"] = flag.lstrip("-").upper().replace("-", "_")
+            if "choices" in metadata:
+                options["choices"] = metadata["choices"]
+            if default is dataclasses.MISSING:
+                options["required"] = True
+            else:
+                options["default"] = default
+            if metadata.get("repeat"):  # argparse appends to a copy of the default
+                options.update(action="append", default=[] if default is dataclasses.MISSING else list(default))
+        parser.add_argument(flag, **options)
+
+
+def config_from_flags(config_class, args, prefix="", **overrides):
+    """A job's config dataclass from its parsed flags (add_config_flags): the flags' values, the
+    fields' defaults for fields without a flag, and `overrides` over both."""
+    values = {}
+    for field in dataclasses.fields(config_class):
+        name = prefix + field.name
+        if field.name in overrides:
+            values[field.name] = overrides[field.name]
+        elif dataclasses.is_dataclass(field.type):
+            values[field.name] = config_from_flags(field.type, args, prefix=f"{name}.")
+        elif hasattr(args, name):
+            value = getattr(args, name)
+            values[field.name] = tuple(value) if isinstance(value, list) else value
+    return config_class(**values)
+
+
+def comma_separated_floats(text):
+    """"0.6,0.4" -> (0.6, 0.4): a flag's "parse" for a tuple of numbers."""
+    try:
+        return tuple(float(value) for value in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not comma-separated numbers, e.g. 0.3,0.5,1") from None
+
+
+def _default_of(field):
+    """A field's default value, or dataclasses.MISSING for a field without one (a required flag)."""
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return field.default
+
+
+def _value_type(annotation):
+    """The argparse type of a field annotated `annotation`: int, float, or str for anything else."""
+    if isinstance(annotation, types.UnionType):
+        annotation = next(part for part in annotation.__args__ if part is not type(None))
+    return annotation if annotation in (int, float) else str
+
+
+def parse_flags(parser, argv, pipeline=False):
+    """Parse a job's flags, refusing any that is neither the job's nor (with `pipeline`) a Beam
+    pipeline option, as a usage error (exit 2) that suggests the closest one.
+
+    Returns the parsed flags, and with `pipeline` also the list of Beam options.
+    """
+    args, rest = parser.parse_known_args(argv)
+    unknown = unknown_pipeline_options(rest) if pipeline else rest
+    if unknown:
+        parser.error(unknown_option_message(unknown[0], _option_names(parser)
+                                            + (beam_option_names(rest) if pipeline else [])))
+    return (args, rest) if pipeline else args
+
+
+def unknown_option_message(argument, known):
+    """"unknown option --temprature (did you mean --temperature?)"; a stray value is "unexpected argument"."""
+    if not argument.startswith("-"):
+        return f"unexpected argument {argument!r}; see --help (values follow their option, e.g. --input FOLDER)"
+    name = argument.split("=", 1)[0]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    return f"unknown option {name}" + (f" (did you mean {close[0]}?)" if close else "; see --help")
+
+
+def _option_names(parser):
+    return [option for action in parser._actions for option in action.option_strings if option.startswith("--")]
+
+
+def _beam_parser(pipeline_args):
+    """An argument parser of every Beam pipeline option, the Dask runner's too when it is chosen."""
+    from apache_beam.options import pipeline_options
+
+    if any(DASK_RUNNER in arg for arg in runner_by_name(pipeline_args)):
+        from apache_beam.runners.dask import dask_runner  # noqa: F401 (registers DaskOptions)
+    # Beam's own way to know its options (PipelineOptions.get_all_options): each options class adds its flags.
+    parser = pipeline_options._BeamArgumentParser(allow_abbrev=False, add_help=False)
+    for options_class in {str(cls): cls for cls in pipeline_options.PipelineOptions.__subclasses__()}.values():
+        options_class._add_argparse_args(parser)
+    return parser
+
+
+def unknown_pipeline_options(pipeline_args):
+    """The arguments among `pipeline_args` that no Beam pipeline option takes (Beam would drop them)."""
+    if not pipeline_args:
+        return []
+    _, unknown = _beam_parser(pipeline_args).parse_known_args(runner_by_name(pipeline_args))
+    return unknown
+
+
+def beam_option_names(pipeline_args=()):
+    return _option_names(_beam_parser(list(pipeline_args)))
 
 
 def add_model_flag(parser, default_help="the shipped model"):
@@ -85,11 +242,6 @@ def pipeline_options(pipeline_args, verbose=False, threads=1):
             args.append("--direct_running_mode=in_memory")
     if not verbose and not any(arg.startswith("--default_sdk_harness_log_level") for arg in args):
         args.append("--default_sdk_harness_log_level=ERROR")
-    unknown = [arg for arg in args if arg.startswith("--") and "_" not in arg.split("=")[0]
-               and "-" in arg.lstrip("-").split("=")[0]]
-    if unknown:
-        raise SystemExit(f"error: unknown option {unknown[0]}; see --help (Beam options use underscores, "
-                         "e.g. --direct_num_workers=2)")
     return PipelineOptions(args)
 
 

@@ -6,7 +6,6 @@ size, format, transparency, metadata. A color input can pass through untouched.
 
 import os
 
-from pipeline.colorize import photos
 from pipeline.io import grids, images
 
 JPEG_QUALITY = 92  # visually lossless for photos; chroma is low-resolution by construction
@@ -48,6 +47,8 @@ def colorize_image_bytes(data, path, colorize, keep_color=False, max_pixels=imag
     `provenance` (a metadata.Provenance) marks the output as made by the model. Raises
     UnusableImage with the reason for anything that cannot be colorized.
     """
+    from pipeline.colorize import photos  # imports TensorFlow, which planning a run does without
+
     pillow_format, options = output_format(path)
     photo = photos.read_photo(data, max_pixels=max_pixels)
     first = photo.frames[0].pixels

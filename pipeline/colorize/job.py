@@ -17,6 +17,7 @@ the outputs whose input was deleted. Files without an image extension are ignore
 listed in the report; files with one that cannot be colorized are failures, with the reason.
 """
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -32,7 +33,7 @@ from pipeline.colorize import (
     transform as colorize_transform,
 )
 from pipeline.colorize.report import Outcome
-from pipeline.io import files, images, outputs
+from pipeline.io import console, files, images, outputs
 from pipeline.io.console import logger
 
 LEGACY_LOCK_NAME = ".colorize.lock"  # the lock of versions before the state record: outputs they wrote
@@ -44,22 +45,43 @@ WRAPPED_OS_ERROR = re.compile(r"\[Errno (?P<number>\d+)\] (?P<text>[^:'\n]+)(?::
 
 @dataclasses.dataclass(frozen=True)
 class ColorizeConfig:
-    """The colorize job's options; the CLI flags map one to one onto these fields."""
+    """The colorize job's options; each field with a "help" in its metadata is a flag (jobs/common.py)."""
 
-    input: str
-    output: str
-    model: str
-    temperature: float | None = None  # None: the model's default
-    saturation: float | None = None  # chroma gain; None: the model's default
-    agreement_power: float | None = None  # fade where likely hues disagree; None: the model's default
-    working_size: int | None = None  # None: the model's default
-    keep_color: bool = False  # pass color inputs through untouched instead of recolorizing
-    overwrite: bool = False
-    compare: bool = False
-    contact_sheet: bool = False  # also write .colorize/contact-sheet.jpg of this run's results
-    remove_orphans: bool = False  # delete outputs whose input was deleted (they are only listed otherwise)
-    max_pixels: int = images.MAX_PIXELS
-    provenance: bool = True  # mark outputs as colorized by the model (XMP, EXIF Software); --no-provenance
+    input: str = dataclasses.field(metadata={"help": "A folder (searched recursively) or a glob of images."})
+    output: str = dataclasses.field(metadata={"help": "Folder for the colorized images (outside the input)."})
+    model: str  # --model: common.add_model_flag, the shipped model by default
+    temperature: float | None = dataclasses.field(default=None, metadata={  # None: the model's default
+        "help": "Vividness: annealed-mean temperature, lower is more vivid, 1.0 the safest (default: the "
+                "model's own, see its model card)."})
+    saturation: float | None = dataclasses.field(default=None, metadata={  # chroma gain; None: the model's default
+        "help": "Chroma gain: above 1 more colorful, below 1 more muted, 0 grayscale (default: the model's own, "
+                "see its model card)."})
+    agreement_power: float | None = dataclasses.field(default=None, metadata={
+        "flag": "--hue-agreement",
+        "help": "Fade to gray where the colors the model finds likely disagree in hue (a car that may be red or "
+                "blue): each pixel's chroma times their agreement (0-1) to this power; 0 turns it off (default: "
+                "the model's own)."})
+    working_size: int | None = dataclasses.field(default=None, metadata={  # None: the model's default
+        "help": "Short side in pixels at which the network sees a photo (default: the model's own)."})
+    keep_color: bool = dataclasses.field(default=False, metadata={
+        "help": "Copy inputs that are already in color unchanged instead of recolorizing them."})
+    overwrite: bool = dataclasses.field(default=False, metadata={
+        "help": "Colorize every input, even up-to-date ones (files colorize did not write are still never "
+                "replaced)."})
+    compare: bool = dataclasses.field(default=False, metadata={
+        "help": "Also write OUTPUT/.colorize/compare/NAME: the input and the result side by side."})
+    contact_sheet: bool = dataclasses.field(default=False, metadata={
+        "help": "Also write OUTPUT/.colorize/contact-sheet.jpg: thumbnails of the images this run colorized "
+                "(the first 100 by path)."})
+    remove_orphans: bool = dataclasses.field(default=False, metadata={
+        "help": "Delete outputs whose input was deleted (by default they are only listed)."})
+    max_pixels: int = images.MAX_PIXELS  # --max-pixels: common.add_max_pixels_flag, shared by every job
+    no_provenance: bool = dataclasses.field(default=False, metadata={
+        "help": "Leave out the mark of what made the colors (XMP DigitalSourceType, the tool, model and settings; "
+                "EXIF Software). The input's own metadata is kept either way."})
+    dry_run: bool = dataclasses.field(default=False, metadata={
+        "help": "Print what a run would do (inputs to colorize, outputs to redo and why, orphaned outputs, "
+                "files that cannot be read) and write nothing; without TensorFlow."})
 
 
 def check_paths(config):
@@ -71,42 +93,114 @@ def check_paths(config):
     outputs.prepare_folder(config.output)
 
 
+def check_model(config):
+    """Refuse a model file that does not exist, before any work (it is loaded only when there is some)."""
+    if "://" not in config.model and not os.path.isfile(config.model):
+        raise ValueError(f"model file {config.model} does not exist; pass a .keras file written by colorize-train "
+                         "with --model, or leave --model out for the shipped one")
+
+
 def run_colorize(config, pipeline_options, argv=None):
     """The whole job: validate, lock, plan, colorize, record, report. Returns the report dict.
 
+    TensorFlow and the model are loaded only when the plan has work: a run with nothing
+    new lists, checks the record and ends in well under a second per thousand files.
     A full disk or an output that cannot be written ends with a report too, as far as one
     can be written; the caller tells the user from report["stopped"] and the failures.
+    With config.dry_run, the report of the plan, and nothing written.
     """
     started = time.monotonic()
-    with colorize_transform.loaded_model(config):  # before any work
+    check_model(config)
+    if config.dry_run:
+        return _plan_only(config, files.list_files(config.input), started, argv)
+    with LazyModel(config) as model:
+        if not outputs.StateRecord.exists(config.output):
+            # A first run has work unless the input is empty: a foreign model or a setting out
+            # of range fails now, before the output folder is made.
+            model.load()
         listed = files.list_files(config.input)
         check_paths(config)
         with outputs.OutputLock(config.output):
-            return _run_locked(config, listed, pipeline_options, started, argv)
+            return _run_locked(config, listed, pipeline_options, started, argv, model)
 
 
-def _run_locked(config, listed, pipeline_options, started, argv):
+class LazyModel:
+    """A run's model: loaded, with TensorFlow, the first time `load` is called, and held until the run ends."""
+
+    def __init__(self, config):
+        self.config = config
+        self.holder = contextlib.ExitStack()
+        self.loaded = False
+
+    def load(self):
+        if not self.loaded:
+            console.load_tensorflow_quietly()
+            self.holder.enter_context(colorize_transform.loaded_model(self.config))
+            self.loaded = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.holder.close()
+
+
+def _plan(config, listed, state):
+    """(the plan, what besides its input decides an output) from the record `state`."""
+    # An output folder written by a version without the record, or whose record was damaged:
+    # outputs at least as new as their inputs are taken for the job's own and redone once.
+    legacy = state.damaged is not None or (
+        not state.existed and os.path.exists(os.path.join(config.output, LEGACY_LOCK_NAME)))
+    expected = colorize_plan.made_with(config)
+    plan = colorize_plan.plan_run(config, listed, state, expected, legacy)
+    if state.damaged:
+        plan.warnings.append(f"{state.damaged}; outputs at least as new as their input are taken for colorize's "
+                             "own and redone, other files are never replaced (listed as foreign_file: move away "
+                             "those you know colorize wrote, and run again)")
+    return plan, expected
+
+
+def _plan_only(config, listed, started, argv):
+    """A dry run: the plan from the record as it stands, read without writing anything."""
+    outputs.refuse_nesting(files.input_root(config.input), config.output)
+    state = outputs.StateRecord(config.output, read_only=True)
+    try:
+        plan, expected = _plan(config, listed, state)
+    finally:
+        state.close()
+    outcome = Outcome(results=[], failures=list(plan.refused), stopped=None, orphaned=plan.orphaned,
+                      removed_orphans=0)
+    report = colorize_report.build_report(config, plan, outcome, expected, started, argv)
+    report["work"] = [files.printable_path(path) for path, _ in plan.work]
+    return report
+
+
+def _run_locked(config, listed, pipeline_options, started, argv, model):
     """The job once the output is locked: nothing else writes there meanwhile."""
     leftovers = outputs.remove_leftovers(config.output)
     if leftovers:
         logger.info(f"removed {leftovers:,} temporary files left by an interrupted run")
-    legacy = (not os.path.exists(os.path.join(outputs.job_folder(config.output), outputs.STATE_NAME))
-              and os.path.exists(os.path.join(config.output, LEGACY_LOCK_NAME)))
     state = outputs.StateRecord(config.output)
-    expected = colorize_plan.made_with(config)
-    plan = colorize_plan.plan_run(config, listed, state, expected, legacy)
-    logger.info(f"{len(plan.found):,} files under {config.input}: {len(plan.work):,} to colorize "
-                f"({len(plan.redone):,} to redo), {plan.up_to_date:,} up to date"
-                + (f", {len(plan.refused)} refused" if plan.refused else ""))
-    outcome = _colorize(config, plan, expected, pipeline_options)
-    if config.remove_orphans and not outcome.stopped:
-        outcome.orphaned = colorize_plan.remove_orphans(config, state, plan.orphaned)
-        outcome.removed_orphans = len(plan.orphaned) - len(outcome.orphaned)
-        if outcome.removed_orphans:
-            logger.info(f"removed {outcome.removed_orphans:,} outputs whose input was deleted")
-    state.merge_journals()
-    report = colorize_report.build_report(config, plan, outcome, expected, started, argv)
-    colorize_report.save(config, state, report, plan, outcome)
+    try:
+        plan, expected = _plan(config, listed, state)
+        for warning in plan.warnings:
+            logger.warning(f"warning: {warning}")
+        logger.info(f"{len(plan.found):,} files under {config.input}: {len(plan.work):,} to colorize "
+                    f"({len(plan.redone):,} to redo), {plan.up_to_date:,} up to date"
+                    + (f", {len(plan.refused)} refused" if plan.refused else ""))
+        if plan.work:
+            model.load()
+        outcome = _colorize(config, plan, expected, pipeline_options)
+        if config.remove_orphans and not outcome.stopped:
+            outcome.orphaned = colorize_plan.remove_orphans(config, state, plan.orphaned)
+            outcome.removed_orphans = len(plan.orphaned) - len(outcome.orphaned)
+            if outcome.removed_orphans:
+                logger.info(f"removed {outcome.removed_orphans:,} outputs whose input was deleted")
+        state.merge_journals()
+        report = colorize_report.build_report(config, plan, outcome, expected, started, argv)
+        colorize_report.save(config, state, report, plan, outcome)
+    finally:
+        state.close()
     return report
 
 

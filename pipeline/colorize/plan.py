@@ -13,6 +13,9 @@ from apache_beam.io.filesystems import FileSystems
 from pipeline.colorize import formats as colorized_photos
 from pipeline.io import files, outputs
 
+# model.inference.MODEL_CONFIG_NAME, which a run with nothing to do reads without importing TensorFlow
+# (tests/pipeline/colorize/test_plan.py checks that they agree).
+MODEL_DESCRIPTION_NAME = "model.json"
 COMPARE_FOLDER = "compare"  # in the job folder: the input beside the result, under the output's own name
 # The options that change an output. A record made before one of them existed lacks it: it was
 # made with the model's default, which is what None asks for.
@@ -41,10 +44,8 @@ def compare_path_for(config, relative_path):
 
 def model_identity(model_path):
     """The content hashes of a model file and the description beside it, which decide its colors."""
-    from model import inference
-
     identity = {"model": outputs.file_hash(model_path)}
-    description = os.path.join(os.path.dirname(model_path), inference.MODEL_CONFIG_NAME)
+    description = os.path.join(os.path.dirname(model_path), MODEL_DESCRIPTION_NAME)
     if os.path.exists(description):
         identity["description"] = outputs.file_hash(description)
     return identity
@@ -71,13 +72,13 @@ def input_hash(path):
         return outputs.content_hash(file.read())
 
 
-def stale_reason(path, record, expected):
+def stale_reason(path, record, expected, state=None, relative_path=None):
     """None when a record still describes this input and these settings; else why the output is stale.
 
     Timestamps only say when to look: an input whose size and timestamps are those
     recorded is unchanged; otherwise its content hash decides, so a file replaced by
     another with an older timestamp is redone, and one merely touched or copied is not
-    (its record is refreshed).
+    (its record in `state` is refreshed, so that it is not read again next time).
     """
     if record["made_with"]["model"] != expected["model"]:
         return "model_changed"
@@ -91,7 +92,8 @@ def stale_reason(path, record, expected):
         return None
     if identity["size"] != recorded["size"] or input_hash(path) != recorded["sha256"]:
         return "input_changed"
-    recorded.update(identity)
+    if state is not None:
+        state.refresh_input(relative_path, record, identity)
     return None
 
 
@@ -107,6 +109,7 @@ class Plan:
     refused: list = dataclasses.field(default_factory=list)  # failures found while listing and planning
     ignored: list = dataclasses.field(default_factory=list)  # failure records of files that are not images
     orphaned: list = dataclasses.field(default_factory=list)  # {"output", "input"}: the input was deleted
+    warnings: list = dataclasses.field(default_factory=list)  # what the user should know and do, one line each
 
     def output_of(self, config):
         """Printable input path -> output path, of every work item."""
@@ -150,9 +153,9 @@ def plan_work(config, found, state, expected, legacy=False):
                                     "output": files.printable_path(output_path_for(config, relative_path)),
                                     "reason": reason})
     listed = {relative_path for _, relative_path in found}
-    for relative_path, record in sorted(state.records.items()):
-        if relative_path not in listed and not os.path.lexists(record["input"]["path"]):
-            plan.orphaned.append({"output": output_path_for(config, relative_path), "input": record["input"]["path"]})
+    for relative_path, input_path in state.inputs():
+        if relative_path not in listed and not os.path.lexists(input_path):
+            plan.orphaned.append({"output": output_path_for(config, relative_path), "input": input_path})
     return plan
 
 
@@ -164,10 +167,11 @@ def _decide(config, path, relative_path, state, expected, legacy):
             f"its output would be inside {outputs.job_folder(config.output)}, which colorize keeps for its own "
             f"files; rename the input folder {outputs.JOB_FOLDER}"))
     record = state.get(relative_path)
-    reason = None if record is None else ("overwrite" if config.overwrite else stale_reason(path, record, expected))
     if not os.path.lexists(target):
         return ("output_missing" if record is not None else "new"), None
-    if state.wrote(relative_path):
+    reason = None if record is None else ("overwrite" if config.overwrite
+                                          else stale_reason(path, record, expected, state, relative_path))
+    if state.wrote(relative_path, record):
         return reason, None
     if record is not None and reason is None:
         return None, None  # Changed by someone since it was written, from an unchanged input: theirs now.

@@ -58,6 +58,7 @@ def build_report(config, plan, outcome, expected, started, argv=None):
                      for orphan in outcome.orphaned],
         "removed_orphans": outcome.removed_orphans,
         "stopped": outcome.stopped,
+        "warnings": plan.warnings,
         "command": list(sys.argv if argv is None else argv),
         "config": dataclasses.asdict(config),
         "report": report_path(config.output),
@@ -126,6 +127,7 @@ def summarize(report):
         reasons = collections.Counter(redone["reason"] for redone in report["redone"])
         lines.append(f"  redone {len(report['redone']):,} earlier outputs: " + ", ".join(
             f"{count:,} because {colorize_plan.REDO_REASONS[reason]}" for reason, count in sorted(reasons.items())))
+    lines += [f"  warning: {warning}" for warning in report.get("warnings", ())]
     if report["stopped"]:
         lines.append(f"  stopped: {report['stopped']}" + (
             f" ({counts['not_done']:,} inputs not done)" if counts["not_done"] else ""))
@@ -140,4 +142,23 @@ def summarize(report):
         lines.append(f"  removed {report['removed_orphans']:,} outputs whose input was deleted")
     if report["report"] and (report["failures"] or report["orphaned"]):
         lines.append(f"  the full list is in {files.printable_path(report['report'])}")
+    return "\n".join(lines)
+
+
+def describe_plan(report):
+    """What a dry run prints: every input it would colorize, every output it would redo and why,
+    the orphaned outputs and the files refused while listing; nothing was written."""
+    counts = report["counts"]
+    redone = {redone["path"]: redone["reason"] for redone in report["redone"]}
+    new = [path for path in report["work"] if path not in redone]
+    lines = [f"dry run, nothing written: {counts['files']:,} files under {files.printable_path(report['input'])}: "
+             f"{len(new):,} to colorize, {len(redone):,} to redo, {counts['up_to_date']:,} up to date, "
+             f"{counts['orphaned']:,} orphaned, {counts['failed']:,} refused"
+             + (f", {counts['ignored']:,} not images" if counts["ignored"] else "")]
+    lines += [f"  warning: {warning}" for warning in report["warnings"]]
+    lines += [f"  colorize: {path}" for path in new]
+    lines += [f"  redo: {path}: {colorize_plan.REDO_REASONS[reason]}" for path, reason in redone.items()]
+    lines += [f"  orphaned: {orphan['output']} (its input {orphan['input']} was deleted; --remove-orphans deletes it)"
+              for orphan in report["orphaned"]]
+    lines += [f"  refused: {failure['path']}: {failure['reason']}: {failure['detail']}" for failure in report["failures"]]
     return "\n".join(lines)

@@ -188,7 +188,7 @@ class ColorizeFiles(beam.DoFn):
 
     def _provenance(self):
         """What made the colors, for the output's metadata; None with --no-provenance."""
-        if not self.config.provenance:
+        if self.config.no_provenance:
             return None
         settings = {name: getattr(self.colorizer, name) for name in PROVENANCE_SETTINGS}
         settings["keep_color"] = self.config.keep_color

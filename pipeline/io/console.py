@@ -22,10 +22,12 @@ _progress_listener = None  # called with every shared count, by runners that sho
 logger = logging.getLogger(LOGGER_NAME)
 
 
-def configure_logging(verbose=False):
+def configure_logging(verbose=False, tensorflow=True):
     """Show our INFO messages; hide TensorFlow's and Beam's start-up noise unless verbose.
 
-    Call before importing TensorFlow or Beam: both log at import time.
+    Call before importing TensorFlow or Beam: both log at import time. `tensorflow`: import it
+    now, quietly; otherwise call load_tensorflow_quietly before a job first uses it (a colorize
+    run with nothing to do never does, and saves the 3-4 s its import costs).
     """
     if not verbose:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -34,7 +36,8 @@ def configure_logging(verbose=False):
         warnings.filterwarnings("ignore")
         # Inherited by local Beam worker processes, which then start quietly too.
         os.environ[QUIET_VARIABLE] = "1"
-        _import_without_stderr("tensorflow")
+        if tensorflow:
+            _import_without_stderr("tensorflow")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     root = logging.getLogger()
@@ -65,7 +68,12 @@ def forward_progress(listener):
 
 def quiet_worker():
     """In a Beam worker process of a quiet job: load TensorFlow without its start-up lines."""
-    if os.environ.get(QUIET_VARIABLE) == "1":
+    load_tensorflow_quietly()
+
+
+def load_tensorflow_quietly():
+    """Import TensorFlow now, without its start-up lines in a quiet job (a no-op once it is loaded)."""
+    if os.environ.get(QUIET_VARIABLE) == "1" and "tensorflow" not in sys.modules:
         _import_without_stderr("tensorflow")
 
 

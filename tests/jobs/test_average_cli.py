@@ -9,7 +9,7 @@ from tests.model.test_averaging import save_model
 @pytest.fixture(autouse=True)
 def keep_pytests_logging(monkeypatch):
     """The command's logging set-up reconfigures the process-wide handlers that pytest owns: skipped."""
-    monkeypatch.setattr(common, "configure_logging", lambda verbose: None)
+    monkeypatch.setattr(common, "configure_logging", lambda verbose, tensorflow=True: None)
 
 
 def test_the_cli_writes_the_average_and_says_what_to_do_next(tmp_path, capsys):

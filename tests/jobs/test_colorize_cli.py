@@ -62,7 +62,7 @@ def run_cli(monkeypatch):
     The command's logging set-up is skipped: it reconfigures the process-wide handlers
     and warning filters that pytest owns.
     """
-    monkeypatch.setattr(common, "configure_logging", lambda verbose: None)
+    monkeypatch.setattr(common, "configure_logging", lambda verbose, tensorflow=True: None)
 
     def run(argv):
         try:

@@ -458,6 +458,6 @@ def test_no_provenance_leaves_the_mark_out(tiny_model, tmp_path):
     source, output = tmp_path / "scans", tmp_path / "colorized"
     source.mkdir()
     gray_pattern(20, 20).save(source / "gray.png")
-    run(make_config(tiny_model, source, output, provenance=False))
+    run(make_config(tiny_model, source, output, no_provenance=True))
     png = Image.open(output / "gray.png")
     assert "XML:com.adobe.xmp" not in png.info and 0x0131 not in png.getexif()
