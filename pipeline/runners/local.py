@@ -22,6 +22,8 @@ from apache_beam.runners.portability.fn_api_runner import fn_runner
 from apache_beam.runners.portability.portable_runner import JobServiceHandle
 from apache_beam.runners.runner import PipelineRunner
 
+from pipeline.runners import worker
+
 
 class LocalRunner(PipelineRunner):
     """Runs a batch pipeline in this process (or its worker processes) on Beam's FnApiRunner."""
@@ -40,5 +42,5 @@ class _FnApiRunner(fn_runner.FnApiRunner):
     def run_via_runner_api(self, pipeline_proto, options):
         for environment in pipeline_proto.components.environments.values():
             if environment.urn == python_urns.SUBPROCESS_SDK:  # the command that starts a worker process
-                environment.payload = f"{shlex.quote(sys.executable)} -m pipeline.sdk_worker".encode()
+                environment.payload = f"{shlex.quote(sys.executable)} -m {worker.__name__}".encode()
         return super().run_via_runner_api(pipeline_proto, options)

@@ -1,6 +1,6 @@
 """The worker process of a local multi-process run (`--direct_running_mode=multi_processing`).
 
-LocalRunner starts each worker as `python -m pipeline.sdk_worker` instead of Beam's
+LocalRunner starts each worker as `python -m pipeline.runners.worker` instead of Beam's
 `python -m apache_beam.runners.worker.sdk_worker_main`: the same worker, with its logging
 set up by console.quiet_worker_logging before Beam is imported.
 """

@@ -8,12 +8,13 @@ import textwrap
 import pytest
 
 # Modules that exist on Linux and macOS only. The libraries this project depends on are imported
-# first, as themselves: they choose per platform (distributed imports msvcrt on Windows), so only
+# first, as themselves: they choose per platform (distributed and fasteners, which Beam's RunInference
+# uses, import msvcrt on Windows), so only
 # this project's own imports meet the missing modules.
 POSIX_ONLY = ("fcntl", "pwd", "grp", "resource", "termios", "tty", "pty", "syslog")
 SCRIPT = textwrap.dedent("""
     import importlib, pkgutil, sys
-    import apache_beam, distributed, keras, numpy, PIL.Image, portalocker, tensorflow, tensorflow_datasets
+    import apache_beam, distributed, fasteners, keras, numpy, PIL.Image, portalocker, tensorflow, tensorflow_datasets
     for name in {posix_only!r}:
         sys.modules[name] = None  # `import name` now raises ImportError, as on Windows
     failures = []

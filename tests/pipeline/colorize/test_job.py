@@ -4,6 +4,7 @@ import errno
 import json
 import os
 import pathlib
+import sqlite3
 import time
 
 import numpy as np
@@ -389,7 +390,9 @@ def test_outputs_written_by_a_killed_run_keep_their_records(tiny_model, tmp_path
     with pytest.raises(KeyboardInterrupt):
         run(config)
     monkeypatch.undo()
-    assert (output / "a.png").exists() and not (output / outputs.JOB_FOLDER / outputs.STATE_NAME).exists()
+    assert (output / "a.png").exists()
+    with sqlite3.connect(output / outputs.JOB_FOLDER / outputs.STATE_NAME) as database:  # nothing committed
+        assert database.execute("SELECT count(*) FROM outputs").fetchone()[0] == 0
 
     report = run(config)
     assert (report["counts"]["up_to_date"], report["failures"]) == (1, [])
