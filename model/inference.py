@@ -3,6 +3,13 @@
 The network sees the image's lightness at a working resolution; the ab it predicts is
 upsampled to the full size and joined to the original full-resolution lightness, so
 every detail of the original stays sharp and L passes through unchanged.
+
+A guided model (network.GUIDED_ARCHITECTURE) also takes what a person knows about an
+image, a `Guidance`: point hints, painted into a hint map at the working resolution, and
+a reference photo's palette. It is still one network pass per image; after it the decoded
+ab is moved toward each hint by a weight of distance and lightness (hints.spread_hints),
+so that a hint is obeyed where it is put. An automatic model given guidance raises
+GuidanceUnsupported, which says so.
 """
 
 import dataclasses
@@ -15,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-from model import bins, color, network
+from model import bins, color, hints, network
 
 MODEL_CONFIG_NAME = "model.json"  # beside every model.keras: bins, temperature, working size
 # Pixels composed at a time: the float32 intermediates of a strip (about 25 MB) stay near
@@ -33,6 +40,29 @@ WORKING_SIZE = 256  # pixels on the short side at which the network sees a photo
 # its working size, a wider panorama at the same pixel count, its short side smaller.
 WIDEST_ASPECT = 3
 DEFAULT_TEMPERATURE = 0.5  # annealed-mean temperature: lower is more vivid, 1.0 is the plain mean
+
+
+class GuidanceUnsupported(ValueError):
+    """Hints or a reference given to a model that has no inputs for them."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Guidance:
+    """What a person says about one image's colors.
+
+    `hints`: hints.Hint points in the image's pixels (x right, y down, origin top left, as
+    displayed); `palette`: a reference photo's palette over the model's ab cells
+    (hints.palette_of), or None.
+    """
+
+    hints: tuple = ()
+    palette: np.ndarray | None = dataclasses.field(default=None, compare=False)
+
+    def __bool__(self):
+        return bool(self.hints) or self.palette is not None
+
+
+NO_GUIDANCE = Guidance()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,12 +84,35 @@ class Colorizer:
     agreement_power: float = 0.0
     # The network and the decoding as one traced TensorFlow function for inputs of any size
     # (a quarter faster than eager calls on a batch of thumbnails).
-    decode: object = dataclasses.field(init=False, repr=False, compare=False, default=None)
+    traced: object = dataclasses.field(init=False, repr=False, compare=False, default=None)
 
     @property
     def geometry(self):
         """How the model's architecture sees an image (network.Geometry)."""
         return network.geometry_of(self.model.name)
+
+    @property
+    def guided(self):
+        """Whether the model takes hints and a palette (network.GUIDED_ARCHITECTURE)."""
+        return network.is_guided(self.model)
+
+    def decode(self, lightness, hint_maps=None, palettes=None):
+        """ab (N, h, w, 2) for normalized lightness (N, H, W, 1); a guided model also takes hint maps
+        (N, H, W, hints.HINT_CHANNELS) and palettes (N, Q), each None for none."""
+        if not self.guided:
+            if hint_maps is not None or palettes is not None:
+                raise GuidanceUnsupported(self.unsupported_message())
+            return self.traced(lightness)
+        shape = tf.shape(lightness)
+        if hint_maps is None:
+            hint_maps = tf.zeros(tf.concat([shape[:3], [hints.HINT_CHANNELS]], axis=0), tf.float32)
+        if palettes is None:
+            palettes = tf.zeros([shape[0], len(self.centers)], tf.float32)
+        return self.traced(lightness, hint_maps, palettes)
+
+    def unsupported_message(self):
+        return (f"this model ({self.model.name!r}) takes no hints or reference photos; colorize with the "
+                f"shipped model (model/default), which is guided, or train one with colorize-train --guided")
 
     def __post_init__(self):
         if not self.temperature > 0:
@@ -75,11 +128,20 @@ class Colorizer:
         if self.working_size < downsampling:
             raise ValueError(f"working size must be at least {downsampling} pixels for this model, got "
                              f"{self.working_size}; 256 suits photos")
-        object.__setattr__(self, "decode", tf.function(
-            self._decode, input_signature=[tf.TensorSpec([None, None, None, 1], tf.float32)]))
+        lightness = tf.TensorSpec([None, None, None, 1], tf.float32)
+        if self.guided:
+            traced = tf.function(self._decode_guided, input_signature=[
+                lightness, tf.TensorSpec([None, None, None, hints.HINT_CHANNELS], tf.float32),
+                tf.TensorSpec([None, len(self.centers)], tf.float32)])
+        else:
+            traced = tf.function(self._decode, input_signature=[lightness])
+        object.__setattr__(self, "traced", traced)
 
     def _decode(self, lightness):
         return self.decode_logits(self.model(lightness, training=False))
+
+    def _decode_guided(self, lightness, hint_maps, palettes):
+        return self.decode_logits(self.model([lightness, hint_maps, palettes], training=False))
 
     def decode_logits(self, logits):
         """ab [..., 2] from the network's logits [..., Q]: this colorizer's prior correction, annealed mean,
@@ -200,14 +262,52 @@ def network_input(images, working_size, geometry):
     return tf.constant(lightness, dtype=tf.float32), (small_h / stride, small_w / stride)
 
 
-def predict_ab(colorizer, images):
+def predict_ab(colorizer, images, guidance=None):
     """Network ab for uint8 images of one size, RGB (N, H, W, 3) or grayscale (N, H, W).
 
-    Returns ab (N, h, w, 2) and the extent (rows, columns) in ab pixels, possibly
-    fractional, that the unpadded image covers.
+    `guidance`: a Guidance per image, or None. Returns ab (N, h, w, 2), each image's hints
+    obeyed (obey_hints), and the extent (rows, columns) in ab pixels, possibly fractional,
+    that the unpadded image covers.
     """
     lightness, extent = network_input(images, colorizer.working_size, colorizer.geometry)
-    return colorizer.decode(lightness).numpy(), extent
+    guidance = list(guidance) if guidance is not None else [NO_GUIDANCE] * len(images)
+    if len(guidance) != len(images):
+        raise ValueError(f"one Guidance per image: got {len(guidance)} for {len(images)} images")
+    if not any(guidance):
+        return colorizer.decode(lightness).numpy(), extent
+    if not colorizer.guided:
+        raise GuidanceUnsupported(colorizer.unsupported_message())
+    hint_maps, palettes = guidance_inputs(colorizer, guidance, images.shape[1:3], lightness.shape[1:3])
+    ab = colorizer.decode(lightness, hint_maps, palettes).numpy()
+    return obey_hints(colorizer, ab, lightness, guidance, images.shape[1:3], extent), extent
+
+
+def guidance_inputs(colorizer, guidance, image_shape, padded_shape):
+    """The guided network's hint maps (N, H, W, 3) and palettes (N, Q) for a Guidance per image of one size."""
+    map_shape = working_shape(*image_shape, colorizer.working_size, colorizer.geometry.smallest_side)
+    maps = np.stack([hints.hint_map(item.hints, image_shape, map_shape, tuple(padded_shape)) for item in guidance])
+    palettes = np.stack([hints.no_palette(len(colorizer.centers)) if item.palette is None
+                         else np.asarray(item.palette, dtype=np.float32) for item in guidance])
+    return tf.constant(maps), tf.constant(palettes)
+
+
+def obey_hints(colorizer, ab, lightness, guidance, image_shape, extent):
+    """ab (N, h, w, 2) moved onto each image's hints (hints.spread_hints over hints.OBEY_REACH cells, or a
+    hint's own radius if larger, then over hints.EXACT_REACH), the lightness edges respected: where a
+    hint is, its color."""
+    stride = colorizer.geometry.output_stride
+    # CIE L on the ab grid: the network's input lightness averaged over each cell.
+    grid_l = tf.nn.avg_pool2d(lightness, stride, stride, "VALID").numpy()[..., 0]
+    grid_l = (grid_l + 1.0) * (color.L_MAX / 2.0)
+    scale_y, scale_x = extent[0] / image_shape[0], extent[1] / image_shape[1]
+    out = ab.copy()
+    for index, item in enumerate(guidance):
+        points = [((hint.y + 0.5) * scale_y - 0.5, (hint.x + 0.5) * scale_x - 0.5, hint.a, hint.b,
+                   max(hints.OBEY_REACH, hint.radius * max(scale_y, scale_x))) for hint in item.hints]
+        spread = hints.spread_hints(ab[index], grid_l[index], points, hints.OBEY_REACH, hints.LIGHTNESS_REACH)
+        exact = [(row, column, a, b, hints.EXACT_REACH) for row, column, a, b, _ in points]
+        out[index] = hints.spread_hints(spread, grid_l[index], exact, hints.EXACT_REACH, hints.LIGHTNESS_REACH)
+    return out
 
 
 def chroma_grid(gray, ab, extent):
@@ -278,21 +378,28 @@ def compose(images, ab, extent, strip_pixels=STRIP_PIXELS):
     return out
 
 
-def colorize_batch(colorizer, images):
-    """Colorize uint8 images of one size, RGB (N, H, W, 3) or grayscale (N, H, W), from their lightness.
+def colorize_batch(colorizer, images, guidance=None):
+    """Colorize uint8 images of one size, RGB (N, H, W, 3) or grayscale (N, H, W), from their lightness
+    and a Guidance per image (or None).
 
     Returns RGB (N, H, W, 3). A grayscale image gives the same colors as its RGB copy, for less work.
     """
-    ab, extent = predict_ab(colorizer, images)
+    ab, extent = predict_ab(colorizer, images, guidance)
     return compose(images, ab, extent)
 
 
-def colorize_image(colorizer, pixels):
-    """Colorize one uint8 image of any size, RGB (H, W, 3) or grayscale (H, W), from its lightness.
+def colorize_image(colorizer, pixels, guidance=NO_GUIDANCE):
+    """Colorize one uint8 image of any size, RGB (H, W, 3) or grayscale (H, W), from its lightness
+    and what `guidance` says about it.
 
     Returns RGB (H, W, 3). A grayscale image gives the same colors as its RGB copy, for less work.
     """
-    return colorize_batch(colorizer, pixels[None])[0]
+    return colorize_batch(colorizer, pixels[None], [guidance])[0]
+
+
+def palette_of_photo(colorizer, rgb):
+    """The palette of a reference color photo, uint8 RGB (H, W, 3), over this colorizer's ab cells."""
+    return hints.palette_of(rgb, colorizer.centers)
 
 
 def gray_copy(images):

@@ -342,6 +342,11 @@ def train(config, train_datasets, validation_datasets, parent=None):
         # (the prior correction then undoes part of the child's own rebalancing) until retuned.
         inherited = {key: parent_description[key] for key in DECODING_KEYS if key in parent_description}
         decoding.update(inherited)
+        if config.guided and config.train_guidance_only and "rebalancing_weights" in parent_description \
+                and not config.resume:
+            # Only the guidance learns: the colors without hints stay the parent's, decoded with its
+            # prior correction, which its own rebalancing weights define.
+            weights = np.asarray(parent_description["rebalancing_weights"], dtype=np.float32)
         settings = ", ".join(f"{key} {value:g}" for key, value in inherited.items())
         logger.info(f"fine-tuning {config.init_from}" + (f" (decoding defaults kept: {settings})" if settings else ""))
     else:

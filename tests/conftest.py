@@ -188,3 +188,22 @@ def prints_help(tmp_path):
             "the help should open with the script's docstring"
         assert not any(tmp_path.iterdir()), "--help wrote files"
     return check
+
+
+@pytest.fixture(scope="session")
+def tiny_guided_model(tmp_path_factory, encoder_weights, tiny_pretrained_model):
+    """The path of the tiny pretrained model made guided (its hint and palette inputs at zero), with its model.json."""
+    import json
+
+    import keras
+
+    from model import bins, network
+
+    folder = tmp_path_factory.mktemp("tiny-guided-model")
+    automatic = keras.saving.load_model(tiny_pretrained_model, compile=False)
+    model = network.build_pretrained_colorizer(len(bins.bin_centers()), encoder_weights=encoder_weights,
+                                               widths=TINY_DECODER_WIDTHS, guided=True)
+    network.copy_weights_by_name(automatic, model)
+    model.save(folder / "model.keras")
+    (folder / "model.json").write_text(json.dumps(TINY_MODEL_DESCRIPTION))
+    return str(folder / "model.keras")
