@@ -187,7 +187,7 @@ def run_evaluate(config, colorizer_factory):
     gray = Accumulator()
     skipped = []
     if is_shards:
-        manifest = dataset.read_manifest(config.data) if "*" not in config.data else {}
+        manifest = schema.read_manifest(config.data) if "*" not in config.data else {}
         total = manifest.get("splits", {}).get(config.split, {}).get("examples")
         batches = shard_batches(config.data, config.split, config.batch_size, config.limit)
         class_names = cifar.CLASS_NAMES if manifest.get("source_kind") == "cifar10" else None

@@ -271,7 +271,7 @@ def write_json(output, path, value):
     A file name that is not UTF-8 is held in Python as lone surrogates; they are written as
     JSON's \\uDCxx escapes, which read back to the same name.
     """
-    text = json.dumps(value, indent=1, ensure_ascii=False)
+    text = json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
     write_atomically(output, path, text.encode("utf-8", "backslashreplace"))
 
 

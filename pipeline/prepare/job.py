@@ -92,15 +92,6 @@ def build_pipeline(pipeline, config, plan, shards_per_split, staging, run_tag=No
     _ = (examples, source[prepare_sources.FAILURE_TAG]) | "WriteReport" >> prepare_shards.WriteReport(staging)
 
 
-def _read_manifest(output):
-    """The manifest now in the output folder, or None."""
-    path = FileSystems.join(output, schema.MANIFEST_NAME)
-    if not FileSystems.exists(path):
-        return None
-    with FileSystems.open(path) as file:
-        return json.loads(file.read().decode("utf-8"))
-
-
 def _listed_shards(manifest):
     return {name for split in (manifest or {}).get("splits", {}).values() for name in split["shards"]}
 
@@ -117,8 +108,7 @@ def _move_files(sources, targets):
 
 
 def _write_manifest(output, manifest):
-    outputs.write_atomically(output, FileSystems.join(output, schema.MANIFEST_NAME),
-                             json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"))
+    outputs.write_json(output, FileSystems.join(output, schema.MANIFEST_NAME), manifest)
 
 
 def finish_interrupted_swap(output):
@@ -133,7 +123,7 @@ def finish_interrupted_swap(output):
         return
     with FileSystems.open(swap_path) as file:
         swap = json.loads(file.read().decode("utf-8"))
-    listed = _listed_shards(_read_manifest(output))
+    listed = _listed_shards(schema.read_manifest(output, missing_ok=True))
     leftover = swap["old"] if set(swap["new"]) <= listed else swap["new"]
     _delete_files(output, set(leftover) - listed)
     FileSystems.delete([swap_path])
@@ -198,9 +188,8 @@ def swap_in(staging, output, shards_per_split, counts, manifest):
     manifest["splits"] = {split: {"examples": counts.examples[split], "shards": names}
                           for split, names in shards.items()}
     new = sorted(name for names in shards.values() for name in names)
-    old = sorted(_listed_shards(_read_manifest(output)))
-    outputs.write_atomically(output, FileSystems.join(outputs.job_folder(output), SWAP_NAME),
-                             json.dumps({"new": new, "old": old}).encode("utf-8"))
+    old = sorted(_listed_shards(schema.read_manifest(output, missing_ok=True)))
+    outputs.write_json(output, FileSystems.join(outputs.job_folder(output), SWAP_NAME), {"new": new, "old": old})
     _move_files([FileSystems.join(staging, name) for name in new], [FileSystems.join(output, name) for name in new])
     _write_manifest(output, manifest)
     FileSystems.rename([FileSystems.join(staging, schema.FAILURES_NAME)],

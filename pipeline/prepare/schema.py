@@ -14,6 +14,7 @@ through `parse_example`, so both always agree. Shards are gzip-compressed.
 """
 
 import io
+import json
 
 import numpy as np
 from PIL import Image
@@ -122,3 +123,18 @@ def parse_example(serialized):
         "id": parsed[ID_KEY],
         "label": parsed[LABEL_KEY],
     }
+
+
+def read_manifest(directory, missing_ok=False):
+    """The manifest.json of a shard folder (local or gs://, s3://) as a dict; None if there is none and
+    `missing_ok`, else FileNotFoundError saying to run colorize-prepare."""
+    from apache_beam.io.filesystems import FileSystems
+
+    path = FileSystems.join(directory, MANIFEST_NAME)
+    if not FileSystems.exists(path):
+        if missing_ok:
+            return None
+        raise FileNotFoundError(f"{path} does not exist: {directory} is not a shard folder; write one with "
+                                "colorize-prepare --source ... --output " + directory)
+    with FileSystems.open(path) as file:
+        return json.loads(file.read().decode("utf-8"))

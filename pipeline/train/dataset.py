@@ -6,7 +6,6 @@ Yields (L in [0, 100] scaled for the network as L/50 - 1, shape (H, W, 1); Lab t
 (H, W, 3)) pairs; shuffling and augmentation (flips, shifted crops) only when training.
 """
 
-import json
 import os
 
 import tensorflow as tf
@@ -31,13 +30,11 @@ def find_shards(directory_or_pattern, split):
         if not files:
             raise ShardError(f"no shards match {directory_or_pattern}; run colorize-prepare first")
         return files
-    manifest_path = os.path.join(directory_or_pattern, schema.MANIFEST_NAME)
-    if not tf.io.gfile.exists(manifest_path):
+    manifest = schema.read_manifest(directory_or_pattern, missing_ok=True)
+    if manifest is None:
         raise ShardError(f"{directory_or_pattern} has no {schema.MANIFEST_NAME}: it is not the output of a "
                          "finished colorize-prepare run; run colorize-prepare --output "
                          f"{directory_or_pattern} (again)")
-    with tf.io.gfile.GFile(manifest_path) as file:
-        manifest = json.load(file)
     version = manifest.get("schema_version")
     if version != schema.SCHEMA_VERSION:
         raise ShardError(f"{directory_or_pattern} holds shards of schema version {version}, but this "
@@ -50,12 +47,6 @@ def find_shards(directory_or_pattern, split):
     if missing:
         raise ShardError(f"{missing[0]} is listed in the manifest but missing; re-run colorize-prepare")
     return files
-
-
-def read_manifest(directory):
-    """The manifest of a shard folder as a dict."""
-    with tf.io.gfile.GFile(os.path.join(directory, schema.MANIFEST_NAME)) as file:
-        return json.load(file)
 
 
 def to_lightness_and_lab(rgb):

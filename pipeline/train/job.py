@@ -2,6 +2,7 @@
 
 from model import network
 from model.train import architecture_for, batch_size_for, load_parent, train
+from pipeline.prepare import schema
 from pipeline.train import dataset
 
 
@@ -17,7 +18,7 @@ def datasets_for(config, geometry):
     for folder in config.data:
         train_files = dataset.find_shards(folder, "train")
         validation_files = dataset.find_shards(folder, "validation")
-        image_size = dataset.read_manifest(folder)["image_size"]
+        image_size = schema.read_manifest(folder)["image_size"]
         input_size = max(image_size, geometry.smallest_side)
         if input_size % geometry.downsampling:
             raise ValueError(f"{folder} holds {image_size}x{image_size} images; the network needs sides "

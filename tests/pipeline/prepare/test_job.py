@@ -200,7 +200,7 @@ def test_two_worker_processes_write_the_same_examples_as_one(image_folder, tmp_p
 
 def dataset_as_training_reads_it(output):
     """split -> Counter of ids, read through the manifest's shard list as colorize-train reads it."""
-    manifest = dataset.read_manifest(str(output))
+    manifest = schema.read_manifest(str(output))
     found = {}
     for split in manifest["splits"]:
         records = tf.data.TFRecordDataset(dataset.find_shards(str(output), split), compression_type="GZIP")
@@ -273,7 +273,7 @@ def test_a_run_killed_during_the_swap_leaves_one_usable_dataset_and_the_next_run
         prepare.run_prepare(new_config, PipelineOptions(IN_PROCESS), argv=[])
     monkeypatch.undo()
 
-    in_use = dataset.read_manifest(str(output))
+    in_use = schema.read_manifest(str(output))
     assert (in_use == previous) is not switched
     assert dataset_as_training_reads_it(output) == complete
 
@@ -310,6 +310,6 @@ def test_one_usable_image_is_a_clear_error_and_the_previous_dataset_stays(image_
         prepare.run_prepare(folder_config(image_folder, output, source=str(one)), PipelineOptions(IN_PROCESS), argv=[])
 
     assert {name: (output / name).read_bytes() for name in names_in(output)} == before
-    assert dataset.read_manifest(str(output)) == previous
+    assert schema.read_manifest(str(output)) == previous
     refused = output / outputs.JOB_FOLDER / prepare.REFUSED_FAILURES_NAME
     assert [json.loads(line)["reason"] for line in refused.read_text().splitlines()] == ["grayscale"]
