@@ -23,6 +23,14 @@ metrics only. Models are best compared at equal colorfulness: `--colorfulness 0.
 for each temperature, correction and agreement, the chroma gain at which the photos keep
 that share of the true colorfulness (by bisection, to within half a percent) and prints
 that row (`--saturations` is then ignored).
+
+`--write MODEL_DIR` makes the one decoding measured (one temperature, correction, gain or
+--colorfulness, agreement and working size) that model's default: it is written into
+MODEL_DIR/model.json, the only way the shipped defaults are set:
+
+    python bench/tune_decoding.py --model model/default/model.keras --photos runs/photos-validation \
+        --temperatures 0.7 --corrections 1 --colorfulness 0.65 --agreements 0.5 --working-sizes 256 \
+        --write model/default
 """
 
 import argparse
@@ -39,7 +47,7 @@ console.configure_logging(verbose=False)
 import numpy as np
 import tensorflow as tf
 
-from model import inference, metrics
+from model import inference, metrics, run_folder
 from pipeline.evaluate import job as evaluate
 
 GAIN_RANGE = (0.5, 4.0)  # where --colorfulness searches for the chroma gain
@@ -114,7 +122,15 @@ def main():
     parser.add_argument("--colorfulness", type=float, default=None,
                         help="Instead of --saturations, the chroma gain at which the photos (CIFAR-10 without "
                              "--photos) keep this share of the true colorfulness, e.g. 0.65.")
+    parser.add_argument("--write", metavar="MODEL_DIR", default=None,
+                        help="Write the one decoding measured into MODEL_DIR/model.json as the model's defaults.")
     args = parser.parse_args()
+    if args.write and not os.path.exists(os.path.join(args.write, inference.MODEL_CONFIG_NAME)):
+        parser.error(f"--write {args.write}: no {inference.MODEL_CONFIG_NAME} there; give the folder of the model")
+    if args.write and any("," in value for value in (args.temperatures, args.corrections, args.agreements,
+                                                      args.working_sizes, args.saturations)):
+        parser.error("--write takes one decoding: give one value to each of --temperatures, --corrections, "
+                     "--agreements, --working-sizes and --saturations (or --colorfulness)")
     if args.colorfulness is not None and not 0 < args.colorfulness < 2:
         parser.error(f"--colorfulness is a share of the true colorfulness, e.g. 0.65; got {args.colorfulness:g}")
     model, description = inference.load_colorizer(args.model)
@@ -173,6 +189,7 @@ def main():
               f"{metrics.psnr_from_mse(mse):>8.2f}{colorful:>10.1f}{colorful / truth:>8.0%}", flush=True)
 
     if not photo_found:
+        write_defaults(args, gain, correction, temperature, agreement, None)
         return
     gray_image_psnr = metrics.mean_image_psnr(gray_psnrs)
     print(f"\nphotos {args.photos} ({len(photos)} at full resolution); grayscale copy "
@@ -194,6 +211,23 @@ def main():
               f"{np.median(psnrs - gray_psnrs):>8.2f}{f'{np.sum(psnrs > gray_psnrs)}/{len(psnrs)}':>12}"
               f"{colorful:>10.1f}{colorful / truth:>8.0%}{np.mean(blotches):>10.1%}{max(blotches):>8.1%}"
               f"{f'{np.sum(psnrs > first)}/{len(psnrs)}':>13}", flush=True)
+    write_defaults(args, gain, correction, temperature, agreement, working_size)
+
+
+def write_defaults(args, gain, correction, temperature, agreement, working_size):
+    """With --write: the decoding measured last (the only one) as the model's defaults in its model.json."""
+    if not args.write:
+        return
+    path = os.path.join(args.write, inference.MODEL_CONFIG_NAME)
+    description = run_folder.read_json(path)
+    chosen = {"default_temperature": temperature, "prior_correction": correction, "saturation": float(gain),
+              "agreement_power": agreement}
+    if working_size is not None:
+        chosen["working_size"] = working_size
+    changes = ", ".join(f"{key} {description.get(key)} -> {value:g}" for key, value in chosen.items())
+    description.update(chosen)
+    run_folder.write_json(path, description)
+    print(f"\nwrote {path}: {changes}")
 
 
 if __name__ == "__main__":
