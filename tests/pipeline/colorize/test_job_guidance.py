@@ -177,3 +177,34 @@ def test_the_shipped_model_obeys_a_hint(tmp_path):
     report = run(make_config(default_model.path(), source, output, hints=str(tmp_path / "hints.csv")))
     assert report["counts"]["colorized"] == 1
     assert np.abs(ab_at(output / "wall.png", 160, 120) - hint_ab(HINT_COLOR)).max() <= OBEYED_AB
+
+
+@pytest.mark.slow
+def test_with_a_gpu_the_batched_job_obeys_each_images_own_hints(tiny_guided_model, tmp_path, monkeypatch):
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from pipeline.colorize import batching
+
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    colors = {"a.png": HINT_COLOR, "b.png": "#5a7a50", "c.png": None, "d.png": "#50609a"}
+    for name in colors:
+        flat_gray(64, 48).save(source / name)
+    (tmp_path / "hints.csv").write_text("path,x,y,color\n" + "".join(
+        f"{name},20,16,{color_hex}\n" for name, color_hex in colors.items() if color_hex))
+    made = []
+
+    class CountingBatcher(batching.SameShapeBatcher):
+        def __init__(self, colorizer):
+            super().__init__(colorizer, max_batch=2, max_wait=30)
+            made.append(self)
+
+    monkeypatch.setattr(batching, "has_gpu", lambda: True)
+    monkeypatch.setattr(batching, "SameShapeBatcher", CountingBatcher)
+    config = make_config(tiny_guided_model, source, output, hints=str(tmp_path / "hints.csv"))
+    options = PipelineOptions(["--direct_running_mode=multi_threading", "--direct_num_workers=2"])
+    assert colorize.run_colorize(config, options, argv=["test"])["counts"]["colorized"] == len(colors)
+    assert len(made) == 1 and made[0].images == len(colors) and made[0].calls < len(colors)
+    for name, color_hex in colors.items():
+        if color_hex:
+            assert np.abs(ab_at(output / name, 20, 16) - hint_ab(color_hex)).max() <= OBEYED_AB, name
