@@ -168,6 +168,20 @@ def test_a_batch_of_none_is_refused(tiny_colorizer):
         batching.SameShapeBatcher(tiny_colorizer, max_batch=0)
 
 
+def pretend_a_gpu(monkeypatch, max_batch=2):
+    """Make the colorize job batch as with a GPU; returns the list of the batchers it makes."""
+    made = []
+
+    class CountingBatcher(batching.SameShapeBatcher):
+        def __init__(self, colorizer):
+            super().__init__(colorizer, max_batch=max_batch, max_wait=30)
+            made.append(self)
+
+    monkeypatch.setattr(batching, "has_gpu", lambda: True)
+    monkeypatch.setattr(batching, "SameShapeBatcher", CountingBatcher)
+    return made
+
+
 @pytest.mark.slow
 def test_the_colorize_job_with_a_gpu_batches_its_threads_images(tiny_model, tmp_path, monkeypatch):
     from pipeline.colorize import job as colorize
@@ -178,15 +192,7 @@ def test_the_colorize_job_with_a_gpu_batches_its_threads_images(tiny_model, tmp_
     images = photos(7, SIZES[:4] * 2)
     for index, image in enumerate(images):
         Image.fromarray(image).save(source / f"{index}.png")
-    made = []
-
-    class CountingBatcher(batching.SameShapeBatcher):
-        def __init__(self, colorizer):
-            super().__init__(colorizer, max_batch=2, max_wait=30)
-            made.append(self)
-
-    monkeypatch.setattr(batching, "has_gpu", lambda: True)
-    monkeypatch.setattr(batching, "SameShapeBatcher", CountingBatcher)
+    made = pretend_a_gpu(monkeypatch)
     config = make_config(tiny_model, source, tmp_path / "colorized")
     options = PipelineOptions(["--direct_running_mode=multi_threading", "--direct_num_workers=2"])
     assert colorize.run_colorize(config, options, argv=["test"])["counts"]["colorized"] == len(images)

@@ -183,7 +183,7 @@ def test_the_shipped_model_obeys_a_hint(tmp_path):
 def test_with_a_gpu_the_batched_job_obeys_each_images_own_hints(tiny_guided_model, tmp_path, monkeypatch):
     from apache_beam.options.pipeline_options import PipelineOptions
 
-    from pipeline.colorize import batching
+    from tests.pipeline.colorize.test_batching import pretend_a_gpu
 
     source, output = tmp_path / "photos", tmp_path / "colorized"
     source.mkdir()
@@ -192,15 +192,7 @@ def test_with_a_gpu_the_batched_job_obeys_each_images_own_hints(tiny_guided_mode
         flat_gray(64, 48).save(source / name)
     (tmp_path / "hints.csv").write_text("path,x,y,color\n" + "".join(
         f"{name},20,16,{color_hex}\n" for name, color_hex in colors.items() if color_hex))
-    made = []
-
-    class CountingBatcher(batching.SameShapeBatcher):
-        def __init__(self, colorizer):
-            super().__init__(colorizer, max_batch=2, max_wait=30)
-            made.append(self)
-
-    monkeypatch.setattr(batching, "has_gpu", lambda: True)
-    monkeypatch.setattr(batching, "SameShapeBatcher", CountingBatcher)
+    made = pretend_a_gpu(monkeypatch)
     config = make_config(tiny_guided_model, source, output, hints=str(tmp_path / "hints.csv"))
     options = PipelineOptions(["--direct_running_mode=multi_threading", "--direct_num_workers=2"])
     assert colorize.run_colorize(config, options, argv=["test"])["counts"]["colorized"] == len(colors)
