@@ -5,6 +5,7 @@
     python bench/bench_colorize.py --model NEW.keras --baseline-model OLD.keras   # one model's cost against another's
     python bench/bench_colorize.py --rerun          # a scheduled re-run with nothing new, against the first run
     python bench/bench_colorize.py --against 1d4c421 --count 40   # the job against an earlier commit's, and the floor
+    python bench/bench_colorize.py --hints --count 20   # 10 hints per image against none, the shipped (guided) model
 
 Needs `python data/fetch_photos.py --source endless-sky-photos`. The speed test makes 100 JPEGs from the real photos,
 upscaled to between 1 and 12 megapixels, then times, in the same run, a plain loop that
@@ -24,6 +25,10 @@ of it in a temporary folder, runs its job and this tree's at their defaults over
 photos with the same model, each as a process timed from start to exit, and prints the
 throughput ratio (issue 34's target: at least 1.5 against 1d4c421), beside the floor: the
 CPU time of the network alone plus decoding and encoding alone, spread over every core.
+The hints test (--hints) times the job at its defaults over the same photos without hints and
+with HINTS_PER_IMAGE hints per image (--hints FILE.csv, random points and colors), each as a
+process from start to exit, alternately, and prints the throughput with hints over that without
+(issue 29's target: at least 0.9).
 """
 
 import argparse
@@ -42,6 +47,8 @@ import numpy as np
 from PIL import Image
 
 PHOTOS = "data/downloads/endless-sky-photos"
+HINTS_PER_IMAGE = 10  # the --hints test's hints on every image
+HINT_RADIUS = 2  # pixels: a small patch, as a user's click gives
 
 
 def make_folder(folder, count, min_megapixels, max_megapixels, seed=0, mode="L"):
@@ -170,6 +177,40 @@ def rerun(scratch, model_path, count):
               + (" (target >= 2)" if name == "nothing new" else ""))
 
 
+def write_hints(folder, path, per_image, seed=0):
+    """A --hints CSV of `per_image` points of random colors at random places on every image in `folder`."""
+    generator = np.random.default_rng(seed)
+    lines = ["path,x,y,color,radius"]
+    for name in sorted(os.listdir(folder)):
+        with Image.open(os.path.join(folder, name)) as image:
+            width, height = image.size
+        for _ in range(per_image):
+            red, green, blue = generator.integers(0, 256, 3)
+            lines.append(f"{name},{generator.integers(0, width)},{generator.integers(0, height)},"
+                         f"#{red:02x}{green:02x}{blue:02x},{HINT_RADIUS}")
+    with open(path, "w", encoding="utf-8") as file:
+        file.write("\n".join(lines) + "\n")
+
+
+def with_hints(scratch, model_path, count, rounds=2):
+    """The job's throughput with HINTS_PER_IMAGE hints per image against none, on the same photos, in one run."""
+    folder = os.path.join(scratch, "input")
+    megapixels = make_folder(folder, count, 1.0, 12.0)
+    hints = os.path.join(scratch, "hints.csv")
+    write_hints(folder, hints, HINTS_PER_IMAGE)
+    print(f"{count} photos, {megapixels:.0f} megapixels in all, {HINTS_PER_IMAGE} hints on each", flush=True)
+    seconds = {"without hints": [], "with hints": []}
+    for round_index in range(rounds):  # alternately, so that a change in the machine's load falls on both
+        for name, extra in (("without hints", []), ("with hints", ["--hints", hints])):
+            wall, cpu = run_job(folder, os.path.join(scratch, f"{name} {round_index}"), ["--model", model_path, *extra])
+            seconds[name].append(wall)
+            print(f"{name:<15}{wall:8.1f} s {count / wall:7.2f} images/s {megapixels / wall:7.2f} MP/s"
+                  f"  CPU {cpu:6.1f} s", flush=True)
+    without, guided = min(seconds["without hints"]), min(seconds["with hints"])
+    print(f"throughput with {HINTS_PER_IMAGE} hints per image against none (best of {rounds}): "
+          f"{without / guided:.2f} (target >= 0.9)")
+
+
 def run_job_of(tree, folder, output, model_path):
     """The colorize job of another source tree (a worktree), run from it with this interpreter."""
     environment = {**os.environ, "PYTHONPATH": tree}
@@ -279,6 +320,8 @@ def main():
     parser.add_argument("--against", metavar="COMMIT", default=None,
                         help="Instead of the speed test: the job against the job of COMMIT (a git worktree of it, "
                              "e.g. 1d4c421), and the floor.")
+    parser.add_argument("--hints", action="store_true",
+                        help=f"Instead of the speed test: the job with {HINTS_PER_IMAGE} hints per image against none.")
     parser.add_argument("--plain-loop", nargs=2, metavar=("INPUT", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.plain_loop:
@@ -297,6 +340,8 @@ def main():
             rerun(scratch, args.model, args.count)
         elif args.against:
             against_commit(scratch, args.model, args.against, args.count)
+        elif args.hints:
+            with_hints(scratch, args.model, args.count)
         else:
             speed(scratch, args.model, args.count)
     finally:

@@ -3,18 +3,29 @@
     colorize --input data/samples --output runs/samples-colorized
     colorize --input '/archive/scans/**/*.tif' --output /archive/color --compare
     colorize --input photos --output colored --direct_running_mode=multi_processing --direct_num_workers=2
+    colorize --input scans --output colored --hints hints.csv --reference beach-1962.jpg
 
 Each output has its input's size, format and gray (ITU-R 601 luma, to the rounding of its
 levels); transparency and metadata (EXIF, XMP, IPTC) are kept, and the output is marked as
 colorized by a model (XMP DigitalSourceType, the model and settings; EXIF Software) unless
---no-provenance. Toned scans (sepia, cyan) are colorized as gray ones, even with --keep-color. A re-run
-redoes exactly the outputs whose input, model or settings changed since they were written
-(recorded in OUTPUT/.colorize/state.json; --overwrite redoes all), never replaces a file it
-did not write, and never leaves a partial file. OUTPUT/.colorize/report.json lists what was
-done, every file that failed with the reason, and outputs whose input was deleted. Exit
-status: 0 all done, 1 some inputs failed, 2 a usage error, 3 another run is writing to the
-same output, 4 an output could not be written (a full disk, permissions, a name too long),
-130 interrupted (Ctrl-C). A run with nothing to do loads neither TensorFlow nor the model;
+--no-provenance. Toned scans (sepia, cyan) are colorized as gray ones, even with --keep-color.
+
+Hints and reference photos (a guided model; the shipped one is): hints.csv has the header
+path,x,y,color[,radius], one row per point, e.g. "attic/aunt.jpg,412,230,#3a6ea5" (path relative
+to --input; x, y in pixels of the image as displayed, origin top left; the color's chroma is
+taken there, the photo's lightness kept). --reference PHOTO guides every image by one color
+photo's palette; --references FILE.csv (header path,reference; the reference relative to the
+CSV's folder or absolute) gives one per image. A row naming no input is a warning; a bad row, or
+a reference without color, fails its images with the CSV line in the reason.
+
+A re-run redoes exactly the outputs whose input, model, settings, hints or reference changed
+since they were written (recorded in OUTPUT/.colorize/state.sqlite; --overwrite redoes all),
+never replaces a file it did not write, and never leaves a partial file.
+OUTPUT/.colorize/report.json lists what was done, every file that failed with the reason, and
+outputs whose input was deleted. Exit status: 0 all done, 1 some inputs failed, 2 a usage error,
+3 another run is writing to the same output, 4 an output could not be written (a full disk,
+permissions, a name too long), 130 interrupted (Ctrl-C). A run with nothing to do loads neither
+TensorFlow nor the model (with hints or references it loads the model, to check it is guided);
 --dry-run prints the plan and writes nothing. Beam pipeline options pass through, e.g.
 --runner=DaskRunner --dask_client_address=HOST:8786 for a Dask cluster (README: "On a Dask
 cluster"; other Beam runners take their own flags but are untested); any other flag is refused.

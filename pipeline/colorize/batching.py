@@ -18,6 +18,7 @@ import collections
 import functools
 import threading
 
+import numpy as np
 import tensorflow as tf
 from apache_beam.utils import shared
 
@@ -33,16 +34,31 @@ def working_shape_of(colorizer, pixels):
     return inference.working_shape(height, width, colorizer.working_size, colorizer.geometry.smallest_side)
 
 
-def colorize_same_shape(colorizer, images):
+def colorize_same_shape(colorizer, images, guidance=None):
     """Colorize uint8 images, RGB (H, W, 3) or grayscale (H, W), of any full sizes but one working shape,
-    in one network call; returns their RGB (H, W, 3) in order, each as inference.colorize_image gives it."""
+    in one network call; returns their RGB (H, W, 3) in order, each as inference.colorize_image gives it.
+
+    `guidance`: an inference.Guidance per image (NO_GUIDANCE for none), or None for none at all.
+    """
     shapes = {working_shape_of(colorizer, image) for image in images}
     if len(shapes) != 1:
         raise ValueError(f"images of one working shape are colorized together, got {sorted(shapes)}; "
                          "group them with group_by_working_shape first")
+    guidance = list(guidance) if guidance is not None else [inference.NO_GUIDANCE] * len(images)
     inputs = [inference.network_input(image[None], colorizer.working_size, colorizer.geometry) for image in images]
     extent = inputs[0][1]
-    ab = colorizer.decode(tf.concat([lightness for lightness, _ in inputs], axis=0)).numpy()
+    lightness = tf.concat([lightness for lightness, _ in inputs], axis=0)
+    if not any(guidance):
+        ab = colorizer.decode(lightness).numpy()
+    else:
+        # Each image's hint map is painted at its own full size; the maps share the working shape.
+        maps, palettes = zip(*(inference.guidance_inputs(colorizer, [item], image.shape[:2], lightness.shape[1:3])
+                               for item, image in zip(guidance, images)))
+        ab = colorizer.decode(lightness, tf.concat(maps, axis=0), tf.concat(palettes, axis=0)).numpy()
+        ab = np.concatenate([
+            inference.obey_hints(colorizer, ab[index:index + 1], lightness[index:index + 1], [item],
+                                 image.shape[:2], extent)
+            for index, (item, image) in enumerate(zip(guidance, images))])
     return [inference.compose(image[None], ab[index:index + 1], extent)[0] for index, image in enumerate(images)]
 
 
@@ -72,8 +88,9 @@ def has_gpu():
 
 
 class _Request:
-    def __init__(self, pixels):
+    def __init__(self, pixels, guidance):
         self.pixels = pixels
+        self.guidance = guidance
         self.result = None
         self.error = None
         self.done = False
@@ -82,8 +99,9 @@ class _Request:
 class SameShapeBatcher:
     """Colorizes the images that this process's threads hand in at the same time, grouped by working shape.
 
-    `colorize(pixels)` is a drop-in for inference.colorize_image(colorizer, pixels): it blocks until
-    its image is done and returns the same pixels. An error in the network call is raised in every
+    `colorize(pixels, guidance)` is a drop-in for inference.colorize_image(colorizer, pixels, guidance):
+    it blocks until its image is done and returns the same pixels; images with guidance and
+    without share a call. An error in the network call is raised in every
     thread whose image was in it.
     """
 
@@ -98,9 +116,9 @@ class SameShapeBatcher:
         self.calls = 0  # network calls made, for tests and benchmarks
         self.images = 0
 
-    def colorize(self, pixels):
+    def colorize(self, pixels, guidance=inference.NO_GUIDANCE):
         shape = working_shape_of(self.colorizer, pixels)
-        request = _Request(pixels)
+        request = _Request(pixels, guidance)
         with self.condition:
             group = self.open_groups.get(shape)
             leader = group is None
@@ -124,7 +142,8 @@ class SameShapeBatcher:
 
     def _run(self, batch):
         try:
-            results = colorize_same_shape(self.colorizer, [request.pixels for request in batch])
+            results = colorize_same_shape(self.colorizer, [request.pixels for request in batch],
+                                          [request.guidance for request in batch])
         except Exception as error:  # handed to every waiting thread, each raising it as its own
             for request in batch:
                 request.error = error

@@ -28,6 +28,7 @@ import time
 import apache_beam as beam
 
 from pipeline.colorize import (
+    guidance as colorize_guidance,
     plan as colorize_plan,
     report as colorize_report,
     transform as colorize_transform,
@@ -75,6 +76,16 @@ class ColorizeConfig:
                 "(the first 100 by path)."})
     remove_orphans: bool = dataclasses.field(default=False, metadata={
         "help": "Delete outputs whose input was deleted (by default they are only listed)."})
+    hints: str | None = dataclasses.field(default=None, metadata={
+        "help": "A CSV of color hints, header path,x,y,color[,radius]: path relative to --input, x and y in pixels "
+                "of the image as displayed (origin top left), color #rrggbb; the output takes that color's chroma "
+                "there, its lightness stays the photo's. Several rows per image. Needs a guided model (the "
+                "shipped one is)."})
+    reference: str | None = dataclasses.field(default=None, metadata={
+        "help": "A color photo whose palette guides the colors of every image."})
+    references: str | None = dataclasses.field(default=None, metadata={
+        "help": "A CSV of one reference photo per image, header path,reference: path relative to --input, "
+                "reference relative to the CSV's folder or absolute."})
     max_pixels: int = images.MAX_PIXELS  # --max-pixels: common.add_max_pixels_flag, shared by every job
     no_provenance: bool = dataclasses.field(default=False, metadata={
         "help": "Leave out the mark of what made the colors (XMP DigitalSourceType, the tool, model and settings; "
@@ -111,17 +122,23 @@ def run_colorize(config, pipeline_options, argv=None):
     """
     started = time.monotonic()
     check_model(config)
+    sources = colorize_guidance.read_sources(config.hints, config.reference, config.references)
     if config.dry_run:
-        return _plan_only(config, files.list_files(config.input), started, argv)
+        return _plan_only(config, files.list_files(config.input), started, argv, sources)
     with LazyModel(config) as model:
-        if not outputs.StateRecord.exists(config.output):
+        if sources or not outputs.StateRecord.exists(config.output):
             # A first run has work unless the input is empty: a foreign model or a setting out
-            # of range fails now, before the output folder is made.
+            # of range fails now, before the output folder is made; so does a model that cannot
+            # take the hints or references it is given.
             model.load()
+        if sources and not model.colorizer.guided:
+            from model import inference
+
+            raise inference.GuidanceUnsupported(model.colorizer.unsupported_message())
         listed = files.list_files(config.input)
         check_paths(config)
         with outputs.OutputLock(config.output):
-            return _run_locked(config, listed, pipeline_options, started, argv, model)
+            return _run_locked(config, listed, pipeline_options, started, argv, model, sources)
 
 
 class LazyModel:
@@ -130,13 +147,12 @@ class LazyModel:
     def __init__(self, config):
         self.config = config
         self.holder = contextlib.ExitStack()
-        self.loaded = False
+        self.colorizer = None
 
     def load(self):
-        if not self.loaded:
+        if self.colorizer is None:
             console.load_tensorflow_quietly()
-            self.holder.enter_context(colorize_transform.loaded_model(self.config))
-            self.loaded = True
+            self.colorizer = self.holder.enter_context(colorize_transform.loaded_model(self.config))
 
     def __enter__(self):
         return self
@@ -145,14 +161,14 @@ class LazyModel:
         self.holder.close()
 
 
-def _plan(config, listed, state):
+def _plan(config, listed, state, sources=None):
     """(the plan, what besides its input decides an output) from the record `state`."""
     # An output folder written by a version without the record, or whose record was damaged:
     # outputs at least as new as their inputs are taken for the job's own and redone once.
     legacy = state.damaged is not None or (
         not state.existed and os.path.exists(os.path.join(config.output, LEGACY_LOCK_NAME)))
     expected = colorize_plan.made_with(config)
-    plan = colorize_plan.plan_run(config, listed, state, expected, legacy)
+    plan = colorize_plan.plan_run(config, listed, state, expected, legacy, sources)
     if state.damaged:
         plan.warnings.append(f"{state.damaged}; outputs at least as new as their input are taken for colorize's "
                              "own and redone, other files are never replaced (listed as foreign_file: move away "
@@ -160,12 +176,12 @@ def _plan(config, listed, state):
     return plan, expected
 
 
-def _plan_only(config, listed, started, argv):
+def _plan_only(config, listed, started, argv, sources=None):
     """A dry run: the plan from the record as it stands, read without writing anything."""
     outputs.refuse_nesting(files.input_root(config.input), config.output)
     state = outputs.StateRecord(config.output, read_only=True)
     try:
-        plan, expected = _plan(config, listed, state)
+        plan, expected = _plan(config, listed, state, sources)
     finally:
         state.close()
     outcome = Outcome(results=[], failures=list(plan.refused), stopped=None, orphaned=plan.orphaned,
@@ -175,14 +191,17 @@ def _plan_only(config, listed, started, argv):
     return report
 
 
-def _run_locked(config, listed, pipeline_options, started, argv, model):
+def _run_locked(config, listed, pipeline_options, started, argv, model, sources=None):
     """The job once the output is locked: nothing else writes there meanwhile."""
     leftovers = outputs.remove_leftovers(config.output)
     if leftovers:
         logger.info(f"removed {leftovers:,} temporary files left by an interrupted run")
     state = outputs.StateRecord(config.output)
     try:
-        plan, expected = _plan(config, listed, state)
+        plan, expected = _plan(config, listed, state, sources)
+        if plan.work and plan.guidance is not None:
+            model.load()
+            plan.refuse(plan.guidance.load_palettes(model.colorizer, plan.work, config.max_pixels))
         for warning in plan.warnings:
             logger.warning(f"warning: {warning}")
         logger.info(f"{len(plan.found):,} files under {config.input}: {len(plan.work):,} to colorize "
@@ -209,7 +228,7 @@ def _colorize(config, plan, expected, pipeline_options):
     results, failures, stopped = [], list(plan.refused), None
     if plan.work:
         try:
-            run_results, run_failures = _run_pipeline(config, plan.work, expected, pipeline_options)
+            run_results, run_failures = _run_pipeline(config, plan.work, expected, pipeline_options, plan.guidance)
         except outputs.OutputError as error:
             run_results, run_failures, stopped = [], [], str(error)
         results += run_results
@@ -219,7 +238,7 @@ def _colorize(config, plan, expected, pipeline_options):
     return Outcome(results=results, failures=failures, stopped=stopped, orphaned=plan.orphaned, removed_orphans=0)
 
 
-def _run_pipeline(config, work, expected, pipeline_options):
+def _run_pipeline(config, work, expected, pipeline_options, guidance=None):
     """Colorize the work items on Beam; returns (results, failures), read from the pipeline's own outputs.
 
     Raises OutputError when Beam's own files cannot be written (a full disk).
@@ -228,7 +247,8 @@ def _run_pipeline(config, work, expected, pipeline_options):
         staging = outputs.staging_folder(output)
         try:
             with beam.Pipeline(options=pipeline_options) as pipeline:
-                colorized = pipeline | "ColorizeImages" >> colorize_transform.ColorizeImages(config, work, expected)
+                colorized = pipeline | "ColorizeImages" >> colorize_transform.ColorizeImages(config, work, expected,
+                                                                                           guidance)
                 _ = colorized.results | "WriteResults" >> WriteLines(os.path.join(staging, RESULTS_NAME))
                 _ = (colorized[colorize_transform.FAILURE_TAG]
                      | "WriteFailures" >> WriteLines(os.path.join(staging, FAILURES_NAME)))

@@ -24,6 +24,7 @@ SETTINGS = ("temperature", "saturation", "agreement_power", "working_size", "kee
 REDO_REASONS = {
     "input_changed": "the input changed",
     "settings_changed": "the settings changed",
+    "guidance_changed": "its hints or reference photo changed",
     "model_changed": "the model changed",
     "other_input": "a different input file now maps to it",
     "output_missing": "the output was deleted",
@@ -84,6 +85,8 @@ def stale_reason(path, record, expected, state=None, relative_path=None):
         return "model_changed"
     if {name: None for name in SETTINGS} | record["made_with"]["settings"] != expected["settings"]:
         return "settings_changed"
+    if record["made_with"].get("guidance") != expected.get("guidance"):
+        return "guidance_changed"
     recorded = record["input"]
     if recorded["path"] != path:
         return "other_input"
@@ -110,6 +113,15 @@ class Plan:
     ignored: list = dataclasses.field(default_factory=list)  # failure records of files that are not images
     orphaned: list = dataclasses.field(default_factory=list)  # {"output", "input"}: the input was deleted
     warnings: list = dataclasses.field(default_factory=list)  # what the user should know and do, one line each
+    guidance: object = None  # guidance.RunGuidance of the images, or None without --hints or a reference
+
+    def refuse(self, refused):
+        """Take the work items in `refused` ({relative path: (reason, detail)}) out of the work, as failures."""
+        printable = {files.printable_path(path) for path, relative_path in self.work if relative_path in refused}
+        self.refused += [files.failure_record(path, *refused[relative_path]) for path, relative_path in self.work
+                         if relative_path in refused]
+        self.work = [(path, relative_path) for path, relative_path in self.work if relative_path not in refused]
+        self.redone = [redone for redone in self.redone if redone["path"] not in printable]
 
     def output_of(self, config):
         """Printable input path -> output path, of every work item."""
@@ -117,14 +129,16 @@ class Plan:
                 for path, relative_path in self.work}
 
 
-def plan_run(config, listed, state, expected, legacy=False):
+def plan_run(config, listed, state, expected, legacy=False, sources=None):
     """Decide what to do with every file listed (plan_work), ignoring files that are not images.
 
-    `listed`: files.list_files of the input, (found, refused).
+    `listed`: files.list_files of the input, (found, refused); `sources`: the run's
+    guidance.GuidanceSources, or None.
     """
     found, refused = listed
     images = [(path, relative_path) for path, relative_path in found if colorized_photos.can_write(path)]
-    plan = plan_work(config, images, state, expected, legacy)
+    guidance = sources.resolve(images, files.input_root(config.input)) if sources else None
+    plan = plan_work(config, images, state, expected, legacy, guidance)
     plan.refused[:0] = refused
     plan.files = len(found) + len(refused)
     plan.ignored = [files.failure_record(path, "not_an_image", f"the extension is not one of "
@@ -133,15 +147,22 @@ def plan_run(config, listed, state, expected, legacy=False):
     return plan
 
 
-def plan_work(config, found, state, expected, legacy=False):
+def plan_work(config, found, state, expected, legacy=False, guidance=None):
     """Decide for every input: up to date, to (re)do and why, or refused; and list the orphaned outputs.
 
     `legacy`: the output folder was written by a version without the state record; its
     outputs at least as new as their inputs are taken for its own and redone once.
+    `guidance`: a guidance.RunGuidance, whose images are refused or made with their guidance.
     """
-    plan = Plan(found=list(found))
+    plan = Plan(found=list(found), guidance=guidance)
+    if guidance is not None:
+        plan.warnings += guidance.warnings
     for path, relative_path in found:
-        reason, refusal = _decide(config, path, relative_path, state, expected, legacy)
+        if guidance is not None and relative_path in guidance.refused:
+            plan.refused.append(files.failure_record(path, *guidance.refused[relative_path]))
+            continue
+        made_with = guidance.made_with(expected, relative_path) if guidance is not None else expected
+        reason, refusal = _decide(config, path, relative_path, state, made_with, legacy)
         if refusal is not None:
             plan.refused.append(refusal)
         elif reason is None:

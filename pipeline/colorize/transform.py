@@ -115,9 +115,10 @@ class ColorizeFiles(beam.DoFn):
     are passed over as not done, for the next run.
     """
 
-    def __init__(self, config, total, expected):
+    def __init__(self, config, total, expected, guidance=None):
         self.config = config
         self.expected = expected  # colorize_plan.made_with(config), computed once by the driver
+        self.guidance = guidance  # guidance.RunGuidance with the palettes, or None
         self.shared_progress = console.SharedProgress("images colorized", total=total)
         self.run_id = uuid.uuid4().hex  # the same in every copy of this DoFn: a stop reaches them all
         self.colorizer = None
@@ -164,7 +165,8 @@ class ColorizeFiles(beam.DoFn):
         identity = colorize_plan.input_identity(path)
         data = images.read_image_file(path, self.config.max_pixels)
         record = {"input": {**identity, "path": path, "sha256": outputs.content_hash(data)},
-                  "made_with": self.expected}
+                  "made_with": self.expected if self.guidance is None
+                  else self.guidance.made_with(self.expected, relative_path)}
 
         def keep_record(written):
             record["output"] = {"size": written.st_size, "mtime_ns": written.st_mtime_ns}
@@ -172,7 +174,7 @@ class ColorizeFiles(beam.DoFn):
 
         with PIXEL_BUDGET.reserve(pixels_of(data, self.config.max_pixels)):
             status, output, pixels = colorized_photos.colorize_image_bytes(
-                data, path, self.colorize_pixels,
+                data, path, self._pixel_colorizer(relative_path),
                 keep_color=self.config.keep_color, max_pixels=self.config.max_pixels,
                 provenance=self._provenance())
             outputs.write_atomically(self.config.output, target, output, before_replace=keep_record)
@@ -186,6 +188,13 @@ class ColorizeFiles(beam.DoFn):
                 # A toned scan (sepia, cyan) was colorized from its lightness as a gray one is.
                 "toned": pixels is not None and pixels[0].ndim == 3 and images.is_toned(pixels[0])}
 
+    def _pixel_colorizer(self, relative_path):
+        """uint8 pixels -> RGB, with this image's hints and reference (checked against the pixels' size)."""
+        if self.guidance is None or self.guidance.of(relative_path) is None:
+            return self.colorize_pixels
+        return lambda pixels: self.colorize_pixels(
+            pixels, self.guidance.guidance_for(relative_path, *pixels.shape[:2]))
+
     def _provenance(self):
         """What made the colors, for the output's metadata; None with --no-provenance."""
         if self.config.no_provenance:
@@ -198,15 +207,16 @@ class ColorizeFiles(beam.DoFn):
 class ColorizeImages(beam.PTransform):
     """(path, relative path) work items -> colorized files; results and failures as outputs."""
 
-    def __init__(self, config, work, expected=None):
+    def __init__(self, config, work, expected=None, guidance=None):
         super().__init__()
         self.config = config
         self.work = work
         self.expected = expected
+        self.guidance = guidance
 
     def expand(self, pbegin):
         expected = self.expected or colorize_plan.made_with(self.config)
         return (pbegin
                 | "ListWork" >> beam.Create(files.to_elements(self.work))
-                | "Colorize" >> beam.ParDo(ColorizeFiles(self.config, len(self.work), expected)).with_outputs(
-                    FAILURE_TAG, main="results"))
+                | "Colorize" >> beam.ParDo(ColorizeFiles(self.config, len(self.work), expected, self.guidance))
+                .with_outputs(FAILURE_TAG, main="results"))

@@ -50,6 +50,8 @@ FAILURE_REASONS = {
     "foreign_file": "its output path holds a file the job did not write",
     "write_failed": "its output could not be written",
     "output_stopped": "the output folder stopped taking files (full or read-only)",
+    "bad_hint": "a --hints row of the image with a malformed number or color, or a point outside the image",
+    "bad_reference": "the image's reference photo cannot be read or has no color",
 }
 NOT_REGULAR_KINDS = {  # stat file type test -> how the report names it
     stat.S_ISFIFO: "a FIFO (named pipe)",

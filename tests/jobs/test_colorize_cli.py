@@ -383,3 +383,44 @@ def test_a_run_killed_mid_way_is_finished_by_the_next_without_partial_files(run_
     assert sorted(files_under(output, skip=output / outputs.JOB_FOLDER)) == sorted(names)
     assert os.listdir(output / outputs.JOB_FOLDER / outputs.TEMPORARY_FOLDER) == []
     assert all(decodes(output / name) for name in names)
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("hints without color", "hints.csv: the header is path,x,y; expected path,x,y,color[,radius] (missing color)"),
+    ("hints with an unknown column", "expected path,x,y,color[,radius] (missing color) (unknown colour)"),
+    ("missing hints file", "cannot be read (No such file or directory); give a CSV file whose first line is the "
+                           "header path,x,y,color[,radius]"),
+    ("references without reference", "expected path,reference (missing reference)"),
+    ("reference and references", "--reference (one photo for every image) and --references"),
+    ("automatic model given hints", "takes no hints or reference photos; colorize with the shipped model"),
+])
+def test_bad_guidance_is_a_usage_error_before_any_work(run_cli, tiny_model, tiny_guided_model, tmp_path, capsys,
+                                                       case, expected):
+    source, output = tmp_path / "photos", tmp_path / "colorized"
+    source.mkdir()
+    gray_pattern(20, 20).save(source / "a.png")
+    gray_pattern(20, 20).convert("RGB").save(tmp_path / "reference.png")
+    hints_csv, references_csv = tmp_path / "hints.csv", tmp_path / "references.csv"
+    hints_csv.write_text({"hints without color": "path,x,y\na.png,1,1\n",
+                          "hints with an unknown column": "path,x,y,colour\na.png,1,1,#ff0000\n"}.get(
+                              case, "path,x,y,color\na.png,1,1,#ff0000\n"))
+    references_csv.write_text("path\na.png\n" if case == "references without reference"
+                              else "path,reference\na.png,reference.png\n")
+    flags = {"missing hints file": ["--hints", str(tmp_path / "none.csv")],
+             "references without reference": ["--references", str(references_csv)],
+             "reference and references": ["--reference", str(tmp_path / "reference.png"),
+                                          "--references", str(references_csv)]}.get(case, ["--hints", str(hints_csv)])
+    model = tiny_model if case == "automatic model given hints" else tiny_guided_model
+    before = files_under(tmp_path)
+
+    status = run_cli(["--input", str(source), "--output", str(output), "--model", model, *flags])
+
+    assert status == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+    assert files_under(tmp_path) == before
+
+
+def test_help_shows_a_guided_example(run_cli, capsys):
+    assert run_cli(["--help"]) == 0
+    assert "--hints hints.csv --reference" in capsys.readouterr().out

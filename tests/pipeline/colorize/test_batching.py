@@ -7,7 +7,7 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from PIL import Image
 
-from model import default_model, inference
+from model import default_model, hints, inference
 from pipeline.colorize import batching
 
 
@@ -76,11 +76,12 @@ def test_images_of_two_working_shapes_are_refused_together_and_grouped_apart(tin
                        one_at_a_time(tiny_colorizer, images))
 
 
-def colorize_in_threads(batcher, images):
+def colorize_in_threads(batcher, images, guidance=None):
     results = [None] * len(images)
+    guidance = guidance or [inference.NO_GUIDANCE] * len(images)
 
     def work(index):
-        results[index] = batcher.colorize(images[index])
+        results[index] = batcher.colorize(images[index], guidance[index])
 
     threads = [threading.Thread(target=work, args=(index,)) for index in range(len(images))]
     for thread in threads:
@@ -99,6 +100,40 @@ def test_the_batcher_runs_the_images_threads_hand_in_together(tiny_colorizer):
     assert (batcher.calls, batcher.images) == (3, 12)
 
 
+@pytest.fixture(scope="module")
+def tiny_guided_colorizer(tiny_guided_model):
+    return inference.load(tiny_guided_model)
+
+
+def guidance_of(colorizer, count):
+    """Guidance for `count` images: hints of other colors and places, a palette, and none."""
+    palette = inference.palette_of_photo(colorizer, photos(8, [(40, 40)])[0])
+    choices = [inference.Guidance(hints=(hints.hint_from_hex(10, 20, "#c03030", 2),)),
+               inference.NO_GUIDANCE,
+               inference.Guidance(hints=(hints.hint_from_hex(60, 40, "#3050c0"), hints.hint_from_hex(5, 5, "#30c050")),
+                                  palette=palette),
+               inference.Guidance(palette=palette)]
+    return [choices[index % len(choices)] for index in range(count)]
+
+
+def test_images_with_and_without_guidance_in_one_call_give_the_pixels_of_one_at_a_time(tiny_guided_colorizer):
+    images = photos(9, SIZES[:4], gray=(1,))
+    guidance = guidance_of(tiny_guided_colorizer, len(images))
+    expected = [inference.colorize_image(tiny_guided_colorizer, image, item) for image, item in zip(images, guidance)]
+    # The hints show: an image given another's guidance comes out otherwise.
+    assert np.abs(expected[0].astype(int) - inference.colorize_image(tiny_guided_colorizer, images[0])).max() > 20
+    assert_same_pixels(batching.colorize_same_shape(tiny_guided_colorizer, images, guidance), expected)
+    batcher = batching.SameShapeBatcher(tiny_guided_colorizer, max_batch=4, max_wait=30)
+    assert_same_pixels(colorize_in_threads(batcher, images, guidance), expected)
+    assert batcher.calls == 1
+
+
+def test_an_automatic_model_in_the_batcher_refuses_guidance(tiny_colorizer):
+    batcher = batching.SameShapeBatcher(tiny_colorizer, max_batch=1)
+    with pytest.raises(inference.GuidanceUnsupported, match="takes no hints"):
+        batcher.colorize(photos(10, [(96, 128)])[0], inference.Guidance(hints=(hints.hint_from_hex(1, 1, "#ff0000"),)))
+
+
 def test_a_lone_image_waits_no_longer_than_max_wait(tiny_colorizer):
     batcher = batching.SameShapeBatcher(tiny_colorizer, max_batch=8, max_wait=0.01)
     image = photos(5, [(96, 128)])[0]
@@ -107,7 +142,7 @@ def test_a_lone_image_waits_no_longer_than_max_wait(tiny_colorizer):
 
 
 def test_a_failed_call_raises_in_every_thread_whose_image_was_in_it(tiny_colorizer, monkeypatch):
-    def fail(colorizer, images):
+    def fail(colorizer, images, guidance=None):
         raise MemoryError("out of GPU memory")
 
     monkeypatch.setattr(batching, "colorize_same_shape", fail)
@@ -133,6 +168,20 @@ def test_a_batch_of_none_is_refused(tiny_colorizer):
         batching.SameShapeBatcher(tiny_colorizer, max_batch=0)
 
 
+def pretend_a_gpu(monkeypatch, max_batch=2):
+    """Make the colorize job batch as with a GPU; returns the list of the batchers it makes."""
+    made = []
+
+    class CountingBatcher(batching.SameShapeBatcher):
+        def __init__(self, colorizer):
+            super().__init__(colorizer, max_batch=max_batch, max_wait=30)
+            made.append(self)
+
+    monkeypatch.setattr(batching, "has_gpu", lambda: True)
+    monkeypatch.setattr(batching, "SameShapeBatcher", CountingBatcher)
+    return made
+
+
 @pytest.mark.slow
 def test_the_colorize_job_with_a_gpu_batches_its_threads_images(tiny_model, tmp_path, monkeypatch):
     from pipeline.colorize import job as colorize
@@ -143,15 +192,7 @@ def test_the_colorize_job_with_a_gpu_batches_its_threads_images(tiny_model, tmp_
     images = photos(7, SIZES[:4] * 2)
     for index, image in enumerate(images):
         Image.fromarray(image).save(source / f"{index}.png")
-    made = []
-
-    class CountingBatcher(batching.SameShapeBatcher):
-        def __init__(self, colorizer):
-            super().__init__(colorizer, max_batch=2, max_wait=30)
-            made.append(self)
-
-    monkeypatch.setattr(batching, "has_gpu", lambda: True)
-    monkeypatch.setattr(batching, "SameShapeBatcher", CountingBatcher)
+    made = pretend_a_gpu(monkeypatch)
     config = make_config(tiny_model, source, tmp_path / "colorized")
     options = PipelineOptions(["--direct_running_mode=multi_threading", "--direct_num_workers=2"])
     assert colorize.run_colorize(config, options, argv=["test"])["counts"]["colorized"] == len(images)
