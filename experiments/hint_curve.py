@@ -23,28 +23,6 @@ from PIL import Image, ImageOps
 from model import color, hints, inference, metrics
 
 
-def draw_hints(lab, count, seed):
-    """`count` true hints, nested in `count`, drawn from the truth (H, W, 3 Lab)."""
-    height, width = lab.shape[:2]
-    generator = np.random.default_rng(seed)
-    drawn = []
-    for _ in range(count):
-        side = int(generator.integers(1, 10))
-        top = int(generator.integers(0, height - side + 1))
-        left = int(generator.integers(0, width - side + 1))
-        a, b = lab[top:top + side, left:left + side, 1:].reshape(-1, 2).mean(axis=0)
-        drawn.append(hints.Hint(left + side / 2 - 0.5, top + side / 2 - 0.5, float(a), float(b), side / 2))
-    return tuple(drawn)
-
-
-def spread_only(colorizer, rgb, guidance):
-    """The floor: the automatic colors with the guidance's hints spread over them, no hint into the network."""
-    ab, extent = inference.predict_ab(colorizer, rgb[None])
-    lightness, _ = inference.network_input(rgb[None], colorizer.working_size, colorizer.geometry)
-    ab = inference.obey_hints(colorizer, ab, lightness, [guidance], rgb.shape[:2], extent)
-    return inference.compose(rgb[None], ab, extent)[0]
-
-
 def psnr(output, truth):
     return metrics.psnr_from_mse(float(np.mean((output.astype(np.float32) / 255 - truth.astype(np.float32) / 255) ** 2)))
 
@@ -81,7 +59,7 @@ def main(argv=None):
         gray = psnr(inference.gray_copy(rgb[None])[0], rgb)
         automatic = inference.colorize_image(colorizer, rgb)
         auto_psnr, auto_blotches = psnr(automatic, rgb), blotches(automatic, rgb)
-        every = draw_hints(lab, max(counts), args.seed * 100003 + index)
+        every = hints.draw_true_hints(lab, max(counts), args.seed * 100003 + index)
         for count in counts:
             guidance = inference.Guidance(every[:count])
             for method in ("learned", "spread"):
@@ -90,7 +68,7 @@ def main(argv=None):
                 elif method == "learned":
                     output = inference.colorize_image(colorizer, rgb, guidance)
                 else:
-                    output = spread_only(colorizer, rgb, guidance)
+                    output = inference.colorize_batch(colorizer, rgb[None], [guidance], into_network=False)[0]
                 value = psnr(output, rgb) if count else auto_psnr
                 rows.append({"image": name, "test": f"hints {count}", "method": method, "psnr": value, "gray": gray,
                              "automatic": auto_psnr, "blotches": blotches(output, rgb) if count else auto_blotches})

@@ -59,7 +59,7 @@ def main(argv=None):
         scale = min(1.0, LONG_SIDE / max(height, width))
         small = np.asarray(Image.fromarray(rgb).resize((round(width * scale), round(height * scale)), Image.BOX))
         # The same draws as hint_curve.py's on the full photo, moved to the smaller one.
-        full = hint_curve.draw_hints(color.srgb8_to_lab(rgb), 10, args.seed * 100003 + index)
+        full = hint_math.draw_true_hints(color.srgb8_to_lab(rgb), 10, args.seed * 100003 + index)
         drawn = tuple(hint_math.Hint(h.x * scale, h.y * scale, h.a, h.b, h.radius * scale) for h in full)
         three = inference.colorize_image(colorizer, small, inference.Guidance(drawn[:3]))
         rows.append([inference.gray_copy(small[None])[0], inference.colorize_image(colorizer, small),

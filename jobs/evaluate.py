@@ -2,12 +2,15 @@
 
     colorize-evaluate --data runs/cifar10-shards --split test --output runs/eval-cifar10
     colorize-evaluate --data ~/photos/color --output runs/eval-photos --temperature 0.3,0.5,1
+    colorize-evaluate --data runs/photos-test --output runs/eval-hints --hints 0,1,3,10,30
 
 Prints a table of MSE (RGB in [0, 1], over all pixels), PSNR, mean per-image PSNR, SSIM,
 CIEDE2000, blotches (the share of pixels painted a vivid wrong color) and colorfulness
 for the model and for the grayscale copy, and writes report.json (with per-class figures
 for CIFAR-10), per_image.csv and grid.png (grayscale | colorized | ground truth) into --output.
 """
+
+import argparse
 
 from jobs import common
 
@@ -27,7 +30,24 @@ def evaluate_flags():
         "working_size": {"help": "Short side in pixels at which the network sees a photo (default: the model's own)."},
         "limit": {"help": "Evaluate only the first N images."},
         "grid": {"help": "Images in grid.png (default %(default)s)."},
+        "hints": {"parse": comma_separated_counts,
+                  "help": "Counts of true hints per image, comma-separated, e.g. 0,1,3,10,30: each count above 0 "
+                          "is measured with the guided model (model_..._hintsN) and as the hand-made spread of "
+                          "the same hints over the automatic colors (model_..._spreadN), in one run."},
+        "hint_seed": {"help": "Seed of the hints' draws (default %(default)s); each image's draw also depends "
+                               "on its id, so the figures do not depend on the order of the images."},
     }
+
+
+def comma_separated_counts(text):
+    """"0,1,3" -> (0, 1, 3)."""
+    try:
+        counts = tuple(int(value) for value in text.split(","))
+    except ValueError:
+        counts = ()
+    if not counts or min(counts) < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not comma-separated counts, e.g. 0,1,3,10,30")
+    return counts
 
 
 def parse_args(argv):

@@ -207,6 +207,24 @@ def _simulate_palette(lab, centers, simulation, generator):
     return palette * present
 
 
+def draw_true_hints(lab, count, seed, max_patch=9):
+    """`count` hints drawn from the truth of one image, Lab (H, W, 3): how an evaluation simulates a person.
+
+    Each is a square of 1 to `max_patch` pixels at a uniform position, its ab the truth's mean
+    there, its radius half the square. Nested: the first 3 of `count` 10 are the 3 of count 3.
+    """
+    height, width = lab.shape[:2]
+    generator = np.random.default_rng(seed)
+    drawn = []
+    for _ in range(count):
+        side = int(generator.integers(1, max_patch + 1))
+        top = int(generator.integers(0, max(1, height - side + 1)))
+        left = int(generator.integers(0, max(1, width - side + 1)))
+        a, b = np.asarray(lab[top:top + side, left:left + side, 1:]).reshape(-1, 2).mean(axis=0)
+        drawn.append(Hint(left + side / 2 - 0.5, top + side / 2 - 0.5, float(a), float(b), side / 2))
+    return tuple(drawn)
+
+
 def spread_hints(ab, lightness, hints, reach, lightness_reach=LIGHTNESS_REACH):
     """ab (h, w, 2) moved toward the hints by a weight of distance and lightness.
 

@@ -262,12 +262,13 @@ def network_input(images, working_size, geometry):
     return tf.constant(lightness, dtype=tf.float32), (small_h / stride, small_w / stride)
 
 
-def predict_ab(colorizer, images, guidance=None):
+def predict_ab(colorizer, images, guidance=None, into_network=True):
     """Network ab for uint8 images of one size, RGB (N, H, W, 3) or grayscale (N, H, W).
 
     `guidance`: a Guidance per image, or None. Returns ab (N, h, w, 2), each image's hints
     obeyed (obey_hints), and the extent (rows, columns) in ab pixels, possibly fractional,
-    that the unpadded image covers.
+    that the unpadded image covers. `into_network=False`: the hints are only spread over the
+    automatic colors (the hand-made baseline a guided network must beat; any model).
     """
     lightness, extent = network_input(images, colorizer.working_size, colorizer.geometry)
     guidance = list(guidance) if guidance is not None else [NO_GUIDANCE] * len(images)
@@ -275,6 +276,9 @@ def predict_ab(colorizer, images, guidance=None):
         raise ValueError(f"one Guidance per image: got {len(guidance)} for {len(images)} images")
     if not any(guidance):
         return colorizer.decode(lightness).numpy(), extent
+    if not into_network:
+        ab = colorizer.decode(lightness).numpy()
+        return obey_hints(colorizer, ab, lightness, guidance, images.shape[1:3], extent), extent
     if not colorizer.guided:
         raise GuidanceUnsupported(colorizer.unsupported_message())
     hint_maps, palettes = guidance_inputs(colorizer, guidance, images.shape[1:3], lightness.shape[1:3])
@@ -378,13 +382,13 @@ def compose(images, ab, extent, strip_pixels=STRIP_PIXELS):
     return out
 
 
-def colorize_batch(colorizer, images, guidance=None):
+def colorize_batch(colorizer, images, guidance=None, into_network=True):
     """Colorize uint8 images of one size, RGB (N, H, W, 3) or grayscale (N, H, W), from their lightness
-    and a Guidance per image (or None).
+    and a Guidance per image (or None; `into_network`: predict_ab's).
 
     Returns RGB (N, H, W, 3). A grayscale image gives the same colors as its RGB copy, for less work.
     """
-    ab, extent = predict_ab(colorizer, images, guidance)
+    ab, extent = predict_ab(colorizer, images, guidance, into_network)
     return compose(images, ab, extent)
 
 

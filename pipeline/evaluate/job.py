@@ -14,11 +14,12 @@ import io
 import json
 import os
 import time
+import zlib
 
 import numpy as np
 import tensorflow as tf
 
-from model import inference, metrics
+from model import color, hints, inference, metrics
 from pipeline.io import files, grids, images, outputs
 from pipeline.io.console import Progress
 from pipeline.prepare import cifar, schema
@@ -48,6 +49,11 @@ class EvaluateConfig:
     batch_size: int = 250
     grid: int = 12  # images in the PNG grid
     max_pixels: int = images.MAX_PIXELS
+    # Counts of true hints per image (hints.draw_true_hints, nested, seeded by the image's id):
+    # each count above 0 measures the guided model with them ("_hintsN") and the hand-made
+    # spread of the same hints over the automatic colors ("_spreadN"), the floor it must beat.
+    hints: tuple = ()
+    hint_seed: int = 29
 
 
 class Accumulator:
@@ -183,7 +189,14 @@ def run_evaluate(config, colorizer_factory):
         colorizer_factory(temperature, saturation)
         for temperature in config.temperatures or (default.temperature,)
         for saturation in config.saturations or (default.saturation,))}
-    methods = {name: Accumulator() for name in colorizers}
+    counts = sorted({int(count) for count in config.hints if count > 0})
+    if any(count < 0 for count in config.hints):
+        raise ValueError(f"--hints takes counts of hints per image, 0 or more, e.g. 0,1,3,10,30; got {config.hints}")
+    if counts and not default.guided:
+        raise ValueError("--hints measures a guided model; " + default.unsupported_message())
+    guided_methods = [(f"{name}_{kind}{count}", name, count, kind == "hints")
+                      for name in colorizers for count in counts for kind in ("hints", "spread")]
+    methods = {name: Accumulator() for name in [*colorizers, *(method for method, *_ in guided_methods)]}
     gray = Accumulator()
     skipped = []
     if is_shards:
@@ -198,9 +211,16 @@ def run_evaluate(config, colorizer_factory):
     progress = Progress("images evaluated", total=total)
     grid_rows = []
 
-    def evaluate_batch(rgb):
+    def evaluate_batch(rgb, ids):
         gray_batch = inference.gray_copy(rgb)
         outputs = {name: inference.colorize_batch(colorizer, rgb) for name, colorizer in colorizers.items()}
+        if counts:
+            drawn = [hints.draw_true_hints(color.srgb8_to_lab(image), counts[-1],
+                                           zlib.crc32(image_id.encode("utf-8", "backslashreplace")) ^ config.hint_seed)
+                     for image, image_id in zip(rgb, ids)]
+            for method, name, count, into_network in guided_methods:
+                guidance = [inference.Guidance(points[:count]) for points in drawn]
+                outputs[method] = inference.colorize_batch(colorizers[name], rgb, guidance, into_network)
         return (gray_batch, Accumulator.measure(gray_batch, rgb),
                 {name: Accumulator.measure(output, rgb) for name, output in outputs.items()},
                 next(iter(outputs.values())))
@@ -226,7 +246,7 @@ def run_evaluate(config, colorizer_factory):
 
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         for rgb, labels, ids in batches:
-            pending.append((rgb, labels, ids, pool.submit(evaluate_batch, rgb)))
+            pending.append((rgb, labels, ids, pool.submit(evaluate_batch, rgb, ids)))
             record_oldest(keep=workers)
         record_oldest(keep=0)
     if not gray.labels:
@@ -242,6 +262,7 @@ def run_evaluate(config, colorizer_factory):
         "default_temperature": default.temperature,
         "default_saturation": default.saturation,
         "default_agreement_power": default.agreement_power,
+        "hints": {"counts": [0, *counts], "seed": config.hint_seed} if counts else None,
         "methods": {name: accumulator.summary(class_names, compared) for name, accumulator in methods.items()},
         "grayscale_copy": gray.summary(class_names, compared),
         "skipped": skipped,

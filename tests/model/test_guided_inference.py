@@ -85,3 +85,19 @@ def test_an_automatic_model_given_hints_says_it_cannot_use_them(automatic):
 def test_one_guidance_per_image(guided):
     with pytest.raises(ValueError, match="one Guidance per image"):
         inference.colorize_batch(guided, smooth_photo()[None], [inference.NO_GUIDANCE] * 2)
+
+
+def test_true_hints_are_drawn_nested_and_from_the_truth():
+    lab = color.srgb8_to_lab(np.stack([np.full((50, 70), level, dtype=np.uint8) for level in (200, 40, 90)], -1))
+    ten, three = hints.draw_true_hints(lab, 10, seed=5), hints.draw_true_hints(lab, 3, seed=5)
+    assert ten[:3] == three and len(ten) == 10 and ten != hints.draw_true_hints(lab, 10, seed=6)
+    for hint in ten:
+        assert 0 <= hint.x < 70 and 0 <= hint.y < 50 and 0.5 <= hint.radius <= 4.5
+        assert (hint.a, hint.b) == pytest.approx(tuple(lab[0, 0, 1:]), abs=1e-3)
+
+
+def test_the_spread_alone_works_on_an_automatic_model(automatic):
+    photo = smooth_photo()
+    guidance = inference.Guidance((hints.hint_from_hex(40, 30, "#c03030"),))
+    output = inference.colorize_batch(automatic, photo[None], [guidance], into_network=False)[0]
+    assert np.hypot(*(output_ab_at(output, guidance.hints[0]) - (guidance.hints[0].a, guidance.hints[0].b))) < 10

@@ -272,3 +272,38 @@ def test_blotches_are_pooled_over_all_pixels_and_the_worst_image_named():
     assert model.per_image["blotches"] == [0.25, 1.0]
     assert summary["blotches"] == pytest.approx(32 / 80)
     assert summary["blotches_worst"] == 1.0 and summary["blotches_worst_image"] == "small.png"
+
+
+@pytest.fixture(scope="module")
+def guided_factory(tiny_guided_model):
+    model, description = inference.load_colorizer(tiny_guided_model)
+    return lambda temperature, saturation: inference.Colorizer.from_description(
+        model, description, temperature, saturation=saturation)
+
+
+def test_hints_measure_every_count_learned_and_spread_in_one_run(photo_folder, tmp_path, guided_factory):
+    report = evaluate.run_evaluate(config_for(photo_folder, tmp_path / "eval", hints=(0, 1, 3), grid=0),
+                                   guided_factory)
+    base = next(iter(report["methods"]))
+    assert list(report["methods"]) == [base, f"{base}_hints1", f"{base}_spread1", f"{base}_hints3",
+                                       f"{base}_spread3"]
+    assert report["hints"] == {"counts": [0, 1, 3], "seed": 29}
+    psnr = {name: values["psnr"] for name, values in report["methods"].items()}
+    # True hints move the colors toward the truth; with the tiny model's guidance at zero, the
+    # learned and the spread give the same pixels.
+    assert psnr[f"{base}_hints3"] > psnr[base]
+    assert psnr[f"{base}_hints3"] == pytest.approx(psnr[f"{base}_spread3"])
+    with open(tmp_path / "eval" / evaluate.PER_IMAGE_NAME, newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert {row["method"] for row in rows} == {"grayscale_copy", *report["methods"]}
+    assert sum(row["method"] == f"{base}_hints1" for row in rows) == len(FOLDER_SHAPES)
+    again = evaluate.run_evaluate(config_for(photo_folder, tmp_path / "again", hints=(3,), grid=0), guided_factory)
+    assert again["methods"][f"{base}_hints3"]["psnr"] == psnr[f"{base}_hints3"]  # the same draws
+
+
+def test_hints_need_a_guided_model_and_counts_of_zero_or_more(photo_folder, tmp_path, colorizer_factory,
+                                                              guided_factory):
+    with pytest.raises(ValueError, match="takes no hints"):
+        evaluate.run_evaluate(config_for(photo_folder, tmp_path / "e", hints=(0, 3)), colorizer_factory)
+    with pytest.raises(ValueError, match="0 or more"):
+        evaluate.run_evaluate(config_for(photo_folder, tmp_path / "e", hints=(-1,)), guided_factory)
