@@ -43,8 +43,6 @@ def write_average(paths, output):
         raise ValueError(f"{model_path} exists; choose a new --output folder (averaging never replaces a model)")
     model, description = average_models(paths)
     os.makedirs(output, exist_ok=True)
-    temporary = os.path.join(output, "model.partial.keras")  # Keras wants the .keras suffix
-    model.save(temporary)
     run_folder.write_json(os.path.join(output, inference.MODEL_CONFIG_NAME), description)
-    os.replace(temporary, model_path)
+    run_folder.save_model(model, model_path)  # the model last: a folder with one is finished
     return model_path
