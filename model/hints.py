@@ -30,8 +30,9 @@ PALETTE_SIDE = 64  # a reference photo is seen at most this many pixels on its s
 # the ab grid by exp(-d^2 / 2 reach^2 - dL^2 / 2 lightness_reach^2), d in ab cells (a quarter
 # of the short side at the working size 256 is 16 cells), so that it is obeyed where it is
 # put and carries along its object's lightness. Chosen on 20 validation photos (1, 3 and 10
-# true hints, median gain over gray): reach 8 / 16 / 24 cells gave +1.9 / +2.6 / +2.6 dB at
-# 10 hints and +1.1 / +1.6 / +1.4 dB at 3; lightness reach 6 / 12 gave +1.5 / +1.6 dB at 3.
+# true hints, median gain over gray, an early export of the guided model): at lightness reach
+# 12, reach 8 / 16 / 24 cells gave +2.1 / +2.6 / +2.6 dB at 10 hints and +1.1 / +1.6 / +1.4 dB
+# at 3; at reach 16, lightness reach 6 / 12 gave +1.5 / +1.6 dB at 3.
 OBEY_REACH = 16.0  # ab cells
 # Where wide reaches overlap, each hint's point gets a blend of its neighbors' residuals: a
 # second, narrow spread then sets each point to its own hint's color.

@@ -276,13 +276,13 @@ def predict_ab(colorizer, images, guidance=None, into_network=True):
         raise ValueError(f"one Guidance per image: got {len(guidance)} for {len(images)} images")
     if not any(guidance):
         return colorizer.decode(lightness).numpy(), extent
-    if not into_network:
+    if into_network:
+        if not colorizer.guided:
+            raise GuidanceUnsupported(colorizer.unsupported_message())
+        ab = colorizer.decode(lightness, *guidance_inputs(colorizer, guidance, images.shape[1:3],
+                                                          lightness.shape[1:3])).numpy()
+    else:
         ab = colorizer.decode(lightness).numpy()
-        return obey_hints(colorizer, ab, lightness, guidance, images.shape[1:3], extent), extent
-    if not colorizer.guided:
-        raise GuidanceUnsupported(colorizer.unsupported_message())
-    hint_maps, palettes = guidance_inputs(colorizer, guidance, images.shape[1:3], lightness.shape[1:3])
-    ab = colorizer.decode(lightness, hint_maps, palettes).numpy()
     return obey_hints(colorizer, ab, lightness, guidance, images.shape[1:3], extent), extent
 
 

@@ -49,6 +49,13 @@ def files_under(folder, skip=None):
     return found
 
 
+def assert_one_line_usage_error(status, capsys, expected):
+    """Exit status 2 and one line on stderr, "error: ..." with `expected` in it."""
+    assert status == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+
+
 def decodes(path):
     with Image.open(path) as image:
         image.load()
@@ -191,9 +198,7 @@ def test_usage_error_is_one_line_before_any_work(run_cli, tiny_model, tmp_path, 
 
     status = run_cli(["--input", str(source), "--output", str(output), "--model", model, *settings])
 
-    assert status == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+    assert_one_line_usage_error(status, capsys, expected)
     assert files_under(tmp_path) == before
 
 
@@ -415,9 +420,7 @@ def test_bad_guidance_is_a_usage_error_before_any_work(run_cli, tiny_model, tiny
 
     status = run_cli(["--input", str(source), "--output", str(output), "--model", model, *flags])
 
-    assert status == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+    assert_one_line_usage_error(status, capsys, expected)
     assert files_under(tmp_path) == before
 
 
