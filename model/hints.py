@@ -35,7 +35,8 @@ PALETTE_SIDE = 64  # a reference photo is seen at most this many pixels on its s
 # at 3; at reach 16, lightness reach 6 / 12 gave +1.5 / +1.6 dB at 3.
 OBEY_REACH = 16.0  # ab cells
 # Where wide reaches overlap, each hint's point gets a blend of its neighbors' residuals: a
-# second, narrow spread then sets each point to its own hint's color.
+# second, narrow spread then moves each point onto its own hint's color, and pin_hints sets
+# the cells that the bilinear upsampling reads at the point to it.
 EXACT_REACH = 1.5  # ab cells
 LIGHTNESS_REACH = 12.0  # CIE L units: a neighbor this much lighter or darker takes exp(-1/2) of the move
 
@@ -251,4 +252,28 @@ def spread_hints(ab, lightness, hints, reach, lightness_reach=LIGHTNESS_REACH):
         weight = np.exp(-(distance + contrast)).astype(np.float32)
         moved += weight[..., None] * residual
         total += weight
+    return ab + moved / np.maximum(total, 1.0)[..., None]
+
+
+def pin_hints(ab, lightness, hints, lightness_reach=LIGHTNESS_REACH):
+    """ab (h, w, 2) with the (up to) four cells around each hint's point set to its color.
+
+    `hints` as for spread_hints, in the grid's coordinates. Those four cells are what a
+    bilinear upsampling reads at the point, so the point itself comes out the hint's color;
+    a cell across a lightness edge from the point keeps exp(-dL^2 / 2 lightness_reach^2) of
+    its own color. Where two hints share a cell, it takes their blend.
+    """
+    if not len(hints):
+        return ab
+    height, width = ab.shape[:2]
+    moved = np.zeros_like(ab, dtype=np.float32)
+    total = np.zeros((height, width), dtype=np.float32)
+    for row, column, a, b, *_ in hints:
+        row, column = float(np.clip(row, 0, height - 1)), float(np.clip(column, 0, width - 1))
+        top, left = int(np.floor(row)), int(np.floor(column))
+        cells = (slice(top, min(top + 2, height)), slice(left, min(left + 2, width)))
+        at = lightness[int(round(row)), int(round(column))]
+        weight = np.exp(-(lightness[cells] - at) ** 2 / np.float32(2.0 * lightness_reach ** 2)).astype(np.float32)
+        moved[cells] += weight[..., None] * (np.float32([a, b]) - ab[cells])
+        total[cells] += weight
     return ab + moved / np.maximum(total, 1.0)[..., None]

@@ -297,8 +297,8 @@ def guidance_inputs(colorizer, guidance, image_shape, padded_shape):
 
 def obey_hints(colorizer, ab, lightness, guidance, image_shape, extent):
     """ab (N, h, w, 2) moved onto each image's hints (hints.spread_hints over hints.OBEY_REACH cells, or a
-    hint's own radius if larger, then over hints.EXACT_REACH), the lightness edges respected: where a
-    hint is, its color."""
+    hint's own radius if larger, then over hints.EXACT_REACH, then hints.pin_hints), the lightness
+    edges respected: where a hint is, its color."""
     stride = colorizer.geometry.output_stride
     # CIE L on the ab grid: the network's input lightness averaged over each cell.
     grid_l = tf.nn.avg_pool2d(lightness, stride, stride, "VALID").numpy()[..., 0]
@@ -310,7 +310,8 @@ def obey_hints(colorizer, ab, lightness, guidance, image_shape, extent):
                    max(hints.OBEY_REACH, hint.radius * max(scale_y, scale_x))) for hint in item.hints]
         spread = hints.spread_hints(ab[index], grid_l[index], points, hints.OBEY_REACH, hints.LIGHTNESS_REACH)
         exact = [(row, column, a, b, hints.EXACT_REACH) for row, column, a, b, _ in points]
-        out[index] = hints.spread_hints(spread, grid_l[index], exact, hints.EXACT_REACH, hints.LIGHTNESS_REACH)
+        exact = hints.spread_hints(spread, grid_l[index], exact, hints.EXACT_REACH, hints.LIGHTNESS_REACH)
+        out[index] = hints.pin_hints(exact, grid_l[index], points, hints.LIGHTNESS_REACH)
     return out
 
 

@@ -104,3 +104,15 @@ def test_the_spread_alone_works_on_an_automatic_model(automatic):
     guidance = inference.Guidance((hints.hint_from_hex(40, 30, "#c03030"),))
     output = inference.colorize_batch(automatic, photo[None], [guidance], into_network=False)[0]
     assert np.hypot(*(output_ab_at(output, guidance.hints[0]) - (guidance.hints[0].a, guidance.hints[0].b))) < 10
+
+
+def test_a_pinned_hint_is_its_color_where_the_upsampling_reads_its_point():
+    ab = np.zeros((8, 8, 2), dtype=np.float32)
+    lightness = np.full((8, 8), 50.0, dtype=np.float32)
+    lightness[:, 5:] = 90.0  # an edge beyond the point's right-hand cells
+    pinned = hints.pin_hints(ab, lightness, [(2.3, 3.6, 40.0, -20.0)])
+    # What bilinear interpolation reads at (2.3, 3.6): the four cells around it, all the hint's color.
+    np.testing.assert_allclose(pinned[2:4, 3:5], np.broadcast_to([40.0, -20.0], (2, 2, 2)), atol=1e-4)
+    assert not pinned[:2].any() and not pinned[4:].any() and not pinned[:, 5:].any()
+    across = hints.pin_hints(ab, lightness, [(2.3, 4.4, 40.0, -20.0)])  # its right-hand cells 40 L lighter
+    assert np.allclose(across[2, 4], [40.0, -20.0]) and np.abs(across[2, 5]).max() < 1
