@@ -40,6 +40,11 @@ def colorize_same_shape(colorizer, images, guidance=None):
 
     `guidance`: an inference.Guidance per image (NO_GUIDANCE for none), or None for none at all.
     """
+    return [rgb for rgb, _ in colorize_same_shape_rated(colorizer, images, guidance)]
+
+
+def colorize_same_shape_rated(colorizer, images, guidance=None):
+    """colorize_same_shape's images as (RGB, confidence) pairs, each as inference.colorize_image_rated gives it."""
     shapes = {working_shape_of(colorizer, image) for image in images}
     if len(shapes) != 1:
         raise ValueError(f"images of one working shape are colorized together, got {sorted(shapes)}; "
@@ -49,17 +54,20 @@ def colorize_same_shape(colorizer, images, guidance=None):
     extent = inputs[0][1]
     lightness = tf.concat([lightness for lightness, _ in inputs], axis=0)
     if not any(guidance):
-        ab = colorizer.decode(lightness).numpy()
+        ab, errors = colorizer.decode_rated(lightness)
     else:
         # Each image's hint map is painted at its own full size; the maps share the working shape.
         maps, palettes = zip(*(inference.guidance_inputs(colorizer, [item], image.shape[:2], lightness.shape[1:3])
                                for item, image in zip(guidance, images)))
-        ab = colorizer.decode(lightness, tf.concat(maps, axis=0), tf.concat(palettes, axis=0)).numpy()
+        ab, errors = colorizer.decode_rated(lightness, tf.concat(maps, axis=0), tf.concat(palettes, axis=0))
+    ab, confidence = ab.numpy(), inference.expected_gain(errors.numpy(), extent)
+    if any(guidance):
         ab = np.concatenate([
             inference.obey_hints(colorizer, ab[index:index + 1], lightness[index:index + 1], [item],
                                  image.shape[:2], extent)
             for index, (item, image) in enumerate(zip(guidance, images))])
-    return [inference.compose(image[None], ab[index:index + 1], extent)[0] for index, image in enumerate(images)]
+    return [(inference.compose(image[None], ab[index:index + 1], extent)[0], float(confidence[index]))
+            for index, image in enumerate(images)]
 
 
 def group_by_working_shape(colorizer, images):
@@ -99,8 +107,8 @@ class _Request:
 class SameShapeBatcher:
     """Colorizes the images that this process's threads hand in at the same time, grouped by working shape.
 
-    `colorize(pixels, guidance)` is a drop-in for inference.colorize_image(colorizer, pixels, guidance):
-    it blocks until its image is done and returns the same pixels; images with guidance and
+    `colorize(pixels, guidance)` is a drop-in for inference.colorize_image_rated(colorizer, pixels,
+    guidance): it blocks until its image is done and returns the same pixels and confidence; images with guidance and
     without share a call. An error in the network call is raised in every
     thread whose image was in it.
     """
@@ -142,8 +150,8 @@ class SameShapeBatcher:
 
     def _run(self, batch):
         try:
-            results = colorize_same_shape(self.colorizer, [request.pixels for request in batch],
-                                          [request.guidance for request in batch])
+            results = colorize_same_shape_rated(self.colorizer, [request.pixels for request in batch],
+                                                [request.guidance for request in batch])
         except Exception as error:  # handed to every waiting thread, each raising it as its own
             for request in batch:
                 request.error = error
@@ -164,8 +172,9 @@ _BATCHERS = shared.Shared()
 
 
 def image_colorizer(colorizer):
-    """What the colorize job calls on each image's pixels: with a GPU, the process's SameShapeBatcher of
-    this colorizer (the images its threads colorize at once go in one call); else colorize_image."""
+    """What the colorize job calls on each image's pixels (and guidance), for its RGB and confidence: with
+    a GPU, the process's SameShapeBatcher of this colorizer (the images its threads colorize at once go
+    in one call); else inference.colorize_image_rated."""
     if not has_gpu():
-        return functools.partial(inference.colorize_image, colorizer)
+        return functools.partial(inference.colorize_image_rated, colorizer)
     return _BATCHERS.acquire(functools.partial(SameShapeBatcher, colorizer), tag=id(colorizer)).colorize

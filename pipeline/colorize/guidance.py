@@ -22,8 +22,10 @@ model.hints.Hint and the palettes computed only where there is work.
 
 import csv
 import dataclasses
+import io
 import math
 import os
+import tempfile
 
 from pipeline.io import images, outputs
 
@@ -301,3 +303,40 @@ def _read_csv(path, flag, columns, optional=()):
             raise ValueError(f"{flag} {path}: not UTF-8 text ({error.reason} at byte {error.start}); save it as "
                              f"UTF-8 CSV with the header {expected}") from None
 
+
+
+def replace_image_rows(csv_path, columns, image_path, rows):
+    """Rewrite a --hints or --references CSV with `image_path`'s rows replaced by `rows`
+    ({column: text} each), atomically: the other images' rows keep their values and order,
+    the file is replaced whole by one rename, and a missing file is created with the header
+    `columns`. A file with another header raises ValueError (what _read_csv says of it)."""
+    if os.path.exists(csv_path):
+        flag = "--hints" if "x" in columns else "--references"
+        optional = HINT_OPTIONAL_COLUMNS if flag == "--hints" else ()
+        kept = [row for _, row in _read_csv(csv_path, flag, tuple(name for name in columns if name not in optional),
+                                            optional) if row["path"] != image_path]
+        header = _header_of(csv_path)
+    else:
+        kept, header = [], list(columns)
+    for name in (name for row in rows for name in row if name not in header):
+        header.append(name)  # a radius where the file had none
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=header, lineterminator="\n", restval="")
+    writer.writeheader()
+    writer.writerows(kept + [{"path": image_path, **row} for row in rows])
+    folder = os.path.dirname(os.path.abspath(csv_path))
+    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".csv.tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text.getvalue())
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, csv_path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def _header_of(csv_path):
+    with open(csv_path, newline="", encoding="utf-8-sig") as file:
+        return [name.strip().lower() for name in next(csv.reader(file), [])]

@@ -21,6 +21,7 @@ CONTACT_GAP = 8  # pixels around and between the thumbnails
 CONTACT_QUALITY = 85
 WRITE_FAILURES = ("write_failed", "output_stopped")  # failures of the output, not of the input
 SHOWN_FAILURES = 10  # failures listed on the terminal; the report holds them all
+SHOWN_LEAST_CONFIDENT = 3  # the images whose colors the model is least sure of, named on the terminal
 
 
 def report_path(output):
@@ -53,6 +54,9 @@ def build_report(config, plan, outcome, expected, started, argv=None):
         "ignored": plan.ignored,
         # Toned monochrome scans (sepia, cyan), colorized from their lightness as gray ones are.
         "toned": sorted(result["path"] for result in outcome.results if result.get("toned")),
+        # Each image colorized by this run: its colors' confidence (model/inference.expected_gain), least first.
+        "confidence": dict(sorted(((result["path"], result["confidence"]) for result in outcome.results
+                                   if result.get("confidence") is not None), key=lambda item: (item[1], item[0]))),
         "redone": plan.redone,
         "orphaned": [{key: files.printable_path(value) for key, value in orphan.items()}
                      for orphan in outcome.orphaned],
@@ -128,6 +132,10 @@ def summarize(report):
         lines.append(f"  redone {len(report['redone']):,} earlier outputs: " + ", ".join(
             f"{count:,} because {colorize_plan.REDO_REASONS[reason]}" for reason, count in sorted(reasons.items())))
     lines += [f"  warning: {warning}" for warning in report.get("warnings", ())]
+    least = list(report.get("confidence", {}).items())[:SHOWN_LEAST_CONFIDENT]
+    if len(report.get("confidence", {})) > SHOWN_LEAST_CONFIDENT:
+        lines.append("  least confident colors (colorize-review shows them first): "
+                     + ", ".join(f"{files.printable_path(path)} ({value:+.2f})" for path, value in least))
     if report["stopped"]:
         lines.append(f"  stopped: {report['stopped']}" + (
             f" ({counts['not_done']:,} inputs not done)" if counts["not_done"] else ""))

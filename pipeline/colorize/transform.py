@@ -95,6 +95,12 @@ class PixelBudget:
 PIXEL_BUDGET = PixelBudget(PIXEL_BUDGET_PIXELS)
 
 
+def confidence_of(confidences):
+    """An output's confidence (model/inference.expected_gain), rounded: its frames' lowest; None when
+    nothing was colorized (a color photo passed through)."""
+    return round(min(confidences), 4) if confidences else None
+
+
 def pixels_of(data, max_pixels):
     """Width x height x frames from the file's header (no decoding); 0 when it is not a readable image
     (colorized_photos then says why)."""
@@ -170,11 +176,13 @@ class ColorizeFiles(beam.DoFn):
 
         def keep_record(written):
             record["output"] = {"size": written.st_size, "mtime_ns": written.st_mtime_ns}
+            record["confidence"] = confidence_of(confidences)
             self.journal.add(relative_path, record)
 
+        confidences = []  # of each frame colorized (one for a photo)
         with PIXEL_BUDGET.reserve(pixels_of(data, self.config.max_pixels)):
             status, output, pixels = colorized_photos.colorize_image_bytes(
-                data, path, self._pixel_colorizer(relative_path),
+                data, path, self._pixel_colorizer(relative_path, confidences),
                 keep_color=self.config.keep_color, max_pixels=self.config.max_pixels,
                 provenance=self._provenance())
             outputs.write_atomically(self.config.output, target, output, before_replace=keep_record)
@@ -186,14 +194,22 @@ class ColorizeFiles(beam.DoFn):
         return {"path": files.printable_path(path), "output": files.printable_path(target), "status": status,
                 "megapixels": round(pixels[1].shape[0] * pixels[1].shape[1] / 1e6, 3) if pixels is not None else None,
                 # A toned scan (sepia, cyan) was colorized from its lightness as a gray one is.
-                "toned": pixels is not None and pixels[0].ndim == 3 and images.is_toned(pixels[0])}
+                "toned": pixels is not None and pixels[0].ndim == 3 and images.is_toned(pixels[0]),
+                "confidence": confidence_of(confidences)}
 
-    def _pixel_colorizer(self, relative_path):
-        """uint8 pixels -> RGB, with this image's hints and reference (checked against the pixels' size)."""
-        if self.guidance is None or self.guidance.of(relative_path) is None:
-            return self.colorize_pixels
-        return lambda pixels: self.colorize_pixels(
-            pixels, self.guidance.guidance_for(relative_path, *pixels.shape[:2]))
+    def _pixel_colorizer(self, relative_path, confidences):
+        """uint8 pixels -> RGB, with this image's hints and reference (checked against the pixels' size);
+        each frame's confidence is appended to `confidences`."""
+        from model import inference
+
+        def colorize(pixels):
+            guidance = inference.NO_GUIDANCE if self.guidance is None else \
+                self.guidance.guidance_for(relative_path, *pixels.shape[:2])
+            rgb, confidence = self.colorize_pixels(pixels, guidance)
+            confidences.append(confidence)
+            return rgb
+
+        return colorize
 
     def _provenance(self):
         """What made the colors, for the output's metadata; None with --no-provenance."""

@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS outputs (
     input TEXT NOT NULL,  -- JSON: path, size, timestamps, inode and sha256 of the input as read
     made_with INTEGER NOT NULL REFERENCES made_with (id),
     output_size INTEGER NOT NULL,
-    output_mtime_ns INTEGER NOT NULL
+    output_mtime_ns INTEGER NOT NULL,
+    confidence REAL  -- the colors' confidence (model/inference.expected_gain), NULL if unknown
 ) WITHOUT ROWID;
 """
 JOURNAL_FOLDER = "journal"  # records of outputs written by a run that has not saved the state yet
@@ -345,6 +346,7 @@ class StateRecord:
             problem = database.execute("PRAGMA quick_check").fetchone()[0]
             if problem == "ok":
                 database.executescript(STATE_SCHEMA)
+                self._add_confidence_column(database)
                 for row_id, value in database.execute("SELECT id, value FROM made_with"):
                     self._made_with[value], self._made_with[row_id] = row_id, json.loads(value)
                 return database
@@ -355,7 +357,19 @@ class StateRecord:
         self._set_aside(self.path, problem)
         database = self._connect(fresh=True)
         database.executescript(STATE_SCHEMA)
+        self._confidence = "confidence"
         return database
+
+    def _add_confidence_column(self, database):
+        """A record of an earlier version has no confidence column: added (read-only, read as NULL)."""
+        columns = {row[1] for row in database.execute("PRAGMA table_info(outputs)")}
+        if "confidence" in columns:
+            self._confidence = "confidence"
+        elif self.read_only:
+            self._confidence = "NULL"
+        else:
+            database.execute("ALTER TABLE outputs ADD COLUMN confidence REAL")
+            self._confidence = "confidence"
 
     def _connect(self, fresh=False):
         if self.read_only:
@@ -398,9 +412,10 @@ class StateRecord:
 
     def _put(self, relative_path, record):
         self.database.execute(
-            "INSERT OR REPLACE INTO outputs (path, input, made_with, output_size, output_mtime_ns) VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO outputs (path, input, made_with, output_size, output_mtime_ns, confidence) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             (os.fsencode(relative_path), json.dumps(record["input"]), self._made_with_id(record["made_with"]),
-             record["output"]["size"], record["output"]["mtime_ns"]))
+             record["output"]["size"], record["output"]["mtime_ns"], record.get("confidence")))
 
     def __contains__(self, relative_path):
         return self.get(relative_path) is not None
@@ -410,17 +425,24 @@ class StateRecord:
 
     def get(self, relative_path):
         """The record of the output at this relative path, or None."""
-        row = self.database.execute("SELECT input, made_with, output_size, output_mtime_ns FROM outputs WHERE path = ?",
-                                    (os.fsencode(relative_path),)).fetchone()
+        row = self.database.execute(
+            f"SELECT input, made_with, output_size, output_mtime_ns, {self._confidence} FROM outputs WHERE path = ?",
+            (os.fsencode(relative_path),)).fetchone()
         if row is None:
             return None
         return {"input": json.loads(row[0]), "made_with": self._made_with[row[1]],
-                "output": {"size": row[2], "mtime_ns": row[3]}}
+                "output": {"size": row[2], "mtime_ns": row[3]}, "confidence": row[4]}
 
     def inputs(self):
         """(relative path of the output, path of its input) of every record, by output path."""
         for path, input_json in self.database.execute("SELECT path, input FROM outputs ORDER BY path"):
             yield os.fsdecode(path), json.loads(input_json)["path"]
+
+    def confidences(self):
+        """(relative path of the output, path of its input, its colors' confidence or None) of every record."""
+        for path, input_json, confidence in self.database.execute(
+                f"SELECT path, input, {self._confidence} FROM outputs ORDER BY path"):
+            yield os.fsdecode(path), json.loads(input_json)["path"], confidence
 
     def wrote(self, relative_path, record=None):
         """True when the file now at this output path is the one the record says the job wrote."""

@@ -81,7 +81,7 @@ def colorize_in_threads(batcher, images, guidance=None):
     guidance = guidance or [inference.NO_GUIDANCE] * len(images)
 
     def work(index):
-        results[index] = batcher.colorize(images[index], guidance[index])
+        results[index], _ = batcher.colorize(images[index], guidance[index])
 
     threads = [threading.Thread(target=work, args=(index,)) for index in range(len(images))]
     for thread in threads:
@@ -137,7 +137,10 @@ def test_an_automatic_model_in_the_batcher_refuses_guidance(tiny_colorizer):
 def test_a_lone_image_waits_no_longer_than_max_wait(tiny_colorizer):
     batcher = batching.SameShapeBatcher(tiny_colorizer, max_batch=8, max_wait=0.01)
     image = photos(5, [(96, 128)])[0]
-    np.testing.assert_array_equal(batcher.colorize(image), inference.colorize_image(tiny_colorizer, image))
+    rgb, confidence = batcher.colorize(image)
+    expected_rgb, expected_confidence = inference.colorize_image_rated(tiny_colorizer, image)
+    np.testing.assert_array_equal(rgb, expected_rgb)
+    assert abs(confidence - expected_confidence) < 1e-6
     assert (batcher.calls, batcher.images) == (1, 1)
 
 
@@ -145,7 +148,7 @@ def test_a_failed_call_raises_in_every_thread_whose_image_was_in_it(tiny_coloriz
     def fail(colorizer, images, guidance=None):
         raise MemoryError("out of GPU memory")
 
-    monkeypatch.setattr(batching, "colorize_same_shape", fail)
+    monkeypatch.setattr(batching, "colorize_same_shape_rated", fail)
     batcher = batching.SameShapeBatcher(tiny_colorizer, max_batch=2, max_wait=30)
     errors = []
 

@@ -1,0 +1,97 @@
+"""Which per-image confidence, from the model's own distribution, finds the photos it colors worse than gray?
+
+For each photo: its PSNR gain over the gray copy (automatic colors, full resolution) and
+candidate confidences computed from the network's logits over the ab grid (the model's own
+distribution p, at temperature 1, and the colors it outputs):
+
+- expected_gain: 1 - E_p|ab_out - ab|^2 / E_p|ab|^2 summed over the image, the share of the
+  gray copy's color error that the model itself expects its output to remove (what the
+  colorize job writes, inference.expected_gain);
+- agreement: mean bins.hue_agreement (the likely colors agree in hue);
+- peak: mean largest probability;
+- certainty: minus the mean entropy of p.
+
+Prints, for each: the share of the photos worse than gray that fall in the quarter it ranks
+least confident (chance: 25%), and the rank correlation with the gain.
+
+    python experiments/confidence.py --photos runs/photos-validation
+"""
+
+import argparse
+import csv
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from model import bins, inference
+from experiments.hint_curve import photos, psnr
+
+CANDIDATES = ("vivid_doubt", "vividness_cost", "painted_certainty", "expected_gain", "agreement", "peak", "certainty", "out_chroma", "gray_error", "out_error",
+              "lightness_spread", "mirror_agreement")
+
+
+def candidates(colorizer, rgb):
+    """The candidate confidences of one photo."""
+    lightness, extent = inference.network_input(rgb[None], colorizer.working_size, colorizer.geometry)
+    rows, columns = int(np.ceil(extent[0])), int(np.ceil(extent[1]))
+    logits = colorizer.logits(lightness)[:, :rows, :columns]
+    probabilities = tf.nn.softmax(logits, axis=-1).numpy()[0]
+    ab, all_errors = colorizer.decode_rated(lightness)
+    ab, errors = ab.numpy()[0, :rows, :columns], all_errors.numpy()[0, :rows, :columns]
+    mirror, _ = inference.network_input(np.ascontiguousarray(rgb[None, :, ::-1]), colorizer.working_size,
+                                        colorizer.geometry)
+    flipped = colorizer.decode(mirror).numpy()[0, :rows, :columns][:, ::-1]
+    cell_peak = probabilities.max(axis=-1)
+    mean_ab = np.tensordot(probabilities, colorizer.centers, axes=[[-1], [0]])
+    chroma2 = np.sum(ab ** 2, axis=-1)
+    values = {"vivid_doubt": -float(np.mean(chroma2 * (1 - cell_peak))),
+              "vividness_cost": -float(np.sum(np.sum((ab - mean_ab) ** 2, axis=-1)) / max(np.sum(errors[..., 1]), 1e-9)),
+              "painted_certainty": float(np.sum(chroma2 * np.sum(probabilities * np.log(np.maximum(probabilities, 1e-12)), axis=-1)) / max(np.sum(chroma2), 1e-9)),
+              "out_chroma": float(np.sqrt(np.mean(np.sum(ab ** 2, axis=-1)))),
+              "gray_error": float(np.mean(errors[..., 1])), "out_error": float(np.mean(errors[..., 0])),
+              "lightness_spread": float(np.std(lightness.numpy())),
+              "mirror_agreement": -float(np.mean(np.sum((ab - flipped) ** 2, axis=-1))),
+              "expected_gain": float(inference.expected_gain(all_errors.numpy(), extent)[0]),
+              "agreement": float(np.mean(bins.hue_agreement(logits, colorizer.centers))),
+              "peak": float(np.mean(probabilities.max(axis=-1))),
+              "certainty": float(np.mean(np.sum(probabilities * np.log(np.maximum(probabilities, 1e-12)), axis=-1)))}
+    return values
+
+
+def spearman(first, second):
+    ranks = lambda values: np.argsort(np.argsort(values))
+    return float(np.corrcoef(ranks(np.asarray(first)), ranks(np.asarray(second)))[0, 1])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--photos", required=True, help="a folder of color photos")
+    parser.add_argument("--model", default="model/default/model.keras")
+    parser.add_argument("--output", help="a CSV of each photo's gain and candidates")
+    args = parser.parse_args(argv)
+    colorizer = inference.load(args.model)
+    rows = []
+    for index, (name, rgb) in enumerate(photos(args.photos)):
+        gain = psnr(inference.colorize_image(colorizer, rgb), rgb) - psnr(inference.gray_copy(rgb[None])[0], rgb)
+        rows.append({"image": name, "gain": gain, **candidates(colorizer, rgb)})
+        print(f"{index + 1:4d} {name} {gain:+.2f} dB", flush=True)
+    if args.output:
+        with open(args.output, "w", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    gains = np.array([row["gain"] for row in rows])
+    worse = gains < 0
+    quarter = int(np.ceil(len(rows) / 4))
+    print(f"\n{len(rows)} photos, {worse.sum()} worse than gray; the least confident quarter is {quarter} photos")
+    print(f"{'confidence':<16}{'worse-than-gray in least confident quarter':>44}{'rank correlation with gain':>28}")
+    for name in CANDIDATES:
+        values = np.array([row[name] for row in rows])
+        least = np.argsort(values, kind="stable")[:quarter]
+        share = worse[least].sum() / max(worse.sum(), 1)
+        print(f"{name:<16}{share:>43.0%} {spearman(values, gains):>+27.2f}")
+
+
+if __name__ == "__main__":
+    main()
