@@ -27,7 +27,7 @@ import tensorflow as tf
 from model import bins, inference
 from experiments.hint_curve import photos, psnr
 
-CANDIDATES = ("vivid_doubt", "vividness_cost", "painted_certainty", "expected_gain", "agreement", "peak", "certainty", "out_chroma", "gray_error", "out_error",
+CANDIDATES = ("painted_extremes", "scale_agreement", "scale_agreement_ratio", "mean_lightness", "vivid_doubt", "vividness_cost", "painted_certainty", "expected_gain", "agreement", "peak", "certainty", "out_chroma", "gray_error", "out_error",
               "lightness_spread", "mirror_agreement")
 
 
@@ -45,7 +45,18 @@ def candidates(colorizer, rgb):
     cell_peak = probabilities.max(axis=-1)
     mean_ab = np.tensordot(probabilities, colorizer.centers, axes=[[-1], [0]])
     chroma2 = np.sum(ab ** 2, axis=-1)
-    values = {"vivid_doubt": -float(np.mean(chroma2 * (1 - cell_peak))),
+    cell_l = (tf.nn.avg_pool2d(lightness, colorizer.geometry.output_stride, colorizer.geometry.output_stride,
+                               "VALID").numpy()[0, :rows, :columns, 0] + 1.0) * 50.0
+    extreme = (cell_l > 85) | (cell_l < 15)
+    small = inference.Colorizer.from_description(colorizer.model, {}, colorizer.temperature, colorizer.working_size // 2)
+    small_ab, small_extent = inference.predict_ab(small, rgb[None])[:2]
+    small_ab = small_ab[0, :int(np.ceil(small_extent[0])), :int(np.ceil(small_extent[1]))]
+    upsampled = tf.image.resize(small_ab[None], (rows, columns), method="bilinear").numpy()[0]
+    values = {"painted_extremes": -float(np.sum(chroma2 * extreme) / max(np.sum(chroma2), 1e-9)),
+              "scale_agreement": -float(np.mean(np.sum((ab - upsampled) ** 2, axis=-1))),
+              "scale_agreement_ratio": -float(np.mean(np.sum((ab - upsampled) ** 2, axis=-1)) / max(np.mean(chroma2), 1e-9)),
+              "mean_lightness": float(np.mean(cell_l)),
+              "vivid_doubt": -float(np.mean(chroma2 * (1 - cell_peak))),
               "vividness_cost": -float(np.sum(np.sum((ab - mean_ab) ** 2, axis=-1)) / max(np.sum(errors[..., 1]), 1e-9)),
               "painted_certainty": float(np.sum(chroma2 * np.sum(probabilities * np.log(np.maximum(probabilities, 1e-12)), axis=-1)) / max(np.sum(chroma2), 1e-9)),
               "out_chroma": float(np.sqrt(np.mean(np.sum(ab ** 2, axis=-1)))),

@@ -95,10 +95,16 @@ return [red, green, image.dataset.version];
 
 
 def screenshot(driver, name):
+    """The browser's window as a JPEG in $REVIEW_SCREENSHOTS, when it is set."""
     folder = os.environ.get("REVIEW_SCREENSHOTS")
     if folder:
+        import io
+
+        from PIL import Image
+
         os.makedirs(folder, exist_ok=True)
-        driver.save_screenshot(os.path.join(folder, name))
+        Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("RGB").save(
+            os.path.join(folder, name), quality=85)
 
 
 def test_a_person_finds_the_worst_photos_first_and_fixes_one_with_two_clicks(browser, served):
@@ -117,7 +123,7 @@ def test_a_person_finds_the_worst_photos_first_and_fixes_one_with_two_clicks(bro
     assert len(confidences) == 5 and confidences == sorted(confidences)
     wait_for(browser, "return [...document.querySelectorAll('#cards img')].every(i => i.complete && i.naturalWidth)",
              "the thumbnails did not load")
-    screenshot(browser, "review-gallery.png")
+    screenshot(browser, "review-gallery.jpg")
 
     chosen = order[1]  # the least confident photo
     cards[1].find_element(By.TAG_NAME, "a").click()
@@ -137,7 +143,7 @@ def test_a_person_finds_the_worst_photos_first_and_fixes_one_with_two_clicks(bro
     wait_for(browser, "return !document.getElementById('preview-note').textContent.includes('coloring')"
                       " && Number(document.getElementById('preview').dataset.version) >= 3", "no new preview")
     after = wait_for(browser, PREVIEW_SUM, "the preview did not draw")
-    screenshot(browser, "review-photo.png")
+    screenshot(browser, "review-photo.jpg")
     browser.find_element(By.ID, "close-picker").click()
     browser.find_element(By.ID, "save").click()
     wait_for(browser, "return document.getElementById('status').dataset.saved === '2'", "not saved")
