@@ -19,6 +19,7 @@ least confident (chance: 25%), and the rank correlation with the gain.
 
 import argparse
 import csv
+import dataclasses
 import os
 
 import numpy as np
@@ -29,6 +30,16 @@ from experiments.hint_curve import photos, psnr
 
 CANDIDATES = ("painted_extremes", "scale_agreement", "scale_agreement_ratio", "mean_lightness", "vivid_doubt", "vividness_cost", "painted_certainty", "expected_gain", "agreement", "peak", "certainty", "out_chroma", "gray_error", "out_error",
               "lightness_spread", "mirror_agreement")
+
+
+_HALF_SIZE = {}
+
+
+def half_size(colorizer):
+    """The same model seen at half its working size (for the scale agreement), traced once."""
+    if id(colorizer) not in _HALF_SIZE:
+        _HALF_SIZE[id(colorizer)] = dataclasses.replace(colorizer, working_size=colorizer.working_size // 2)
+    return _HALF_SIZE[id(colorizer)]
 
 
 def candidates(colorizer, rgb):
@@ -48,7 +59,7 @@ def candidates(colorizer, rgb):
     cell_l = (tf.nn.avg_pool2d(lightness, colorizer.geometry.output_stride, colorizer.geometry.output_stride,
                                "VALID").numpy()[0, :rows, :columns, 0] + 1.0) * 50.0
     extreme = (cell_l > 85) | (cell_l < 15)
-    small = inference.Colorizer.from_description(colorizer.model, {}, colorizer.temperature, colorizer.working_size // 2)
+    small = half_size(colorizer)
     small_ab, small_extent = inference.predict_ab(small, rgb[None])[:2]
     small_ab = small_ab[0, :int(np.ceil(small_extent[0])), :int(np.ceil(small_extent[1]))]
     upsampled = tf.image.resize(small_ab[None], (rows, columns), method="bilinear").numpy()[0]

@@ -35,6 +35,19 @@ REFERENCE_COLUMNS = ("path", "reference")  # the header of a --references CSV
 
 
 @dataclasses.dataclass(frozen=True)
+class CsvKind:
+    """A guidance CSV: the flag that names it, its columns and its optional ones."""
+
+    flag: str
+    columns: tuple
+    optional: tuple = ()
+
+
+HINTS_CSV = CsvKind("--hints", HINT_COLUMNS, HINT_OPTIONAL_COLUMNS)
+REFERENCES_CSV = CsvKind("--references", REFERENCE_COLUMNS)
+
+
+@dataclasses.dataclass(frozen=True)
 class HintRow:
     """One row of a --hints CSV as written (numbers and color checked when its image is colorized)."""
 
@@ -253,7 +266,7 @@ def read_sources(hints_path=None, reference_path=None, references_path=None):
                          "cannot be used together: choose one")
     sources = GuidanceSources(hints_path=hints_path, references_path=references_path)
     if hints_path:
-        for line, row in _read_csv(hints_path, "--hints", HINT_COLUMNS, HINT_OPTIONAL_COLUMNS):
+        for line, row in read_csv(hints_path, HINTS_CSV):
             sources.hint_rows.setdefault(row["path"], []).append(
                 HintRow(line, row["x"], row["y"], row["color"], row.get("radius", "")))
     if reference_path:
@@ -263,14 +276,16 @@ def read_sources(hints_path=None, reference_path=None, references_path=None):
         sources.reference = Reference(reference_path, "--reference")
     if references_path:
         folder = os.path.dirname(os.path.abspath(references_path))
-        for line, row in _read_csv(references_path, "--references", REFERENCE_COLUMNS):
+        for line, row in read_csv(references_path, REFERENCES_CSV):
             reference = Reference(os.path.join(folder, row["reference"]), f"{references_path} line {line}")
             sources.reference_rows.setdefault(row["path"], []).append((line, reference))
     return sources
 
 
-def _read_csv(path, flag, columns, optional=()):
-    """(line number, {column: stripped text}) of every row of a CSV with these columns; a ValueError otherwise."""
+def read_csv(path, kind):
+    """(line number, {column: stripped text}) of every row of a guidance CSV of this CsvKind; a ValueError
+    saying what is wrong otherwise."""
+    flag, columns, optional = kind.flag, kind.columns, kind.optional
     expected = ",".join(columns) + "".join(f"[,{name}]" for name in optional)
     try:
         file = open(path, newline="", encoding="utf-8-sig")  # a byte-order mark, as spreadsheets write it
@@ -304,20 +319,16 @@ def _read_csv(path, flag, columns, optional=()):
                              f"UTF-8 CSV with the header {expected}") from None
 
 
-
-def replace_image_rows(csv_path, columns, image_path, rows):
-    """Rewrite a --hints or --references CSV with `image_path`'s rows replaced by `rows`
-    ({column: text} each), atomically: the other images' rows keep their values and order,
-    the file is replaced whole by one rename, and a missing file is created with the header
-    `columns`. A file with another header raises ValueError (what _read_csv says of it)."""
+def replace_image_rows(csv_path, kind, image_path, rows):
+    """Rewrite a guidance CSV of this CsvKind with `image_path`'s rows replaced by `rows` ({column:
+    text} each), atomically: the other images' rows keep their values and order, the file is
+    replaced whole by one rename, and a missing file is created with the kind's header. A file
+    that read_csv refuses raises its ValueError, and nothing is written."""
     if os.path.exists(csv_path):
-        flag = "--hints" if "x" in columns else "--references"
-        optional = HINT_OPTIONAL_COLUMNS if flag == "--hints" else ()
-        kept = [row for _, row in _read_csv(csv_path, flag, tuple(name for name in columns if name not in optional),
-                                            optional) if row["path"] != image_path]
+        kept = [row for _, row in read_csv(csv_path, kind) if row["path"] != image_path]
         header = _header_of(csv_path)
     else:
-        kept, header = [], list(columns)
+        kept, header = [], list(kind.columns)
     for name in (name for row in rows for name in row if name not in header):
         header.append(name)  # a radius where the file had none
     text = io.StringIO()

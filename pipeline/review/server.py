@@ -72,15 +72,13 @@ class Review:
         """(hints as the page's dicts, reference relative to the input folder or None) of an image, from the CSVs."""
         found_hints, reference = [], None
         if self.hints and os.path.exists(self.hints):
-            for _, row in colorize_guidance._read_csv(self.hints, "--hints", colorize_guidance.HINT_COLUMNS,
-                                                      colorize_guidance.HINT_OPTIONAL_COLUMNS):
+            for _, row in colorize_guidance.read_csv(self.hints, colorize_guidance.HINTS_CSV):
                 if row["path"] == relative_path:
                     found_hints.append({"x": float(row["x"]), "y": float(row["y"]), "color": row["color"],
                                         "radius": float(row.get("radius") or 0)})
         if self.references and os.path.exists(self.references):
             folder = os.path.dirname(os.path.abspath(self.references))
-            for _, row in colorize_guidance._read_csv(self.references, "--references",
-                                                      colorize_guidance.REFERENCE_COLUMNS):
+            for _, row in colorize_guidance.read_csv(self.references, colorize_guidance.REFERENCES_CSV):
                 if row["path"] == relative_path:
                     reference = os.path.relpath(os.path.realpath(os.path.join(folder, row["reference"])), self.input)
         return found_hints, reference
@@ -241,13 +239,13 @@ def make_app(review):
                 raise Refused(409, "to save a reference photo, start colorize-review with --references FILE.csv")
             review.file_in("input", reference)
         with review.save_lock:
-            colorize_guidance.replace_image_rows(review.hints, colorize_guidance.HINT_COLUMNS, relative_path,
+            colorize_guidance.replace_image_rows(review.hints, colorize_guidance.HINTS_CSV, relative_path,
                                                  review_photos.hint_rows(items))
             if review.references:
                 folder = os.path.dirname(os.path.abspath(review.references))
                 rows = [{"reference": os.path.relpath(os.path.join(review.input, reference), folder)}] \
                     if reference else []
-                colorize_guidance.replace_image_rows(review.references, colorize_guidance.REFERENCE_COLUMNS,
+                colorize_guidance.replace_image_rows(review.references, colorize_guidance.REFERENCES_CSV,
                                                      relative_path, rows)
         return JSONResponse({"saved": len(items), "hints": review.hints,
                              "reference": reference, "references": review.references})

@@ -38,3 +38,15 @@ def test_summary_names_each_failure_and_where_the_full_list_is():
     assert lines[1] == "  failed: /photos/0.png: corrupt: cut short"
     assert "  ... and 2 more" in lines
     assert lines[-1] == "  the full list is in /colorized/.colorize/report.json"
+
+
+def test_summary_names_the_least_confident_colors_first():
+    report = {"counts": {"colorized": 5, "passed_through": 0, "up_to_date": 0, "failed": 0, "ignored": 0,
+                         "not_done": 0},
+              "megapixels": 1.0, "seconds": 2, "output": "/colorized", "redone": [], "stopped": None,
+              "failures": [], "orphaned": [], "removed_orphans": 0, "report": "/colorized/.colorize/report.json",
+              "confidence": {"/photos/d.png": -0.12, "/photos/a.png": 0.05, "/photos/c.png": 0.2,
+                             "/photos/b.png": 0.4}}
+    lines = colorize_report.summarize(report).splitlines()
+    assert lines[1] == ("  least confident colors (colorize-review shows them first): /photos/d.png (-0.12), "
+                        "/photos/a.png (+0.05), /photos/c.png (+0.20)")
