@@ -2,14 +2,17 @@
 
 For each photo: its PSNR gain over the gray copy (automatic colors, full resolution) and
 candidate confidences computed from the network's logits over the ab grid (the model's own
-distribution p, at temperature 1, and the colors it outputs):
+distribution p, at temperature 1, and the colors it outputs), among them:
 
+- confidence: the mean over the image of 1 - entropy(p) / log Q (what the colorize job writes,
+  inference.confidence_of; the best of these on the validation photos, so the one chosen);
 - expected_gain: 1 - E_p|ab_out - ab|^2 / E_p|ab|^2 summed over the image, the share of the
-  gray copy's color error that the model itself expects its output to remove (what the
-  colorize job writes, inference.expected_gain);
+  gray copy's color error that the model itself expects its output to remove;
 - agreement: mean bins.hue_agreement (the likely colors agree in hue);
 - peak: mean largest probability;
-- certainty: minus the mean entropy of p.
+- certainty: minus the mean entropy of p (the same order as confidence, on its own scale);
+- and measures of the output's vividness, its agreement with the mirrored photo's and with
+  the photo seen at half the working size, its lightness.
 
 Prints, for each: the share of the photos worse than gray that fall in the quarter it ranks
 least confident (chance: 25%), and the rank correlation with the gain.
@@ -21,14 +24,17 @@ import argparse
 import csv
 import dataclasses
 import os
+import sys
 
 import numpy as np
 import tensorflow as tf
 
-from model import bins, inference
-from experiments.hint_curve import photos, psnr
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-CANDIDATES = ("painted_extremes", "scale_agreement", "scale_agreement_ratio", "mean_lightness", "vivid_doubt", "vividness_cost", "painted_certainty", "expected_gain", "agreement", "peak", "certainty", "out_chroma", "gray_error", "out_error",
+from experiments.hint_curve import photos, psnr  # noqa: E402
+from model import bins, inference  # noqa: E402
+
+CANDIDATES = ("confidence", "painted_extremes", "scale_agreement", "scale_agreement_ratio", "mean_lightness", "vivid_doubt", "vividness_cost", "painted_certainty", "expected_gain", "agreement", "peak", "certainty", "out_chroma", "gray_error", "out_error",
               "lightness_spread", "mirror_agreement")
 
 
@@ -48,13 +54,15 @@ def candidates(colorizer, rgb):
     rows, columns = int(np.ceil(extent[0])), int(np.ceil(extent[1]))
     logits = colorizer.logits(lightness)[:, :rows, :columns]
     probabilities = tf.nn.softmax(logits, axis=-1).numpy()[0]
-    ab, all_errors = colorizer.decode_rated(lightness)
-    ab, errors = ab.numpy()[0, :rows, :columns], all_errors.numpy()[0, :rows, :columns]
+    ab = colorizer.decode(lightness).numpy()[0, :rows, :columns]
+    _, certainty = colorizer.decode_rated(lightness)
+    mean_square = np.tensordot(probabilities, np.sum(colorizer.centers ** 2, axis=-1), axes=[[-1], [0]])
+    mean_ab = np.tensordot(probabilities, colorizer.centers, axes=[[-1], [0]])
+    out_error = np.maximum(mean_square - 2 * np.sum(ab * mean_ab, axis=-1) + np.sum(ab ** 2, axis=-1), 0)
     mirror, _ = inference.network_input(np.ascontiguousarray(rgb[None, :, ::-1]), colorizer.working_size,
                                         colorizer.geometry)
     flipped = colorizer.decode(mirror).numpy()[0, :rows, :columns][:, ::-1]
     cell_peak = probabilities.max(axis=-1)
-    mean_ab = np.tensordot(probabilities, colorizer.centers, axes=[[-1], [0]])
     chroma2 = np.sum(ab ** 2, axis=-1)
     cell_l = (tf.nn.avg_pool2d(lightness, colorizer.geometry.output_stride, colorizer.geometry.output_stride,
                                "VALID").numpy()[0, :rows, :columns, 0] + 1.0) * 50.0
@@ -68,13 +76,14 @@ def candidates(colorizer, rgb):
               "scale_agreement_ratio": -float(np.mean(np.sum((ab - upsampled) ** 2, axis=-1)) / max(np.mean(chroma2), 1e-9)),
               "mean_lightness": float(np.mean(cell_l)),
               "vivid_doubt": -float(np.mean(chroma2 * (1 - cell_peak))),
-              "vividness_cost": -float(np.sum(np.sum((ab - mean_ab) ** 2, axis=-1)) / max(np.sum(errors[..., 1]), 1e-9)),
+              "vividness_cost": -float(np.sum(np.sum((ab - mean_ab) ** 2, axis=-1)) / max(np.sum(mean_square), 1e-9)),
               "painted_certainty": float(np.sum(chroma2 * np.sum(probabilities * np.log(np.maximum(probabilities, 1e-12)), axis=-1)) / max(np.sum(chroma2), 1e-9)),
               "out_chroma": float(np.sqrt(np.mean(np.sum(ab ** 2, axis=-1)))),
-              "gray_error": float(np.mean(errors[..., 1])), "out_error": float(np.mean(errors[..., 0])),
+              "gray_error": float(np.mean(mean_square)), "out_error": float(np.mean(out_error)),
               "lightness_spread": float(np.std(lightness.numpy())),
               "mirror_agreement": -float(np.mean(np.sum((ab - flipped) ** 2, axis=-1))),
-              "expected_gain": float(inference.expected_gain(all_errors.numpy(), extent)[0]),
+              "expected_gain": 1.0 - float(np.sum(out_error) / max(np.sum(mean_square), 1e-9)),
+              "confidence": float(inference.confidence_of(certainty.numpy(), extent)[0]),
               "agreement": float(np.mean(bins.hue_agreement(logits, colorizer.centers))),
               "peak": float(np.mean(probabilities.max(axis=-1))),
               "certainty": float(np.mean(np.sum(probabilities * np.log(np.maximum(probabilities, 1e-12)), axis=-1)))}

@@ -79,11 +79,9 @@ def hue_agreement(logits, centers):
     return tf.norm(mean_ab, axis=-1) / tf.maximum(mean_chroma, 1e-6)
 
 
-def expected_errors(logits, centers, ab):
-    """What the distribution of logits [..., Q] expects of the decoded ab [..., 2]: (E|ab - c|^2, E|c|^2)
-    as [..., 2], c a color drawn from it; the second is the squared error it expects of gray (ab = 0)."""
-    probabilities = tf.nn.softmax(tf.cast(logits, tf.float32), axis=-1)
-    mean_ab = tf.tensordot(probabilities, centers, axes=[[-1], [0]])
-    mean_square = tf.tensordot(probabilities, tf.reduce_sum(tf.square(centers), axis=-1), axes=[[-1], [0]])
-    error = mean_square - 2.0 * tf.reduce_sum(ab * mean_ab, axis=-1) + tf.reduce_sum(tf.square(ab), axis=-1)
-    return tf.stack([tf.maximum(error, 0.0), mean_square], axis=-1)
+def certainty(logits):
+    """How sure the distribution of logits [..., Q] is, in [0, 1] per pixel [...]: 1 - its entropy / log Q
+    (1: all on one color; 0: every color alike)."""
+    log_probabilities = tf.nn.log_softmax(tf.cast(logits, tf.float32), axis=-1)
+    entropy = -tf.reduce_sum(tf.exp(log_probabilities) * log_probabilities, axis=-1)
+    return 1.0 - entropy / np.log(float(logits.shape[-1]))

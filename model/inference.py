@@ -102,8 +102,8 @@ class Colorizer:
         return self.decode_rated(lightness, hint_maps, palettes)[0]
 
     def decode_rated(self, lightness, hint_maps=None, palettes=None):
-        """(ab, expected errors): decode's ab and, per ab cell, the squared ab error that the model's own
-        distribution expects of it and of gray (bins.expected_errors, (N, h, w, 2))."""
+        """(ab, certainty): decode's ab and, per ab cell, how sure the model's distribution is there
+        (bins.certainty, (N, h, w))."""
         return self.traced(*self.network_inputs(lightness, hint_maps, palettes))
 
     def logits(self, lightness, hint_maps=None, palettes=None):
@@ -159,9 +159,8 @@ class Colorizer:
         return self._decode_rated(self.model([lightness, hint_maps, palettes], training=False))
 
     def _decode_rated(self, logits):
-        ab = self.decode_logits(logits)
         shifted = logits if self.logit_shift is None else logits + self.logit_shift
-        return ab, bins.expected_errors(shifted, self.centers, ab)
+        return self.decode_logits(logits), bins.certainty(shifted)
 
     def decode_logits(self, logits):
         """ab [..., 2] from the network's logits [..., Q]: this colorizer's prior correction, annealed mean,
@@ -287,7 +286,7 @@ def predict_ab(colorizer, images, guidance=None, into_network=True):
 
     `guidance`: a Guidance per image, or None. Returns ab (N, h, w, 2), each image's hints
     obeyed (obey_hints); the extent (rows, columns) in ab pixels, possibly fractional, that
-    the unpadded image covers; and each image's confidence (N,), expected_gain.
+    the unpadded image covers; and each image's confidence (N,), confidence_of.
     `into_network=False`: the hints are only spread over the automatic colors (the hand-made
     baseline a guided network must beat; any model).
     """
@@ -298,25 +297,24 @@ def predict_ab(colorizer, images, guidance=None, into_network=True):
     if any(guidance) and into_network:
         if not colorizer.guided:
             raise GuidanceUnsupported(colorizer.unsupported_message())
-        ab, errors = colorizer.decode_rated(lightness, *guidance_inputs(colorizer, guidance, images.shape[1:3],
-                                                                         lightness.shape[1:3]))
+        ab, certainty = colorizer.decode_rated(lightness, *guidance_inputs(colorizer, guidance, images.shape[1:3],
+                                                                            lightness.shape[1:3]))
     else:
-        ab, errors = colorizer.decode_rated(lightness)
-    ab, confidence = ab.numpy(), expected_gain(errors.numpy(), extent)
+        ab, certainty = colorizer.decode_rated(lightness)
+    ab, confidence = ab.numpy(), confidence_of(certainty.numpy(), extent)
     if any(guidance):
         ab = obey_hints(colorizer, ab, lightness, guidance, images.shape[1:3], extent)
     return ab, extent, confidence
 
 
-def expected_gain(errors, extent):
-    """Each image's confidence (N,) from decode_rated's expected errors (N, h, w, 2) over its extent: the
-    share of the gray copy's color error that the model's own distribution expects its colors to
-    remove, 1 - sum E|ab - c|^2 / sum E|c|^2 (at most 1; below 0 where it expects them worse than gray).
-    On the held-out photos, the quarter it ranks lowest holds most of those colored worse than gray
-    (experiments/confidence.py)."""
+def confidence_of(certainty, extent):
+    """Each image's confidence (N,) from decode_rated's certainty (N, h, w): its mean over the image's
+    extent, in [0, 1] (1: the model is sure of one color everywhere). Chosen on the validation
+    photos among the model's own uncertainty measures as the one whose least confident quarter
+    holds the most photos colored worse than gray (experiments/confidence.py; the model card
+    has the figure on the test photos)."""
     rows, columns = math.ceil(extent[0]), math.ceil(extent[1])
-    inside = np.asarray(errors, dtype=np.float64)[:, :rows, :columns]
-    return 1.0 - inside[..., 0].sum(axis=(1, 2)) / np.maximum(inside[..., 1].sum(axis=(1, 2)), 1e-9)
+    return np.asarray(certainty, dtype=np.float64)[:, :rows, :columns].mean(axis=(1, 2))
 
 
 def guidance_inputs(colorizer, guidance, image_shape, padded_shape):
@@ -426,7 +424,7 @@ def colorize_batch(colorizer, images, guidance=None, into_network=True):
 
 
 def colorize_batch_rated(colorizer, images, guidance=None, into_network=True):
-    """colorize_batch's RGB (N, H, W, 3) and each image's confidence (N,) (expected_gain)."""
+    """colorize_batch's RGB (N, H, W, 3) and each image's confidence (N,) (confidence_of)."""
     ab, extent, confidence = predict_ab(colorizer, images, guidance, into_network)
     return compose(images, ab, extent), confidence
 
@@ -441,7 +439,7 @@ def colorize_image(colorizer, pixels, guidance=NO_GUIDANCE):
 
 
 def colorize_image_rated(colorizer, pixels, guidance=NO_GUIDANCE):
-    """colorize_image's RGB (H, W, 3) and the image's confidence, a float (expected_gain)."""
+    """colorize_image's RGB (H, W, 3) and the image's confidence, a float (confidence_of)."""
     rgb, confidence = colorize_batch_rated(colorizer, pixels[None], [guidance])
     return rgb[0], float(confidence[0])
 

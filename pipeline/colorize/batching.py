@@ -54,13 +54,13 @@ def colorize_same_shape_rated(colorizer, images, guidance=None):
     extent = inputs[0][1]
     lightness = tf.concat([lightness for lightness, _ in inputs], axis=0)
     if not any(guidance):
-        ab, errors = colorizer.decode_rated(lightness)
+        ab, certainty = colorizer.decode_rated(lightness)
     else:
         # Each image's hint map is painted at its own full size; the maps share the working shape.
         maps, palettes = zip(*(inference.guidance_inputs(colorizer, [item], image.shape[:2], lightness.shape[1:3])
                                for item, image in zip(guidance, images)))
-        ab, errors = colorizer.decode_rated(lightness, tf.concat(maps, axis=0), tf.concat(palettes, axis=0))
-    ab, confidence = ab.numpy(), inference.expected_gain(errors.numpy(), extent)
+        ab, certainty = colorizer.decode_rated(lightness, tf.concat(maps, axis=0), tf.concat(palettes, axis=0))
+    ab, confidence = ab.numpy(), inference.confidence_of(certainty.numpy(), extent)
     if any(guidance):
         ab = np.concatenate([
             inference.obey_hints(colorizer, ab[index:index + 1], lightness[index:index + 1], [item],

@@ -54,7 +54,7 @@ def build_report(config, plan, outcome, expected, started, argv=None):
         "ignored": plan.ignored,
         # Toned monochrome scans (sepia, cyan), colorized from their lightness as gray ones are.
         "toned": sorted(result["path"] for result in outcome.results if result.get("toned")),
-        # Each image colorized by this run: its colors' confidence (model/inference.expected_gain), least first.
+        # Each image colorized by this run: its colors' confidence (model/inference.confidence_of), least first.
         "confidence": dict(sorted(((result["path"], result["confidence"]) for result in outcome.results
                                    if result.get("confidence") is not None), key=lambda item: (item[1], item[0]))),
         "redone": plan.redone,

@@ -96,7 +96,7 @@ PIXEL_BUDGET = PixelBudget(PIXEL_BUDGET_PIXELS)
 
 
 def confidence_of(confidences):
-    """An output's confidence (model/inference.expected_gain), rounded: its frames' lowest; None when
+    """An output's confidence (model/inference.confidence_of), rounded: its frames' lowest; None when
     nothing was colorized (a color photo passed through)."""
     return round(min(confidences), 4) if confidences else None
 

@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS outputs (
     made_with INTEGER NOT NULL REFERENCES made_with (id),
     output_size INTEGER NOT NULL,
     output_mtime_ns INTEGER NOT NULL,
-    confidence REAL  -- the colors' confidence (model/inference.expected_gain), NULL if unknown
+    confidence REAL  -- the colors' confidence (model/inference.confidence_of), NULL if unknown
 ) WITHOUT ROWID;
 """
 JOURNAL_FOLDER = "journal"  # records of outputs written by a run that has not saved the state yet

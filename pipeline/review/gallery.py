@@ -19,7 +19,7 @@ class Entry:
 
     path: str
     status: str  # "colorized", "passed_through" (a color photo, copied) or "failed"
-    confidence: float | None = None  # model/inference.expected_gain; None when not colorized or unknown
+    confidence: float | None = None  # model/inference.confidence_of; None when not colorized or unknown
     reason: str | None = None  # a failure's reason and detail, as report.json has them
     detail: str | None = None
 

@@ -165,15 +165,11 @@ def test_rebalancing_without_counts_weights_every_bin_equally():
     np.testing.assert_allclose(weights, 1.0, atol=1e-6)
 
 
-def test_expected_errors_are_those_of_the_distribution(centers):
-    # All the probability on one color: the error expected of that color is 0, of gray its chroma squared.
+def test_certainty_is_one_for_one_color_and_zero_for_all_alike(centers):
     sure = np.full((1, len(centers)), -1e4, dtype=np.float32)
     sure[0, 7] = 0.0
-    errors = bins.expected_errors(tf.constant(sure), centers, tf.constant(centers[7:8])).numpy()
-    np.testing.assert_allclose(errors[0], [0.0, np.sum(centers[7] ** 2)], atol=1e-2)
-    # Two colors, half each: the mean's error is the spread, E|c - mean|^2.
+    alike = np.zeros((1, len(centers)), dtype=np.float32)
     halves = np.full((1, len(centers)), -1e4, dtype=np.float32)
     halves[0, [3, 40]] = 0.0
-    mean = (centers[3] + centers[40]) / 2
-    errors = bins.expected_errors(tf.constant(halves), centers, tf.constant(mean[None])).numpy()
-    np.testing.assert_allclose(errors[0, 0], np.sum((centers[3] - mean) ** 2), rtol=1e-4)
+    values = bins.certainty(tf.constant(np.concatenate([sure, alike, halves]))).numpy()
+    np.testing.assert_allclose(values, [1.0, 0.0, 1.0 - np.log(2) / np.log(len(centers))], atol=1e-5)
