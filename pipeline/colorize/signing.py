@@ -255,7 +255,7 @@ def warnings(signed):
     """The report's warning about outputs written unsigned, once for all of them."""
     if not signed or not signed["unsigned"]:
         return []
+    count = len(signed["unsigned"])
     extensions = sorted({os.path.splitext(path)[1].lower() for path in signed["unsigned"]})
-    return [f"{len(signed['unsigned']):,} outputs were written without C2PA credentials: c2pa cannot embed a "
-            f"manifest in {', '.join(extensions)} files (listed under c2pa.unsigned in the report; their XMP and "
-            "EXIF still say what made the colors)"]
+    return [f"{count:,} output{'s were' if count > 1 else ' was'} written without C2PA credentials: c2pa cannot "
+            f"embed a manifest in {', '.join(extensions)} files (listed under c2pa.unsigned in the report)"]

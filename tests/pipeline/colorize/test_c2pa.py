@@ -20,7 +20,7 @@ c2pa = pytest.importorskip("c2pa")
 x509 = pytest.importorskip("cryptography.x509")
 
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa  # noqa: E402
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: E402
 
 from pipeline.colorize import metadata, plan as colorize_plan, signing  # noqa: E402
@@ -90,6 +90,15 @@ def credentials(tmp_path_factory):
              "other_key": _key_pem(ec.generate_private_key(ec.SECP256R1())),
              "encrypted_key": _key_pem(key, b"secret"), "no_purpose_chain": _pem(no_purpose) + _pem(ca),
              "not_pem": b"not a certificate\n"}
+    # Other kinds of key, each with a signing certificate of its own: RSA (PS256), Ed25519, EC in SEC1 PEM.
+    others = {"rsa": rsa.generate_private_key(65537, 2048), "ed25519": ed25519.Ed25519PrivateKey.generate(),
+              "sec1": ec.generate_private_key(ec.SECP384R1())}
+    for kind, other in others.items():
+        signer_certificate = _certificate("Test signer", "Test CA", other.public_key(), ca_key, ca=False)
+        files[f"{kind}_chain"] = _pem(signer_certificate) + _pem(ca)
+        key_format = serialization.PrivateFormat.TraditionalOpenSSL if kind == "sec1" else \
+            serialization.PrivateFormat.PKCS8
+        files[f"{kind}_key"] = other.private_bytes(serialization.Encoding.PEM, key_format, serialization.NoEncryption())
     for name, data in files.items():
         (folder / f"{name}.pem").write_bytes(data)
     return {name: str(folder / f"{name}.pem") for name in files} | {"fingerprint": "sha256:" + signer.fingerprint(
@@ -146,8 +155,8 @@ def test_signed_outputs_carry_the_manifest_and_keep_their_pixels_and_metadata(ti
     assert report["c2pa"] == {"certificate": credentials["fingerprint"], "signed": 3,
                               "unsigned": [str(output / UNSIGNED)]}
     assert [warning for warning in report["warnings"] if "without C2PA credentials" in warning] == [
-        "1 outputs were written without C2PA credentials: c2pa cannot embed a manifest in .bmp files (listed under "
-        "c2pa.unsigned in the report; their XMP and EXIF still say what made the colors)"]
+        "1 output was written without C2PA credentials: c2pa cannot embed a manifest in .bmp files (listed under "
+        "c2pa.unsigned in the report)"]
     assert (output / UNSIGNED).read_bytes() == unsigned[UNSIGNED]
 
     for name in SIGNED:
@@ -256,3 +265,36 @@ def test_made_with_names_the_certificate_only_when_signing(tiny_model, tmp_path,
     signed = make_config(tiny_model, tmp_path, tmp_path / "out", c2pa_cert=credentials["chain"],
                          c2pa_key=credentials["key"])
     assert colorize_plan.made_with(signed)["c2pa"] == credentials["fingerprint"]
+
+
+@pytest.mark.parametrize("name, pillow_format", [("loop.gif", "GIF"), ("scan.webp", "WEBP")])
+def test_gif_and_webp_are_signed_too(credentials, name, pillow_format):
+    from pipeline.colorize import formats
+    from tests.pipeline.colorize.test_metadata import PROVENANCE, tint
+
+    data = encode(gray_pattern(40, 30).convert("RGB"), pillow_format)
+    keys = signing.load(credentials["chain"], credentials["key"])
+    _, unsigned, _ = formats.colorize_image_bytes(data, name, tint, provenance=PROVENANCE)
+    _, signed, _ = formats.colorize_image_bytes(data, name, tint, provenance=PROVENANCE, credentials=keys)
+    reader = _reader(signed, name, trust_anchors=open(credentials["ca"]).read())
+    assert reader.get_validation_state() == "Trusted"
+    assert reader.get_active_manifest()["ingredients"][0]["format"] == signing.MIME_TYPES[pillow_format]
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(signed))), np.asarray(Image.open(io.BytesIO(unsigned))))
+
+
+def test_an_output_c2pa_cannot_sign_fails_with_the_reason_and_is_not_written(credentials):
+    from pipeline.io import images
+
+    keys = signing.load(credentials["chain"], credentials["key"])
+    with pytest.raises(images.UnusableImage) as raised:
+        keys.sign(b"\x89PNG\r\n\x1a\n cut short", "PNG", b"", "a.png")
+    assert raised.value.reason == "not_signed" and "c2pa could not sign the output" in raised.value.detail
+
+
+@pytest.mark.parametrize("kind, algorithm", [("rsa", "ps256"), ("ed25519", "ed25519"), ("sec1", "es384")])
+def test_rsa_ed25519_and_sec1_keys_sign_too(credentials, kind, algorithm):
+    keys = signing.load(credentials[f"{kind}_chain"], credentials[f"{kind}_key"])
+    assert keys.algorithm == algorithm and keys.key.startswith(b"-----BEGIN PRIVATE KEY-----")  # PKCS#8 for c2pa
+    data = encode(gray_pattern(40, 30).convert("RGB"), "PNG")
+    reader = _reader(keys.sign(data, "PNG", data, "a.png"), "a.png", trust_anchors=open(credentials["ca"]).read())
+    assert reader.get_validation_state() == "Trusted"
