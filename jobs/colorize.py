@@ -8,7 +8,9 @@
 Each output has its input's size, format and gray (ITU-R 601 luma, to the rounding of its
 levels); transparency and metadata (EXIF, XMP, IPTC) are kept, and the output is marked as
 colorized by a model (XMP DigitalSourceType, the model and settings; EXIF Software) unless
---no-provenance. Toned scans (sepia, cyan) are colorized as gray ones, even with --keep-color.
+--no-provenance; with --c2pa-cert CHAIN.pem --c2pa-key KEY.pem each colorized output is also
+signed with C2PA Content Credentials (pip install 'beam-colorize[c2pa]'; docs/colorize.md).
+Toned scans (sepia, cyan) are colorized as gray ones, even with --keep-color.
 
 Hints and reference photos (a guided model; the shipped one is): hints.csv has the header
 path,x,y,color[,radius], one row per point, e.g. "attic/aunt.jpg,412,230,#3a6ea5" (path relative

@@ -6,6 +6,7 @@ size, format, transparency, metadata. A color input can pass through untouched.
 
 import os
 
+from pipeline.colorize import signing
 from pipeline.io import grids, images
 
 JPEG_QUALITY = 92  # visually lossless for photos; chroma is low-resolution by construction
@@ -38,14 +39,16 @@ def output_format(path):
     return OUTPUT_FORMATS[extension]
 
 
-def colorize_image_bytes(data, path, colorize, keep_color=False, max_pixels=images.MAX_PIXELS, provenance=None):
+def colorize_image_bytes(data, path, colorize, keep_color=False, max_pixels=images.MAX_PIXELS, provenance=None,
+                         credentials=None):
     """Colorize one file's bytes; returns (status, output bytes, (pixels in, RGB out) or None).
 
     `colorize` maps uint8 pixels, grayscale (H, W) or RGB (H, W, 3), to RGB (H, W, 3).
     status is "colorized" or "passed_through" (a color input with keep_color; a toned
     monochrome scan, images.is_toned, is colorized from its lightness even then).
-    `provenance` (a metadata.Provenance) marks the output as made by the model. Raises
-    UnusableImage with the reason for anything that cannot be colorized.
+    `provenance` (a metadata.Provenance) marks the output as made by the model; `credentials`
+    (signing.Credentials) sign it with C2PA where its format can hold a manifest. Raises
+    UnusableImage with the reason for anything that cannot be colorized (or signed).
     """
     from pipeline.colorize import photos  # imports TensorFlow, which planning a run does without
 
@@ -55,7 +58,10 @@ def colorize_image_bytes(data, path, colorize, keep_color=False, max_pixels=imag
     if keep_color and first.ndim == 3 and not images.is_grayscale(first) and not images.is_toned(first):
         return "passed_through", data, None
     colorized = photos.colorize_frames(photo, colorize)
-    return "colorized", photos.write_photo(photo, colorized, pillow_format, options, provenance), (first, colorized[0])
+    output = photos.write_photo(photo, colorized, pillow_format, options, provenance)
+    if credentials is not None and signing.can_sign(pillow_format):
+        output = credentials.sign(output, pillow_format, data, os.path.basename(path))
+    return "colorized", output, (first, colorized[0])
 
 
 def compare_image_bytes(path, pixels_in, rgb_out):

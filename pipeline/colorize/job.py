@@ -31,6 +31,7 @@ from pipeline.colorize import (
     guidance as colorize_guidance,
     plan as colorize_plan,
     report as colorize_report,
+    signing,
     transform as colorize_transform,
 )
 from pipeline.colorize.report import Outcome
@@ -90,6 +91,12 @@ class ColorizeConfig:
     no_provenance: bool = dataclasses.field(default=False, metadata={
         "help": "Leave out the mark of what made the colors (XMP DigitalSourceType, the tool, model and settings; "
                 "EXIF Software). The input's own metadata is kept either way."})
+    c2pa_cert: str | None = dataclasses.field(default=None, metadata={
+        "help": "Sign each colorized output with C2PA Content Credentials (JPEG, PNG, TIFF, WebP, GIF): the "
+                "certificate chain, PEM, the signing certificate first; with --c2pa-key. Needs "
+                "pip install 'beam-colorize[c2pa]' (docs/colorize.md)."})
+    c2pa_key: str | None = dataclasses.field(default=None, metadata={
+        "help": "The private key (PEM, unencrypted) of --c2pa-cert's signing certificate; read, never recorded."})
     dry_run: bool = dataclasses.field(default=False, metadata={
         "help": "Print what a run would do (inputs to colorize, outputs to redo and why, orphaned outputs, "
                 "files that cannot be read) and write nothing; without TensorFlow."})
@@ -122,6 +129,7 @@ def run_colorize(config, pipeline_options, argv=None):
     """
     started = time.monotonic()
     check_model(config)
+    signing.check_flags(config)
     sources = colorize_guidance.read_sources(config.hints, config.reference, config.references)
     if config.dry_run:
         return _plan_only(config, files.list_files(config.input), started, argv, sources)

@@ -10,7 +10,7 @@ import os
 
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.colorize import formats as colorized_photos
+from pipeline.colorize import formats as colorized_photos, signing
 from pipeline.io import files, outputs
 
 # model.inference.MODEL_CONFIG_NAME, which a run with nothing to do reads without importing TensorFlow
@@ -25,6 +25,7 @@ REDO_REASONS = {
     "input_changed": "the input changed",
     "settings_changed": "the settings changed",
     "guidance_changed": "its hints or reference photo changed",
+    "signing_changed": "C2PA signing was turned on or off, or its certificate changed",
     "model_changed": "the model changed",
     "other_input": "a different input file now maps to it",
     "output_missing": "the output was deleted",
@@ -53,9 +54,13 @@ def model_identity(model_path):
 
 
 def made_with(config):
-    """What besides its input decides an output: the model and the settings that change pixels."""
-    return {"model": model_identity(config.model),
-            "settings": {name: getattr(config, name) for name in SETTINGS}}
+    """What besides its input decides an output: the model, the settings that change pixels, and with
+    --c2pa-cert the fingerprint of the certificate that signs it (absent without, as in older records)."""
+    expected = {"model": model_identity(config.model),
+                "settings": {name: getattr(config, name) for name in SETTINGS}}
+    if signing.enabled(config):
+        expected["c2pa"] = signing.fingerprint(config.c2pa_cert)
+    return expected
 
 
 def input_identity(path):
@@ -87,6 +92,8 @@ def stale_reason(path, record, expected, state=None, relative_path=None):
         return "settings_changed"
     if record["made_with"].get("guidance") != expected.get("guidance"):
         return "guidance_changed"
+    if record["made_with"].get("c2pa") != expected.get("c2pa"):
+        return "signing_changed"
     recorded = record["input"]
     if recorded["path"] != path:
         return "other_input"

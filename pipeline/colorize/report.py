@@ -9,7 +9,7 @@ import time
 
 from PIL import Image
 
-from pipeline.colorize import plan as colorize_plan
+from pipeline.colorize import plan as colorize_plan, signing
 from pipeline.io import files, grids, images, outputs
 
 REPORT_NAME = "report.json"  # in the job folder, OUTPUT/.colorize/
@@ -40,7 +40,9 @@ class Outcome:
 
 
 def build_report(config, plan, outcome, expected, started, argv=None):
-    """The report dict of a run (saved as report.json and returned by run_colorize)."""
+    """The report dict of a run (saved as report.json and returned by run_colorize); the C2PA key's path is
+    left out of its command and config."""
+    signed = signing.outcome(expected, outcome.results)
     return {
         "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "input": config.input,
@@ -62,9 +64,11 @@ def build_report(config, plan, outcome, expected, started, argv=None):
                      for orphan in outcome.orphaned],
         "removed_orphans": outcome.removed_orphans,
         "stopped": outcome.stopped,
-        "warnings": plan.warnings,
-        "command": list(sys.argv if argv is None else argv),
-        "config": dataclasses.asdict(config),
+        # With --c2pa-cert: the certificate's fingerprint, the outputs signed and those whose format holds no manifest.
+        "c2pa": signed,
+        "warnings": plan.warnings + signing.warnings(signed),
+        "command": signing.redacted_command(sys.argv if argv is None else argv),
+        "config": signing.redacted_config(dataclasses.asdict(config)),
         "report": report_path(config.output),
     }
 

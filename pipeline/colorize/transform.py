@@ -17,7 +17,7 @@ import uuid
 import apache_beam as beam
 from apache_beam.utils import shared
 
-from pipeline.colorize import formats as colorized_photos, metadata, plan as colorize_plan
+from pipeline.colorize import formats as colorized_photos, metadata, plan as colorize_plan, signing
 from pipeline.io import console, files, images, outputs
 
 FAILURE_TAG = "failures"
@@ -131,6 +131,7 @@ class ColorizeFiles(beam.DoFn):
         self.colorize_pixels = None
         self.progress = None
         self.journal = None
+        self.credentials = None  # signing.Credentials with --c2pa-cert: read by each worker, never pickled
 
     def setup(self):
         console.quiet_worker()
@@ -140,6 +141,8 @@ class ColorizeFiles(beam.DoFn):
         self.colorize_pixels = batching.image_colorizer(self.colorizer)  # batched with a GPU
         self.progress = self.shared_progress.acquire()
         self.journal = outputs.Journal(self.config.output)
+        if signing.enabled(self.config):
+            self.credentials = signing.load(self.config.c2pa_cert, self.config.c2pa_key)
 
     def process(self, element):
         path, relative_path = files.from_element(element)
@@ -184,7 +187,7 @@ class ColorizeFiles(beam.DoFn):
             status, output, pixels = colorized_photos.colorize_image_bytes(
                 data, path, self._pixel_colorizer(relative_path, confidences),
                 keep_color=self.config.keep_color, max_pixels=self.config.max_pixels,
-                provenance=self._provenance())
+                provenance=self._provenance(), credentials=self.credentials)
             outputs.write_atomically(self.config.output, target, output, before_replace=keep_record)
             if self.config.compare and pixels is not None:
                 compare = colorize_plan.compare_path_for(self.config, relative_path)

@@ -52,6 +52,7 @@ FAILURE_REASONS = {
     "output_stopped": "the output folder stopped taking files (full or read-only)",
     "bad_hint": "a --hints row of the image with a malformed number or color, or a point outside the image",
     "bad_reference": "the image's reference photo cannot be read or has no color",
+    "not_signed": "its output could not be signed with C2PA (--c2pa-cert), so it was not written",
 }
 NOT_REGULAR_KINDS = {  # stat file type test -> how the report names it
     stat.S_ISFIFO: "a FIFO (named pipe)",
