@@ -56,7 +56,7 @@ def build_report(config, plan, outcome, expected, started, argv=None):
         "ignored": plan.ignored,
         # Toned monochrome scans (sepia, cyan), colorized from their lightness as gray ones are.
         "toned": sorted(result["path"] for result in outcome.results if result.get("toned")),
-        # Each image colorized by this run: its colors' confidence (model/inference.confidence_of), least first.
+        # Each image colorized by this run: its colors' confidence, 0 to 1 (model/inference.confidence_of), least first.
         "confidence": dict(sorted(((result["path"], result["confidence"]) for result in outcome.results
                                    if result.get("confidence") is not None), key=lambda item: (item[1], item[0]))),
         "redone": plan.redone,
@@ -139,7 +139,7 @@ def summarize(report):
     least = list(report.get("confidence", {}).items())[:SHOWN_LEAST_CONFIDENT]
     if len(report.get("confidence", {})) > SHOWN_LEAST_CONFIDENT:
         lines.append("  least confident colors (colorize-review shows them first): "
-                     + ", ".join(f"{files.printable_path(path)} ({value:+.2f})" for path, value in least))
+                     + ", ".join(f"{files.printable_path(path)} ({value:.2f})" for path, value in least))
     if report["stopped"]:
         lines.append(f"  stopped: {report['stopped']}" + (
             f" ({counts['not_done']:,} inputs not done)" if counts["not_done"] else ""))

@@ -44,7 +44,7 @@ function describe(item) {
   if (item.status === "failed") return `failed: ${item.reason}: ${item.detail}`;
   if (item.status === "passed_through") return "a color photo, passed through";
   if (item.confidence === undefined) return "confidence unknown";
-  return `confidence ${item.confidence >= 0 ? "+" : ""}${item.confidence.toFixed(2)}`;
+  return `confidence ${item.confidence.toFixed(2)}`;
 }
 
 function card(item) {
@@ -169,7 +169,7 @@ async function refreshPreview() {
       photo.version += 1;
       preview.dataset.version = String(photo.version);
       const confidence = Number(response.headers.get("X-Confidence"));
-      note.textContent = `(confidence ${confidence >= 0 ? "+" : ""}${confidence.toFixed(2)}, ` +
+      note.textContent = `(confidence ${confidence.toFixed(2)}, ` +
         `${((performance.now() - started) / 1000).toFixed(1)} s)`;
     } while (photo.again);
   } catch (error) {

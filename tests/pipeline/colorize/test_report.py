@@ -45,8 +45,8 @@ def test_summary_names_the_least_confident_colors_first():
                          "not_done": 0},
               "megapixels": 1.0, "seconds": 2, "output": "/colorized", "redone": [], "stopped": None,
               "failures": [], "orphaned": [], "removed_orphans": 0, "report": "/colorized/.colorize/report.json",
-              "confidence": {"/photos/d.png": -0.12, "/photos/a.png": 0.05, "/photos/c.png": 0.2,
+              "confidence": {"/photos/d.png": 0.12, "/photos/a.png": 0.25, "/photos/c.png": 0.3,
                              "/photos/b.png": 0.4}}
     lines = colorize_report.summarize(report).splitlines()
-    assert lines[1] == ("  least confident colors (colorize-review shows them first): /photos/d.png (-0.12), "
-                        "/photos/a.png (+0.05), /photos/c.png (+0.20)")
+    assert lines[1] == ("  least confident colors (colorize-review shows them first): /photos/d.png (0.12), "
+                        "/photos/a.png (0.25), /photos/c.png (0.30)")

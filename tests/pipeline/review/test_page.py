@@ -90,7 +90,9 @@ context.drawImage(image, 0, 0);
 const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
 let red = 0, green = 0;
 for (let i = 0; i < data.length; i += 4) { red += data[i]; green += data[i + 1]; }
-return [red, green, image.dataset.version];
+// The red over green where the second hint goes (0.7, 0.6 of the photo).
+const at = 4 * (Math.floor(0.6 * canvas.height) * canvas.width + Math.floor(0.7 * canvas.width));
+return [red, green, data[at] - data[at + 1], image.dataset.version];
 """
 
 
@@ -110,6 +112,7 @@ def screenshot(driver, name):
 def test_a_person_finds_the_worst_photos_first_and_fixes_one_with_two_clicks(browser, served):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     url, review = served
     browser.get(url)
@@ -145,6 +148,15 @@ def test_a_person_finds_the_worst_photos_first_and_fixes_one_with_two_clicks(bro
     after = wait_for(browser, PREVIEW_SUM, "the preview did not draw")
     screenshot(browser, "review-photo.jpg")
     browser.find_element(By.ID, "close-picker").click()
+    # A third hint, deleted with the Delete key once selected; the first dragged a tenth of the width right.
+    ActionChains(browser).move_to_element_with_offset(stage, 0, -int(0.4 * height)).click().perform()
+    wait_for(browser, "return document.body.dataset.hints === '3'", "the third hint was not added")
+    ActionChains(browser).send_keys(Keys.DELETE).perform()
+    wait_for(browser, "return document.body.dataset.hints === '2'", "the third hint was not deleted")
+    first = browser.find_element(By.CSS_SELECTOR, '.marker[data-index="0"]')
+    ActionChains(browser).click_and_hold(first).move_by_offset(int(0.1 * width), 0).release().perform()
+    wait_for(browser, "return !document.getElementById('preview-note').textContent.includes('coloring')",
+             "no preview after the drag")
     browser.find_element(By.ID, "save").click()
     wait_for(browser, "return document.getElementById('status').dataset.saved === '2'", "not saved")
 
@@ -152,6 +164,7 @@ def test_a_person_finds_the_worst_photos_first_and_fixes_one_with_two_clicks(bro
         rows = list(csv.DictReader(file))
     assert [row["path"] for row in rows] == [chosen, chosen]
     assert rows[1]["color"] == "#c02020"
-    assert all(0 <= float(row["x"]) and 0 <= float(row["y"]) for row in rows)
+    photo_width = review.desk.shown(os.path.join(review.input, chosen)).width
+    assert abs(float(rows[0]["x"]) / photo_width - 0.4) < 0.03 and abs(float(rows[1]["x"]) / photo_width - 0.7) < 0.03
     assert after[:2] != before[:2]  # the preview changed with the hints
-    assert after[0] - before[0] > 0  # and the red hint made it redder
+    assert after[2] > before[2] + 20  # and the red hint made its point redder
