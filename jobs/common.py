@@ -49,11 +49,15 @@ def configure_logging(verbose, tensorflow=True):
 def start(parse_args, argv=None, tensorflow=True):
     """(argv, what parse_args makes of it): the command line's by default, with logging set up
     before TensorFlow or Beam is imported (both log at import time, and a job's parser may
-    import its config's module). `tensorflow`: load it now, quietly; a job that may not need it
-    (colorize with nothing to do) loads it later through console.load_tensorflow_quietly."""
+    import its config's module). `tensorflow`: load it quietly once the flags are parsed, so
+    that --help and a usage error do not wait the seconds its import costs (a parser that
+    needs it loads it first, through console.load_tensorflow_quietly); a job that may not need
+    it (colorize with nothing to do) loads it later the same way."""
     argv = sys.argv[1:] if argv is None else argv
-    configure_logging("--verbose" in argv, tensorflow)
+    configure_logging("--verbose" in argv, tensorflow=False)
     parsed = parse_args(argv)
+    if tensorflow:
+        console.load_tensorflow_quietly()
     return argv, parsed
 
 

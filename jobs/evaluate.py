@@ -13,6 +13,7 @@ for CIFAR-10), per_image.csv and grid.png (grayscale | colorized | ground truth)
 import argparse
 
 from jobs import common
+from pipeline.io import console
 
 
 def evaluate_flags():
@@ -51,6 +52,7 @@ def comma_separated_counts(text):
 
 
 def parse_args(argv):
+    console.load_tensorflow_quietly()  # EvaluateConfig's module imports it: loaded first, without its start-up lines
     from pipeline.evaluate.job import EvaluateConfig
 
     parser = common.make_parser("colorize-evaluate", __doc__)

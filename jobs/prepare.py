@@ -19,6 +19,7 @@ cluster"; other Beam runners take their own flags but are untested).
 """
 
 from jobs import common
+from pipeline.io import console
 
 
 def parse_args(argv):
@@ -33,7 +34,9 @@ def parse_args(argv):
 
 
 def main(argv=None):
-    argv, (args, pipeline_args) = common.start(parse_args, argv)
+    argv, (args, pipeline_args) = common.start(parse_args, argv, tensorflow=False)
+    if args.source.startswith("tfds:"):  # only TFDS reads through TensorFlow; folders and CIFAR-10 never load it
+        console.load_tensorflow_quietly()
     # Imported after logging is set up: Beam logs at import time.
     from pipeline.prepare import job as prepare
 

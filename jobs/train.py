@@ -10,6 +10,7 @@ kill, run the same command with --resume to continue.
 """
 
 from jobs import common
+from pipeline.io import console
 
 
 def train_flags():
@@ -73,6 +74,7 @@ def train_flags():
 
 
 def parse_args(argv):
+    console.load_tensorflow_quietly()  # TrainConfig's module imports it: loaded first, without its start-up lines
     from model.train import TrainConfig
 
     parser = common.make_parser("colorize-train", __doc__)
