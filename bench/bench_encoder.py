@@ -22,8 +22,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np
 
-from model import efficientnet
-
 SETTINGS = ((224, 16), (512, 1))  # (side in pixels, batch size)
 BATCHES_PER_ROUND = {224: 3, 512: 6}  # timed calls per round, about a second or two each on two cores
 WEIGHTS_FOLDER = "data/downloads"
@@ -41,19 +39,23 @@ def speed(encoder, side, batch):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--variants", nargs="+", default=list(efficientnet.VARIANTS))
+    parser.add_argument("--variants", nargs="+", default=None)  # default: all of efficientnet.VARIANTS
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
-    encoders = {variant: efficientnet.build_encoder(variant) for variant in args.variants}
+    # Imported once the flags are parsed: TensorFlow's import would make --help take seconds.
+    from model import efficientnet
+
+    variants = args.variants or list(efficientnet.VARIANTS)
+    encoders = {variant: efficientnet.build_encoder(variant) for variant in variants}
     for encoder in encoders.values():  # the first call traces and compiles
         for side, batch in SETTINGS:
             encoder.predict_on_batch(np.zeros((batch, side, side, 3), np.float32))
-    speeds = {(variant, side): [] for variant in args.variants for side, _ in SETTINGS}
+    speeds = {(variant, side): [] for variant in variants for side, _ in SETTINGS}
     for _ in range(args.rounds):
         for variant, encoder in encoders.items():
             for side, batch in SETTINGS:
                 speeds[variant, side].append(speed(encoder, side, batch))
-    baseline = args.variants[0]
+    baseline = variants[0]
     print(f"median of {args.rounds} rounds; ratios against {baseline}; image/s of wall time, and per CPU-second")
     print("variant  224px b16: img/s ratio  img/CPU-s ratio   512px b1: img/s ratio  img/CPU-s ratio   "
           "encoder weights  float32 MB  classifier weights  file MB")

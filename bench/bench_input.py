@@ -18,13 +18,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from pipeline.io import console
 
-console.configure_logging(verbose=False)
+console.configure_logging(verbose=False, tensorflow=False)  # TensorFlow loads once the flags are parsed, in main
 
-import tensorflow as tf
-
-from model import network, train
 from pipeline.prepare import schema
-from pipeline.train import dataset, job as training
 
 BATCHES = 400  # after a first one; enough for a few seconds at the smallest batches
 
@@ -44,6 +40,10 @@ def images_per_second(batches):
 
 def decoded_batches(folder, batch_size):
     """The baseline: the training shards' RGB PNGs decoded and batched, nothing else, repeated."""
+    import tensorflow as tf
+
+    from pipeline.train import dataset
+
     records = tf.data.TFRecordDataset(dataset.find_shards(folder, "train"), compression_type=schema.COMPRESSION)
     images = records.map(lambda record: schema.parse_example(record)["rgb"], num_parallel_calls=tf.data.AUTOTUNE)
     return iter(images.repeat().batch(batch_size).map(lambda batch: (batch,)).prefetch(tf.data.AUTOTUNE))
@@ -53,6 +53,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", action="append", required=True)
     args = parser.parse_args()
+    console.load_tensorflow_quietly()
+    from model import network, train
+    from pipeline.train import job as training
+
     config = train.TrainConfig(data=tuple(args.data), output="unused")
     train_sets, _ = training.datasets_for(config, network.geometry_of(train.architecture_for(config)))
     for folder, train_set in zip(args.data, train_sets):

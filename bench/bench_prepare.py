@@ -20,9 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from pipeline.io import console
 
-console.configure_logging(verbose=False)
-
-import tensorflow as tf
+console.configure_logging(verbose=False, tensorflow=False)  # TensorFlow loads once the flags are parsed, in main
 
 from jobs import common
 from pipeline.io import images
@@ -34,6 +32,8 @@ PHOTOS = "data/downloads/endless-sky-photos"
 
 def plain_loop(config, output):
     """The same work as the prepare job, in one process, without Beam; returns source images."""
+    import tensorflow as tf
+
     writers = {}
     count = 0
 
@@ -96,6 +96,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-photos", action="store_true")
     args, pipeline_args = parser.parse_known_args()
+    console.load_tensorflow_quietly()
     scratch = tempfile.mkdtemp(prefix="bench-prepare-")
     try:
         cifar_seconds = measure("cifar10", prepare.PrepareConfig(source=f"cifar10:{CIFAR}", output=""),

@@ -27,7 +27,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from model import default_model, hints, inference  # noqa: E402
+from model import default_model  # noqa: E402
 from pipeline.colorize import plan as colorize_plan, job as colorize  # noqa: E402
 from pipeline.io import outputs  # noqa: E402
 from pipeline.review import photos as review_photos, server  # noqa: E402
@@ -47,6 +47,9 @@ def big_photo(folder, megapixels):
 
 
 def bench_preview(megapixels, repeats=5):
+    # Imported here, not with the others: TensorFlow's import would make --help take seconds.
+    from model import hints, inference
+
     with tempfile.TemporaryDirectory(prefix="bench-review-") as folder:
         path, width, height = big_photo(folder, megapixels)
         desk = review_photos.PhotoDesk(default_model.path())

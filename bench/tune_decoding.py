@@ -42,13 +42,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from pipeline.io import console
 
-console.configure_logging(verbose=False)
+console.configure_logging(verbose=False, tensorflow=False)  # TensorFlow loads once the flags are parsed, in main
 
 import numpy as np
-import tensorflow as tf
 
-from model import inference, metrics, run_folder
-from pipeline.evaluate import job as evaluate
+# The model's modules import TensorFlow: each function imports those it uses, so that --help is instant.
 
 GAIN_RANGE = (0.5, 4.0)  # where --colorfulness searches for the chroma gain
 COLORFULNESS_TOLERANCE = 0.005  # share of the true colorfulness
@@ -62,6 +60,8 @@ def measure(pairs, blotches=None, truth_colorful=None):
     (metrics.blotch_mask) is appended to the list `blotches` if one is given. The truths'
     mean colorfulness is computed unless given (`truth_colorful`, from an earlier measure of them).
     """
+    from model import metrics
+
     squared, values, colorful, truths, psnrs = 0.0, 0, [], [], []
     for out, rgb in pairs:
         if blotches is not None:
@@ -81,6 +81,8 @@ def measure(pairs, blotches=None, truth_colorful=None):
 
 def predictions(model, description, batches, working_size=None):
     """(images, the network's logits as float16, ab extent) per batch: the network run once, decoded many ways."""
+    from model import inference
+
     colorizer = inference.Colorizer.from_description(model, description, working_size=working_size)
     found = []
     for rgb in batches:
@@ -91,6 +93,10 @@ def predictions(model, description, batches, working_size=None):
 
 def decoded(colorizer, found):
     """(outputs, truths) for predictions() decoded by `colorizer`."""
+    import tensorflow as tf
+
+    from model import inference
+
     for rgb, logits, extent in found:
         yield inference.compose(rgb, colorizer.decode_logits(tf.constant(logits, tf.float32)).numpy(), extent), rgb
 
@@ -125,6 +131,10 @@ def main():
     parser.add_argument("--write", metavar="MODEL_DIR", default=None,
                         help="Write the one decoding measured into MODEL_DIR/model.json as the model's defaults.")
     args = parser.parse_args()
+    console.load_tensorflow_quietly()
+    from model import inference, metrics
+    from pipeline.evaluate import job as evaluate
+
     if args.write and not os.path.exists(os.path.join(args.write, inference.MODEL_CONFIG_NAME)):
         parser.error(f"--write {args.write}: no {inference.MODEL_CONFIG_NAME} there; give the folder of the model")
     if args.write and any("," in value for value in (args.temperatures, args.corrections, args.agreements,
@@ -218,6 +228,8 @@ def write_defaults(args, gain, correction, temperature, agreement, working_size)
     """With --write: the decoding measured last (the only one) as the model's defaults in its model.json."""
     if not args.write:
         return
+    from model import inference, run_folder
+
     path = os.path.join(args.write, inference.MODEL_CONFIG_NAME)
     description = run_folder.read_json(path)
     chosen = {"default_temperature": temperature, "prior_correction": correction, "saturation": float(gain),

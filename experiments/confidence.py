@@ -27,12 +27,12 @@ import os
 import sys
 
 import numpy as np
-import tensorflow as tf
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from experiments.hint_curve import photos, psnr  # noqa: E402
-from model import bins, inference  # noqa: E402
+
+# The model's modules import TensorFlow: each function imports those it uses, so that --help is instant.
 
 CANDIDATES = ("confidence", "painted_extremes", "scale_agreement", "scale_agreement_ratio", "mean_lightness", "vivid_doubt", "vividness_cost", "painted_certainty", "expected_gain", "agreement", "peak", "certainty", "out_chroma", "gray_error", "out_error",
               "lightness_spread", "mirror_agreement")
@@ -50,6 +50,10 @@ def half_size(colorizer):
 
 def candidates(colorizer, rgb):
     """The candidate confidences of one photo."""
+    import tensorflow as tf
+
+    from model import bins, inference
+
     lightness, extent = inference.network_input(rgb[None], colorizer.working_size, colorizer.geometry)
     rows, columns = int(np.ceil(extent[0])), int(np.ceil(extent[1]))
     logits = colorizer.logits(lightness)[:, :rows, :columns]
@@ -101,6 +105,8 @@ def main(argv=None):
     parser.add_argument("--model", default="model/default/model.keras")
     parser.add_argument("--output", help="a CSV of each photo's gain and candidates")
     args = parser.parse_args(argv)
+    from model import inference
+
     colorizer = inference.load(args.model)
     rows = []
     for index, (name, rgb) in enumerate(photos(args.photos)):

@@ -16,16 +16,15 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from pipeline.io import console
 
-console.configure_logging(verbose=False)
+console.configure_logging(verbose=False, tensorflow=False)  # TensorFlow loads once the flags are parsed, in main
 
 import numpy as np
 from PIL import Image
 
-from model import inference, metrics
-from pipeline.evaluate import job as evaluate
-
 
 def gray_copies(rgb):
+    from model import inference
+
     values = rgb.astype(np.float64)
     return {
         "CIE L, a = b = 0": inference.gray_copy(rgb),
@@ -41,6 +40,10 @@ def main():
     parser.add_argument("--shards", default="runs/cifar10-shards")
     parser.add_argument("--split", default="test")
     args = parser.parse_args()
+    console.load_tensorflow_quietly()
+    from model import metrics
+    from pipeline.evaluate import job as evaluate
+
     totals, count = {}, 0
     for rgb, _, _ in evaluate.shard_batches(args.shards, args.split, 1000):
         for name, gray in gray_copies(rgb).items():

@@ -12,8 +12,6 @@ import os
 import numpy as np
 from PIL import Image, ImageOps
 
-from model import inference
-
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -21,6 +19,8 @@ def main(argv=None):
     parser.add_argument("--automatic", required=True, help="the automatic model.keras it was made from")
     parser.add_argument("--photos", required=True, help="a folder of color photos (searched recursively)")
     args = parser.parse_args(argv)
+    from model import inference  # after the flags: TensorFlow's import would make --help take seconds
+
     guided, automatic = inference.load(args.guided), inference.load(args.automatic)
     differing = count = 0
     for folder, _, names in sorted(os.walk(args.photos)):

@@ -20,14 +20,18 @@ import os
 import numpy as np
 from PIL import Image, ImageOps
 
-from model import color, hints, inference, metrics
+# The model's modules import TensorFlow: each function imports those it uses, so that --help is instant.
 
 
 def psnr(output, truth):
+    from model import metrics
+
     return metrics.psnr_from_mse(float(np.mean((output.astype(np.float32) / 255 - truth.astype(np.float32) / 255) ** 2)))
 
 
 def blotches(output, truth):
+    from model import color, metrics
+
     return float(np.mean(metrics.blotch_mask(color.srgb8_to_lab(output), color.srgb8_to_lab(truth))))
 
 
@@ -50,6 +54,8 @@ def main(argv=None):
     parser.add_argument("--output", required=True, help="folder for per_image.csv")
     parser.add_argument("--seed", type=int, default=29)
     args = parser.parse_args(argv)
+    from model import color, hints, inference
+
     counts = sorted(int(value) for value in args.counts.split(","))
     colorizer = inference.load(args.model)
     os.makedirs(args.output, exist_ok=True)

@@ -19,8 +19,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import hint_curve  # noqa: E402
 
-from model import color, hints as hint_math, inference  # noqa: E402
 from pipeline.io import grids  # noqa: E402
+
+# The model's modules import TensorFlow: each function imports those it uses, so that --help is instant.
 
 LONG_SIDE = 1024
 CELL = 240
@@ -28,6 +29,8 @@ CELL = 240
 
 def with_points(rgb, drawn):
     """The picture with each hint drawn as a ring of its color, outlined in white and black."""
+    from model import color, hints as hint_math
+
     image = Image.fromarray(rgb)
     draw = ImageDraw.Draw(image)
     scale = max(rgb.shape[:2]) / CELL  # rings of the same size in the grid whatever the photo's
@@ -49,6 +52,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=29)
     parser.add_argument("--output", required=True)
     args = parser.parse_args(argv)
+    from model import color, hints as hint_math, inference
+
     colorizer = inference.load(args.model)
     everything = list(hint_curve.photos(args.photos))
     step = max(1, len(everything) // args.count)

@@ -21,13 +21,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from pipeline.io import console
 
-console.configure_logging(verbose=False)
+console.configure_logging(verbose=False, tensorflow=False)  # TensorFlow loads once the flags are parsed, in main
 
 import numpy as np
 from PIL import Image
-
-from model import color, inference
-from pipeline.evaluate import job as evaluate
 
 SECTORS = 8
 CLASS_NAMES = tuple(f"{start}-{start + 360 // SECTORS}" for start in range(0, 360, 360 // SECTORS)) + ("gray",)
@@ -75,8 +72,9 @@ def main(argv=None):
     parser.add_argument("--gray-chroma", type=float, default=10.0,
                         help="Chroma under which a pixel counts as gray (default 10, the blotches figure's).")
     args = parser.parse_args(argv)
-
-    from model import default_model
+    console.load_tensorflow_quietly()
+    from model import color, default_model, inference
+    from pipeline.evaluate import job as evaluate
 
     colorizer = inference.load(args.model or default_model.path())
     batches, skipped, _ = evaluate.folder_images(args.photos, 10**9)

@@ -23,7 +23,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np
 from PIL import Image
 
-from model import inference
 from pipeline.colorize import formats
 from pipeline.io import files, images
 
@@ -39,6 +38,8 @@ def main():
     parser.add_argument("--formats", nargs="+", default=sorted(WRITERS), choices=sorted(WRITERS))
     parser.add_argument("--max-side", type=int, default=2048, help="Photos are reduced to this long side first.")
     args = parser.parse_args()
+    from model import inference  # after the flags: TensorFlow's import would make --help take seconds
+
     colorize = functools.partial(inference.colorize_image, inference.load(args.model))
     listed, _ = files.list_files(args.photos)
     paths = [path for path, _ in listed if path.lower().endswith(images.IMAGE_EXTENSIONS)][:args.limit]

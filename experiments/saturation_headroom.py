@@ -29,14 +29,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from pipeline.io import console
 
-console.configure_logging(verbose=False)
+console.configure_logging(verbose=False, tensorflow=False)  # TensorFlow loads once the flags are parsed, in main
 
-import keras
 import numpy as np
 
-from model import color, inference, metrics
-from pipeline.evaluate import job as evaluate
 from pipeline.io import images
+
+# The model's modules import TensorFlow: each function imports those it uses, so that --help is instant.
 
 GAINS = np.array([0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0])
 GLOBAL_LAYER = "global_dense"
@@ -53,6 +52,8 @@ def measure(colorizer, features_of, batches, default_gain, predict_cast=None):
     - cast_errors (N, 2): squared error with that cast added (the oracle), and with the cast
       that `predict_cast` gives for the features (NaN without it).
     """
+    from model import color, inference
+
     rows = {key: [] for key in ("errors", "features", "sizes", "cast", "cast_errors")}
     for rgb in batches:
         lightness, extent = inference.network_input(rgb, colorizer.working_size, colorizer.geometry)
@@ -75,6 +76,8 @@ def measure(colorizer, features_of, batches, default_gain, predict_cast=None):
 
 def global_features_of(model):
     """A function: the network's input -> its GLOBAL_LAYER output, in the U-Net or inside the pretrained decoder."""
+    import keras
+
     if GLOBAL_LAYER in [layer.name for layer in model.layers]:
         return keras.Model(model.input, model.get_layer(GLOBAL_LAYER).output)
     features, decoder = model.get_layer("features"), model.get_layer("decoder")
@@ -84,6 +87,8 @@ def global_features_of(model):
 
 def squared_errors(rgb, ab, extent):
     """Per-image MSE (N,) of uint8 images (N, H, W, 3) colorized with the ab field (N, h, w, 2)."""
+    from model import inference
+
     return np.mean((inference.compose(rgb, ab, extent) / 255.0 - rgb / 255.0) ** 2, axis=(1, 2, 3))
 
 
@@ -98,6 +103,8 @@ def fit_ridge(features, targets):
 
 def gains_over_gray(errors, gray, sizes):
     """(dB pooled over all pixels, mean per-image dB) of per-image squared errors (N,) over the grayscale copy's."""
+    from model import metrics
+
     return (metrics.psnr_from_mse(np.average(errors, weights=sizes))
             - metrics.psnr_from_mse(np.average(gray, weights=sizes)),
             metrics.mean_image_psnr_gain(metrics.per_image_psnr(errors), metrics.per_image_psnr(gray)))
@@ -119,6 +126,10 @@ def main():
                              "colorize-prepare makes by default) instead of on CIFAR-10.")
     parser.add_argument("--photos", action="append", default=[], help="A folder of held-out color photos.")
     args = parser.parse_args()
+    console.load_tensorflow_quietly()
+    from model import inference
+    from pipeline.evaluate import job as evaluate
+
     model, description = inference.load_colorizer(args.model)
     default = inference.Colorizer.from_description(model, description)
     colorizer = inference.Colorizer.from_description(model, description, saturation=1.0)
