@@ -96,15 +96,24 @@ def kill_after_one_epoch(monkeypatch):
     monkeypatch.setattr(callbacks.EpochFigures, "on_epoch_end", epoch_end_then_kill)
 
 
-@pytest.mark.slow
-def test_resume_extends_a_finished_run_and_survives_a_kill(shard_folder, finished_run, tmp_path, monkeypatch):
-    output = tmp_path / "moved-run"
+@pytest.fixture(scope="module")
+def killed_run(shard_folder, finished_run, tmp_path_factory):
+    """The finished one-epoch run, moved, given more epochs and killed after its second: the tests resume copies."""
+    output = tmp_path_factory.mktemp("killed-run") / "moved-run"
     shutil.copytree(finished_run, output)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        kill_after_one_epoch(monkeypatch)
+        with pytest.raises(SimulatedKill):
+            training.run_training(tiny_config(shard_folder, output, epochs=3, resume=True))
+    return output
 
-    # More epochs for the finished one-epoch run, killed after its second epoch...
-    kill_after_one_epoch(monkeypatch)
-    with pytest.raises(SimulatedKill):
-        training.run_training(tiny_config(shard_folder, output, epochs=3, resume=True))
+
+@pytest.mark.slow
+def test_resume_extends_a_finished_run_and_survives_a_kill(shard_folder, finished_run, killed_run, tmp_path):
+    output = tmp_path / "moved-again"
+    shutil.copytree(killed_run, output)
+
+    # More epochs for the finished one-epoch run, killed after its second epoch (killed_run)...
     assert len(read_history(output)["epoch"]) == 1  # nothing exported yet
     with open(output / run_folder.HISTORY_CSV_NAME) as file:
         assert [row["epoch"] for row in csv.DictReader(file)] == ["0", "1"]
@@ -119,13 +128,10 @@ def test_resume_extends_a_finished_run_and_survives_a_kill(shard_folder, finishe
 
 
 @pytest.mark.slow
-def test_a_run_killed_while_writing_its_backup_resumes_from_the_backup_before(shard_folder, finished_run, tmp_path,
-                                                                              monkeypatch):
+def test_a_run_killed_while_writing_its_backup_resumes_from_the_backup_before(shard_folder, finished_run, killed_run,
+                                                                              tmp_path):
     output = tmp_path / "killed-while-saving"
-    shutil.copytree(finished_run, output)
-    kill_after_one_epoch(monkeypatch)
-    with pytest.raises(SimulatedKill):
-        training.run_training(tiny_config(shard_folder, output, epochs=3, resume=True))
+    shutil.copytree(killed_run, output)
     # What an out-of-memory kill while the second epoch's backup was being written left (seen on a real run):
     latest = output / run_folder.BACKUP_DIR / run_folder.BACKUP_WEIGHTS_NAME
     latest.write_bytes(latest.read_bytes()[:96])
@@ -282,17 +288,22 @@ def test_a_pretrained_run_trains_the_decoder_on_cached_features_and_ships_the_wh
     for name, value in given.items():
         np.testing.assert_array_equal(shipped[name], value)
     assert inference.colorize_image(colorizer, np.zeros((20, 30, 3), dtype=np.uint8)).shape == (20, 30, 3)
-    # The colorize job loads it without the training module.
+    # The colorize job loads it without the training module: in a fresh interpreter, while the resume
+    # below runs (seconds of TensorFlow's import), from a copy, since the resume writes the model again.
+    copied = tmp_path / "copied"
+    copied.mkdir()
+    for name in (run_folder.MODEL_NAME, inference.MODEL_CONFIG_NAME):
+        shutil.copy(output / name, copied / name)
     script = "import sys; from model import inference; print(inference.load(sys.argv[1]).model.name)"
-    loaded = subprocess.run([sys.executable, "-c", script, str(output / run_folder.MODEL_NAME)],
-                            capture_output=True, text=True, check=False)
-    assert loaded.stdout.strip() == network.PRETRAINED_ARCHITECTURE, loaded.stderr[-2000:]
-
-    # Resumed for a third epoch: it keeps its architecture without being told, and its completed cache.
-    training.run_training(train.TrainConfig(data=(str(shard_folder),), output=str(output), epochs=3, resume=True,
-                                            **config))
-    assert read_history(output)["epoch"] == [0.0, 1.0, 2.0]
-    assert sorted(path.name for path in (output / run_folder.FEATURE_CACHE_DIR).iterdir()) == cached
+    with subprocess.Popen([sys.executable, "-c", script, str(copied / run_folder.MODEL_NAME)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as loading:
+        # Resumed for a third epoch: it keeps its architecture without being told, and its completed cache.
+        training.run_training(train.TrainConfig(data=(str(shard_folder),), output=str(output), epochs=3,
+                                                resume=True, **config))
+        assert read_history(output)["epoch"] == [0.0, 1.0, 2.0]
+        assert sorted(path.name for path in (output / run_folder.FEATURE_CACHE_DIR).iterdir()) == cached
+        loaded, errors = loading.communicate(timeout=300)
+    assert loaded.strip() == network.PRETRAINED_ARCHITECTURE, errors[-2000:]
 
 
 @pytest.mark.slow
