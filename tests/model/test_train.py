@@ -315,7 +315,8 @@ def test_a_run_can_fine_tune_the_encoder_top_and_ships_it_in_the_whole_network(p
     output = tmp_path / "fine-tuned-top"
     config = {**PRETRAINED_RUN, "encoder_weights": encoder_weights, "fine_tune_encoder": True,
               "fine_tune_from_stride": from_stride, "feature_dropout": 0.2, "learning_rate": 0.01}
-    training.run_training(train.TrainConfig(data=(str(shard_folder),), output=str(output), epochs=2, **config))
+    # One epoch: its four steps change the learning stages' weights; a second added 2 s of CPU and nothing to check.
+    training.run_training(train.TrainConfig(data=(str(shard_folder),), output=str(output), epochs=1, **config))
     colorizer = inference.load(str(output / run_folder.MODEL_NAME))
     encoder = network.encoder_of(colorizer.model)
     with np.load(encoder_weights) as archive:
