@@ -42,12 +42,15 @@ def main():
 
     colorize = functools.partial(inference.colorize_image, inference.load(args.model))
     listed, _ = files.list_files(args.photos)
-    paths = [path for path, _ in listed if path.lower().endswith(images.IMAGE_EXTENSIONS)][:args.limit]
+    paths = [path for path, _ in listed if not path.endswith(".COPYRIGHT")][:args.limit]  # licence files beside
     errors = {extension: [] for extension in args.formats}
     floors = []
     for path in paths:
         with open(path, "rb") as file:
-            gray = images.open_image(file.read()).convert("L")
+            try:
+                gray = images.open_image(file.read()).convert("L")
+            except images.UnusableImage:
+                continue  # not a photo
         gray.thumbnail((args.max_side, args.max_side))
         for extension in args.formats:
             pillow_format, options = WRITERS[extension]
