@@ -87,9 +87,7 @@ def predictions(model, description, batches, working_size=None):
     found = []
     for rgb in batches:
         lightness, extent = inference.network_input(rgb, colorizer.working_size, colorizer.geometry)
-        # A guided model's hint and palette inputs at zero: its colors without hints.
-        inputs = list(colorizer.network_inputs(lightness)) if colorizer.guided else lightness
-        found.append((rgb, model(inputs, training=False).numpy().astype(np.float16), extent))
+        found.append((rgb, colorizer.network_logits(lightness).numpy().astype(np.float16), extent))
     return found
 
 

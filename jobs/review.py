@@ -96,13 +96,10 @@ def main(argv=None):
         if args.host != DEFAULT_HOST:
             print(f"warning: listening on {args.host}: other machines that can reach it may open the page "
                   "with the token", file=sys.stderr)
-        counts = {}
-        for entry in review.entries:
-            counts[entry.status] = counts.get(entry.status, 0) + 1
 
         def ready(url):
             print(f"review: {url}", flush=True)
-            print(f"  {len(review.entries):,} images ({counts.get('failed', 0):,} failed); Save writes "
+            print(f"  {len(review.entries):,} images ({review.counts['failed']:,} failed); Save writes "
                   + (review.hints or "nothing (start with --hints FILE.csv to save hints)")
                   + "; Ctrl-C stops", flush=True)
 

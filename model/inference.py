@@ -106,10 +106,17 @@ class Colorizer:
         (bins.certainty, (N, h, w))."""
         return self.traced(*self.network_inputs(lightness, hint_maps, palettes))
 
+    def network_logits(self, lightness, hint_maps=None, palettes=None):
+        """The network's own logits (N, h, w, Q), a guided model's missing inputs at zero."""
+        inputs = self.network_inputs(lightness, hint_maps, palettes)
+        return self.model(list(inputs) if self.guided else lightness, training=False)
+
     def logits(self, lightness, hint_maps=None, palettes=None):
         """The network's logits (N, h, w, Q), this colorizer's prior correction added."""
-        logits = self.model(list(self.network_inputs(lightness, hint_maps, palettes)) if self.guided
-                            else lightness, training=False)
+        return self.shifted(self.network_logits(lightness, hint_maps, palettes))
+
+    def shifted(self, logits):
+        """Logits with this colorizer's prior correction added (logit_shift), what it decodes."""
         return logits if self.logit_shift is None else logits + self.logit_shift
 
     def network_inputs(self, lightness, hint_maps=None, palettes=None):
@@ -159,14 +166,15 @@ class Colorizer:
         return self._decode_rated(self.model([lightness, hint_maps, palettes], training=False))
 
     def _decode_rated(self, logits):
-        shifted = logits if self.logit_shift is None else logits + self.logit_shift
-        return self.decode_logits(logits), bins.certainty(shifted)
+        shifted = self.shifted(logits)
+        return self._decode_shifted(shifted), bins.certainty(shifted)
 
     def decode_logits(self, logits):
         """ab [..., 2] from the network's logits [..., Q]: this colorizer's prior correction, annealed mean,
         chroma gain and hue agreement (a tool that decodes one prediction many ways calls it directly)."""
-        if self.logit_shift is not None:
-            logits = logits + self.logit_shift
+        return self._decode_shifted(self.shifted(logits))
+
+    def _decode_shifted(self, logits):
         ab = bins.annealed_mean(logits, self.centers, self.temperature) * self.saturation
         if self.agreement_power:
             ab *= (bins.hue_agreement(logits, self.centers) ** self.agreement_power)[..., None]

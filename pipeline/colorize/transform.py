@@ -198,7 +198,7 @@ class ColorizeFiles(beam.DoFn):
                 "megapixels": round(pixels[1].shape[0] * pixels[1].shape[1] / 1e6, 3) if pixels is not None else None,
                 # A toned scan (sepia, cyan) was colorized from its lightness as a gray one is.
                 "toned": pixels is not None and pixels[0].ndim == 3 and images.is_toned(pixels[0]),
-                "confidence": confidence_of(confidences)}
+                "confidence": record["confidence"]}  # set by keep_record as the output was put in place
 
     def _pixel_colorizer(self, relative_path, confidences):
         """uint8 pixels -> RGB, with this image's hints and reference (checked against the pixels' size);

@@ -357,7 +357,7 @@ class StateRecord:
         self._set_aside(self.path, problem)
         database = self._connect(fresh=True)
         database.executescript(STATE_SCHEMA)
-        self._confidence = "confidence"
+        self._add_confidence_column(database)
         return database
 
     def _add_confidence_column(self, database):

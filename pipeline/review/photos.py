@@ -10,6 +10,7 @@ of its size (Pillow's draft mode), so a preview takes well under the 2 seconds a
 import collections
 import dataclasses
 import io
+import os
 import threading
 
 import numpy as np
@@ -106,6 +107,14 @@ def hint_rows(items):
     return rows
 
 
+def shown_hints(hint_list, scale):
+    """model.hints.Hint in full-size pixels moved to a display `scale` (display pixels per full-size pixel)."""
+    from model import hints
+
+    return tuple(hints.Hint(hint.x * scale, hint.y * scale, hint.a, hint.b, hint.radius * scale)
+                 for hint in hint_list)
+
+
 class PhotoDesk:
     """The model and the photos a review session works on: previews and suggestions, one at a time.
 
@@ -141,8 +150,6 @@ class PhotoDesk:
 
     def shown(self, path):
         """The photo at `path` at display size, from the cache while the file is unchanged."""
-        import os
-
         modified = os.stat(path).st_mtime_ns
         cached = self._shown.get(path)
         if cached is not None and cached[0] == modified:
@@ -156,14 +163,11 @@ class PhotoDesk:
 
     def preview(self, path, hint_list=(), palette=None):
         """(JPEG bytes at display size, confidence) of the photo colorized with these hints and palette."""
-        from model import hints, inference
+        from model import inference
 
         with self._lock:
             shown = self.shown(path)
-            scale = shown.scale
-            scaled = tuple(hints.Hint(hint.x * scale, hint.y * scale, hint.a, hint.b, hint.radius * scale)
-                           for hint in hint_list)
-            guidance = inference.Guidance(scaled, palette) if (scaled or palette is not None) else inference.NO_GUIDANCE
+            guidance = inference.Guidance(shown_hints(hint_list, shown.scale), palette)
             rgb, confidence = inference.colorize_image_rated(self.colorizer, shown.pixels, guidance)
         return encode_jpeg(rgb), confidence
 
@@ -186,16 +190,14 @@ class PhotoDesk:
 
         with self._lock:
             shown = self.shown(path)
+            scale = shown.scale
             colorizer = self.colorizer
             pixels = shown.pixels[None]
             lightness, extent = inference.network_input(pixels, colorizer.working_size, colorizer.geometry)
-            scale = shown.scale
-            scaled = tuple(hints.Hint(hint.x * scale, hint.y * scale, hint.a, hint.b, hint.radius * scale)
-                           for hint in hint_list)
+            guidance = inference.Guidance(shown_hints(hint_list, scale), palette)
             inputs = ()
-            if colorizer.guided and (scaled or palette is not None):
-                inputs = inference.guidance_inputs(colorizer, [inference.Guidance(scaled, palette)],
-                                                   pixels.shape[1:3], lightness.shape[1:3])
+            if colorizer.guided and guidance:
+                inputs = inference.guidance_inputs(colorizer, [guidance], pixels.shape[1:3], lightness.shape[1:3])
             logits = colorizer.logits(lightness, *inputs)
             row = min(int(y / shown.height * extent[0]), logits.shape[1] - 1)
             column = min(int(x / shown.width * extent[1]), logits.shape[2] - 1)
@@ -205,8 +207,5 @@ class PhotoDesk:
         point = shown.pixels[min(int(y * scale), shown.pixels.shape[0] - 1), min(int(x * scale), shown.pixels.shape[1] - 1)]
         level = color.lightness_of_gray8(np.uint8([point]))[0] if np.ndim(point) == 0 else \
             color.srgb8_to_lab(np.uint8([point]))[0, 0]
-        suggested = []
-        for index in order:
-            rgb = color.lab_to_srgb8(np.float32([level]), colorizer.centers[index][None])[0]
-            suggested.append(["#%02x%02x%02x" % tuple(int(v) for v in rgb), round(float(probabilities[index]), 3)])
-        return suggested
+        return [[hints.ab_to_hex(level, *colorizer.centers[index]), round(float(probabilities[index]), 3)]
+                for index in order]

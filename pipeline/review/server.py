@@ -10,6 +10,7 @@ it after every symlink is followed; only the gallery's images and reference phot
 input are served. The page writes nothing but the hints and references CSVs.
 """
 
+import collections
 import dataclasses
 import hmac
 import os
@@ -57,6 +58,7 @@ class Review:
         self.output = os.path.realpath(self.output)
         self.entries = review_gallery.read_gallery(self.input, self.output)
         self.known = {entry.path: entry for entry in self.entries}
+        self.counts = collections.Counter(entry.status for entry in self.entries)
         self.desk = review_photos.PhotoDesk(self.model)
         self.save_lock = threading.Lock()
         self.thumbnails = {}
@@ -154,10 +156,7 @@ def make_app(review):
         offset = max(0, int(request.query_params.get("offset", 0)))
         limit = min(PAGE_LIMIT, max(1, int(request.query_params.get("limit", 60))))
         chosen = review.entries[offset:offset + limit]
-        counts = {}
-        for entry in review.entries:
-            counts[entry.status] = counts.get(entry.status, 0) + 1
-        return JSONResponse({"total": len(review.entries), "offset": offset, "counts": counts,
+        return JSONResponse({"total": len(review.entries), "offset": offset, "counts": review.counts,
                              "items": [entry.as_json() for entry in chosen],
                              "saves_hints": bool(review.hints), "saves_references": bool(review.references)})
 
